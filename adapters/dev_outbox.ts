@@ -1,0 +1,39 @@
+/**
+ * Development stand-in for Resend and Twilio: every message that would have been sent is
+ * stored in KV and listed at /dev/outbox. Never wired in production (see main.ts).
+ */
+import type { Clock } from "../domain/clock.ts";
+import { newId } from "../domain/ids.ts";
+import { keys } from "../domain/keys.ts";
+import type { Mailer, SmsSender } from "../domain/messages.ts";
+
+export type OutboxEntry = {
+  id: string;
+  messageId: string;
+  channel: "email" | "sms";
+  to: string;
+  subject?: string;
+  text: string;
+  createdAt: string;
+};
+
+export function createDevOutbox(kv: Deno.Kv, clock: Clock): Mailer & SmsSender {
+  const store = async (entry: Omit<OutboxEntry, "id" | "createdAt">) => {
+    const now = clock();
+    const id = newId(now);
+    await kv.set(keys.devOutbox(id), { id, createdAt: now.toISOString(), ...entry });
+    return { providerId: `outbox-${id}` };
+  };
+  return {
+    sendEmail: (e) =>
+      store({ messageId: e.id, channel: "email", to: e.to, subject: e.subject, text: e.text }),
+    sendSms: (s) => store({ messageId: s.id, channel: "sms", to: s.to, text: s.text }),
+  };
+}
+
+/** Everything in the outbox, oldest first. */
+export async function listOutbox(kv: Deno.Kv): Promise<OutboxEntry[]> {
+  const out: OutboxEntry[] = [];
+  for await (const e of kv.list<OutboxEntry>({ prefix: keys.devOutboxAll() })) out.push(e.value);
+  return out;
+}

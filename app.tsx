@@ -1,0 +1,56 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import type { Context } from "hono";
+import { getCooperativeProfile } from "./domain/cooperative.ts";
+import { assetRoutes } from "./routes/assets.ts";
+import type { AppDeps, AppEnv } from "./routes/context.ts";
+import { devRoutes } from "./routes/dev.tsx";
+import { publicRoutes } from "./routes/public.tsx";
+import { renderPage } from "./routes/render.tsx";
+import { csrfProtection, noStoreByDefault, requestSizeLimit, securityHeaders } from "./routes/security.ts";
+import { ErrorPage, errorTitle } from "./views/error_page.tsx";
+import { publicMenu } from "./views/menu.ts";
+
+/** The whole application, wired from its dependencies; main.ts serves it, tests call it. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  const errorResponse = (c: Context<AppEnv>, status: 400 | 403 | 404 | 413 | 422 | 429 | 500) =>
+    renderPage(
+      c,
+      { title: errorTitle(status), menu: publicMenu, status },
+      <ErrorPage status={status} requestId={c.get("requestId")} />,
+    );
+
+  app.use(requestId());
+  app.use(securityHeaders(deps.config));
+  app.route("/", assetRoutes());
+  app.use(noStoreByDefault);
+  app.use(async (c, next) => {
+    c.set("cooperative", await getCooperativeProfile(deps.kv, deps.config.cooperativeName));
+    await next();
+  });
+  app.use(csrfProtection(deps.config));
+  app.use(requestSizeLimit((c) => errorResponse(c, 413)));
+
+  app.route("/", publicRoutes());
+  if (deps.config.env === "development") app.route("/dev", devRoutes(deps));
+
+  app.notFound((c) => errorResponse(c, 404));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException && err.status < 500) {
+      const status = ([400, 403, 404, 413, 422, 429] as const).find((s) => s === err.status);
+      return errorResponse(c, status ?? 400);
+    }
+    deps.log.error("request failed", {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
+    return errorResponse(c, 500);
+  });
+  return app;
+}

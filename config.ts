@@ -1,0 +1,107 @@
+import { z } from "zod";
+
+/** Everything eBOK reads from the environment, read once at start and validated. */
+export type Config = {
+  env: "development" | "production";
+  port: number;
+  /** Undefined: `Deno.openKv()` picks the platform's default (Deno Deploy). */
+  kvPath: string | undefined;
+  baseUrl: string;
+  demo: boolean;
+  /** The name shown until the cooperative's profile is stored in KV. */
+  cooperativeName: string;
+  /** Trust `X-Forwarded-For` from the reverse proxy in front of us. */
+  trustProxy: boolean;
+  resend: { apiKey: string; from: string; baseUrl: string | undefined } | undefined;
+  twilio:
+    | { accountSid: string; authToken: string; from: string; apiBase: string | undefined }
+    | undefined;
+};
+
+export class ConfigError extends Error {}
+
+const flag = z.enum(["0", "1"], { error: "must be 0 or 1" }).transform((v) => v === "1");
+const origin = z.url({ error: "must be an absolute http(s) URL" }).refine(
+  (v) => /^https?:\/\//.test(v),
+  "must start with http:// or https://",
+).transform((v) => v.replace(/\/+$/, ""));
+const nonEmpty = z.string().trim().min(1, "must not be empty");
+
+const schema = z.object({
+  EBOK_ENV: z.enum(["development", "production"], {
+    error: "must be development or production",
+  }).default("development"),
+  PORT: z.coerce.number({ error: "must be a number" }).int("must be an integer")
+    .min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535")
+    .default(8000),
+  EBOK_KV_PATH: nonEmpty.optional(),
+  EBOK_BASE_URL: origin.optional(),
+  EBOK_DEMO: flag.optional(),
+  EBOK_COOP_NAME: nonEmpty.max(120, "must be at most 120 characters").optional(),
+  EBOK_TRUST_PROXY: flag.optional(),
+  RESEND_API_KEY: nonEmpty.optional(),
+  EBOK_MAIL_FROM: nonEmpty.optional(),
+  RESEND_BASE_URL: origin.optional(),
+  TWILIO_ACCOUNT_SID: nonEmpty.optional(),
+  TWILIO_AUTH_TOKEN: nonEmpty.optional(),
+  TWILIO_FROM: nonEmpty.optional(),
+  TWILIO_API_BASE: origin.optional(),
+});
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; throws ConfigError with one line naming the variable. */
+export function loadConfig(env: Env): Config {
+  // An empty variable means "unset", as most shells and service managers intend it.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0]);
+    throw new ConfigError(`${name} ${issue.message} (got ${JSON.stringify(present[name])})`);
+  }
+  const e = parsed.data;
+  const production = e.EBOK_ENV === "production";
+  const requireAll = (names: (keyof typeof e)[], why: string) => {
+    const missing = names.find((n) => e[n] === undefined);
+    if (missing) throw new ConfigError(`${missing} is required ${why}`);
+  };
+
+  if (production) {
+    requireAll(
+      ["RESEND_API_KEY", "EBOK_MAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"],
+      "in production (e-mail goes through Resend, SMS through Twilio)",
+    );
+    requireAll(["EBOK_BASE_URL"], "in production (links in e-mails and the CSRF origin check)");
+    if (!e.EBOK_BASE_URL!.startsWith("https://")) {
+      throw new ConfigError("EBOK_BASE_URL must be https:// in production");
+    }
+  }
+  if (e.RESEND_API_KEY) requireAll(["EBOK_MAIL_FROM"], "when RESEND_API_KEY is set");
+  if (e.TWILIO_ACCOUNT_SID) {
+    requireAll(["TWILIO_AUTH_TOKEN", "TWILIO_FROM"], "when TWILIO_ACCOUNT_SID is set");
+  }
+
+  return {
+    env: e.EBOK_ENV,
+    port: e.PORT,
+    kvPath: e.EBOK_KV_PATH ?? (production ? undefined : "./data/ebok.kv"),
+    baseUrl: e.EBOK_BASE_URL ?? `http://localhost:${e.PORT}`,
+    demo: e.EBOK_DEMO ?? !production,
+    cooperativeName: e.EBOK_COOP_NAME ?? "Spółdzielnia Mieszkaniowa",
+    trustProxy: e.EBOK_TRUST_PROXY ?? false,
+    resend: e.RESEND_API_KEY
+      ? { apiKey: e.RESEND_API_KEY, from: e.EBOK_MAIL_FROM!, baseUrl: e.RESEND_BASE_URL }
+      : undefined,
+    twilio: e.TWILIO_ACCOUNT_SID
+      ? {
+        accountSid: e.TWILIO_ACCOUNT_SID,
+        authToken: e.TWILIO_AUTH_TOKEN!,
+        from: e.TWILIO_FROM!,
+        apiBase: e.TWILIO_API_BASE,
+      }
+      : undefined,
+  };
+}

@@ -1,0 +1,29 @@
+/** Wires the KV queue to message delivery; used by main.ts and by tests that need real delivery. */
+import type { Clock } from "./domain/clock.ts";
+import {
+  deliverMessage,
+  isDeliverMessageJob,
+  sweepMessages,
+  type Transports,
+} from "./domain/messages.ts";
+import type { Logger } from "./log.ts";
+
+/** Starts consuming the queue; resolves when the KV is closed. */
+export function listenForJobs(kv: Deno.Kv, transports: Transports, clock: Clock, log: Logger) {
+  return kv.listenQueue(async (job: unknown) => {
+    if (!isDeliverMessageJob(job)) {
+      log.warn("unknown queue job dropped", { job });
+      return;
+    }
+    const outcome = await deliverMessage(kv, transports, clock, job.messageId);
+    if (outcome === "failed" || outcome === "retry_scheduled") {
+      log.warn("message not delivered", { messageId: job.messageId, outcome });
+    }
+  });
+}
+
+/** The periodic safety net for queue items a platform may have dropped. */
+export async function sweep(kv: Deno.Kv, clock: Clock, log: Logger) {
+  const result = await sweepMessages(kv, clock);
+  if (result.requeued || result.uncertain) log.info("message sweep", result);
+}

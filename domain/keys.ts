@@ -1,0 +1,77 @@
+/**
+ * Every Deno KV key eBOK uses is built here, so the keyspace can be read in one place.
+ * Style: snake_case plural first part; indexes are `x_by_y` and hold the primary id;
+ * non-unique indexes end with the primary id.
+ */
+export const keys = {
+  settings: (name: string) => ["settings", name] as const,
+  chargeComponents: () => ["settings", "charge_components"] as const,
+  demoCooperative: () => ["settings", "demo_cooperative"] as const,
+
+  buildings: (buildingId: string) => ["buildings", buildingId] as const,
+  buildingsAll: () => ["buildings"] as const,
+  units: (unitId: string) => ["units", unitId] as const,
+  unitsAll: () => ["units"] as const,
+  unitsByBuilding: (buildingId: string, unitId: string) =>
+    ["units_by_building", buildingId, unitId] as const,
+  unitsByBuildingAll: (buildingId: string) => ["units_by_building", buildingId] as const,
+  unitsByAddress: (addressKey: string, unitId: string) =>
+    ["units_by_address", addressKey, unitId] as const,
+  unitsByAddressAll: (addressKey: string) => ["units_by_address", addressKey] as const,
+
+  ledger: (unitId: string, postedOn: string, entryId: string) =>
+    ["ledger", unitId, postedOn, entryId] as const,
+  ledgerOfUnit: (unitId: string) => ["ledger", unitId] as const,
+  ledgerByDocument: (unitId: string, documentNo: string) =>
+    ["ledger_by_document", unitId, documentNo] as const,
+  ledgerTotals: (unitId: string) => ["ledger_totals", unitId] as const,
+  feeRates: (unitId: string, period: string) => ["fee_rates", unitId, period] as const,
+  feeRatesOfUnit: (unitId: string) => ["fee_rates", unitId] as const,
+
+  meters: (unitId: string, meterId: string) => ["meters", unitId, meterId] as const,
+  metersOfUnit: (unitId: string) => ["meters", unitId] as const,
+  /** meterId → unitId; also re-set by every reading written, to serialize writers per meter. */
+  metersById: (meterId: string) => ["meters_by_id", meterId] as const,
+  readings: (meterId: string, readOn: string, readingId: string) =>
+    ["readings", meterId, readOn, readingId] as const,
+  readingsOfMeter: (meterId: string) => ["readings", meterId] as const,
+
+  requests: (requestId: string) => ["requests", requestId] as const,
+  requestsByStatus: (status: string, requestId: string) =>
+    ["requests_by_status", status, requestId] as const,
+  requestsByStatusAll: (status: string) => ["requests_by_status", status] as const,
+  requestsPendingByEmail: (email: string) => ["requests_pending_by_email", email] as const,
+
+  accounts: (accountId: string) => ["accounts", accountId] as const,
+  accountsAll: () => ["accounts"] as const,
+  accountsByIdentifier: (identifier: string) => ["accounts_by_identifier", identifier] as const,
+  accountsByUnit: (unitId: string, accountId: string) =>
+    ["accounts_by_unit", unitId, accountId] as const,
+
+  sessions: (tokenHash: string) => ["sessions", tokenHash] as const,
+  sessionsByAccount: (accountId: string, tokenHash: string) =>
+    ["sessions_by_account", accountId, tokenHash] as const,
+  sessionsByAccountAll: (accountId: string) => ["sessions_by_account", accountId] as const,
+  staffSessions: (tokenHash: string) => ["staff_sessions", tokenHash] as const,
+  staffSessionsByStaff: (staffId: string, tokenHash: string) =>
+    ["staff_sessions_by_staff", staffId, tokenHash] as const,
+
+  rateLimits: (bucket: string, subject: string) => ["rate_limits", bucket, subject] as const,
+  lockouts: (accountId: string) => ["lockouts", accountId] as const,
+
+  auditLog: (entryId: string) => ["audit_log", entryId] as const,
+  auditLogAll: () => ["audit_log"] as const,
+
+  staff: (staffId: string) => ["staff", staffId] as const,
+  staffAll: () => ["staff"] as const,
+  staffByLogin: (login: string) => ["staff_by_login", login] as const,
+
+  messages: (messageId: string) => ["messages", messageId] as const,
+  messagesAll: () => ["messages"] as const,
+  messagesByState: (state: string, messageId: string) =>
+    ["messages_by_state", state, messageId] as const,
+  messagesByStateAll: (state: string) => ["messages_by_state", state] as const,
+
+  devOutbox: (entryId: string) => ["dev_outbox", entryId] as const,
+  devOutboxAll: () => ["dev_outbox"] as const,
+} as const;

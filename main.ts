@@ -1,0 +1,60 @@
+/** Composition root: config → KV → adapters → app → Deno.serve. */
+import { dirname } from "node:path";
+import { createDevOutbox } from "./adapters/dev_outbox.ts";
+import { createResendMailer } from "./adapters/resend_mailer.ts";
+import { createTwilioSms } from "./adapters/twilio_sms.ts";
+import { createApp } from "./app.tsx";
+import { ConfigError, loadConfig } from "./config.ts";
+import { listenForJobs, sweep } from "./delivery.ts";
+import { systemClock } from "./domain/clock.ts";
+import { seedDemoIfEmpty } from "./domain/demo.ts";
+import { defaultRetry, type Transports } from "./domain/messages.ts";
+import { createPasswordHasher } from "./domain/password.ts";
+import { createLogger } from "./log.ts";
+
+let config;
+try {
+  config = loadConfig(Deno.env.toObject());
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`eBOK cannot start: ${error.message}`);
+  Deno.exit(1);
+}
+
+const log = createLogger();
+const clock = systemClock;
+if (config.kvPath && config.kvPath !== ":memory:") {
+  await Deno.mkdir(dirname(config.kvPath), { recursive: true });
+}
+const kv = await Deno.openKv(config.kvPath);
+const hasher = createPasswordHasher();
+
+const outbox = createDevOutbox(kv, clock);
+const transports: Transports = {
+  mailer: config.resend ? createResendMailer(config.resend) : outbox,
+  sms: config.twilio ? createTwilioSms(config.twilio) : outbox,
+  ...defaultRetry,
+};
+listenForJobs(kv, transports, clock, log);
+Deno.cron("eBOK message sweep", "* * * * *", () => sweep(kv, clock, log));
+
+const demo = config.demo ? await seedDemoIfEmpty(kv, clock, hasher) : undefined;
+
+const app = createApp({ config, kv, clock, log, hasher });
+Deno.serve({
+  port: config.port,
+  onListen: ({ port }) => {
+    console.log(`eBOK (${config.env}) listening on http://localhost:${port}/`);
+    if (!config.resend || !config.twilio) {
+      console.log(`development outbox: http://localhost:${port}/dev/outbox`);
+    }
+    if (demo) {
+      console.log(
+        `demo_resident identifier=${demo.resident.identifier} password=${demo.resident.password}`,
+      );
+      console.log(
+        `demo_staff login=${demo.staff.login} password=${demo.staff.password} totp_secret=${demo.staff.totpSecret}`,
+      );
+    }
+  },
+}, app.fetch);

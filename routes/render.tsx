@@ -1,0 +1,45 @@
+import type { Context } from "hono";
+import { html } from "hono/html";
+import type { Child } from "hono/jsx";
+import { Layout, type Viewer } from "../views/layout.tsx";
+import type { Menu } from "../views/menu.ts";
+import type { AppEnv } from "./context.ts";
+
+/**
+ * htmx asks for a page region with `HX-Request`; a boosted link or a history restore needs
+ * the whole page. Always varies on the header, so caches keep the two apart.
+ */
+export function wantsFragment(c: Context<AppEnv>): boolean {
+  c.header("Vary", "HX-Request", { append: true });
+  return c.req.header("HX-Request") === "true" &&
+    c.req.header("HX-Boosted") !== "true" &&
+    c.req.header("HX-History-Restore-Request") !== "true";
+}
+
+export type PageOptions = {
+  title: string;
+  menu: Menu;
+  viewer?: Viewer;
+  status?: 200 | 400 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
+  /** What an htmx request for a region gets instead of the whole page. */
+  fragment?: () => Child;
+};
+
+/** Renders the page in the shell, or only its fragment for htmx. */
+export function renderPage(c: Context<AppEnv>, options: PageOptions, body: Child) {
+  const status = options.status ?? 200;
+  if (options.fragment && wantsFragment(c)) return c.html(<>{options.fragment()}</>, status);
+  c.header("Vary", "HX-Request", { append: true });
+  const page = (
+    <Layout
+      title={options.title}
+      cooperative={c.get("cooperative")}
+      menu={options.menu}
+      path={c.req.path}
+      viewer={options.viewer}
+    >
+      {body}
+    </Layout>
+  );
+  return c.html(html`<!doctype html>${page}`, status);
+}

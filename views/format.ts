@@ -1,0 +1,41 @@
+/** Polish formatting of money, dates and times, with integer arithmetic for money. */
+
+const TIME_ZONE = "Europe/Warsaw";
+
+/** 123456 grosze → "1 234,56 zł" (a non-breaking space groups thousands). */
+export function formatMoney(grosze: number): string {
+  if (!Number.isSafeInteger(grosze)) throw new RangeError(`not integer grosze: ${grosze}`);
+  const sign = grosze < 0 ? "−" : "";
+  const abs = Math.abs(grosze);
+  const zloty = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+  const gr = (abs % 100).toString().padStart(2, "0");
+  return `${sign}${zloty},${gr}\u00a0zł`;
+}
+
+const dateFormat = new Intl.DateTimeFormat("pl-PL", {
+  timeZone: TIME_ZONE,
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+});
+const timeFormat = new Intl.DateTimeFormat("pl-PL", {
+  timeZone: TIME_ZONE,
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** 25.11.2026, in Polish time. */
+export function formatDate(d: Date): string {
+  return dateFormat.format(d);
+}
+
+/** 25.11.2026, 14:05, in Polish time. */
+export function formatDateTime(d: Date): string {
+  return `${dateFormat.format(d)}, ${timeFormat.format(d)}`;
+}
+
+/** A calendar date "2026-11-25" → "25.11.2026", with no time zone involved. */
+export function formatIsoDate(isoDate: string): string {
+  const [y, m, d] = isoDate.split("-");
+  return `${d}.${m}.${y}`;
+}

@@ -1,0 +1,37 @@
+/**
+ * The main menus. The announcement promises at most eight items in the resident's menu; the
+ * `Menu` type makes a ninth a compile error, for every menu alike.
+ */
+export type MenuItem = { href: string; label: string };
+
+type Upto<N extends number, T, Acc extends readonly T[] = readonly []> = Acc["length"] extends N
+  ? Acc
+  : Acc | Upto<N, T, readonly [...Acc, T]>;
+
+/** A menu of zero to eight items. */
+export type Menu = Upto<8, MenuItem>;
+
+export const publicMenu = [
+  { href: "/", label: "Strona główna" },
+  { href: "/pomoc", label: "Instrukcja obsługi" },
+] as const satisfies Menu;
+
+export const residentMenu = [
+  { href: "/ebok", label: "Pulpit" },
+  { href: "/pomoc", label: "Instrukcja obsługi" },
+] as const satisfies Menu;
+
+export const staffMenu = [
+  { href: "/admin", label: "Panel" },
+] as const satisfies Menu;
+
+/** The item for `path`: exact match, else the longest item that is a parent path. */
+export function currentMenuItem(menu: Menu, path: string): MenuItem | undefined {
+  let best: MenuItem | undefined;
+  for (const item of menu) {
+    const parent = item.href === "/" ? false : path.startsWith(item.href + "/");
+    if (item.href === path) return item;
+    if (parent && (!best || item.href.length > best.href.length)) best = item;
+  }
+  return best;
+}
