@@ -13,7 +13,8 @@ import { createPasswordHasher } from "./domain/password.ts";
 import { checkPasswordRule } from "./domain/password_rule.ts";
 import { createStaff, type StaffRole } from "./domain/staff.ts";
 
-const usage = `usage: deno task admin create-staff --login LOGIN --password PASSWORD --name "NAME" [--role admin|office]`;
+const usage =
+  `usage: deno task admin create-staff --login LOGIN --password PASSWORD --name "NAME" [--role admin|office]`;
 
 function fail(message: string): never {
   console.error(message);

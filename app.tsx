@@ -5,10 +5,19 @@ import type { Context } from "hono";
 import { getCooperativeProfile } from "./domain/cooperative.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import type { AppDeps, AppEnv } from "./routes/context.ts";
+import { adminRoutes } from "./routes/admin.tsx";
+import { authRoutes } from "./routes/auth.tsx";
 import { devRoutes } from "./routes/dev.tsx";
+import { ebokRoutes } from "./routes/ebok.tsx";
+import { registrationRoutes } from "./routes/registration.tsx";
 import { publicRoutes } from "./routes/public.tsx";
 import { renderPage } from "./routes/render.tsx";
-import { csrfProtection, noStoreByDefault, requestSizeLimit, securityHeaders } from "./routes/security.ts";
+import {
+  csrfProtection,
+  noStoreByDefault,
+  requestSizeLimit,
+  securityHeaders,
+} from "./routes/security.ts";
 import { ErrorPage, errorTitle } from "./views/error_page.tsx";
 import { publicMenu } from "./views/menu.ts";
 
@@ -35,6 +44,10 @@ export function createApp(deps: AppDeps) {
   app.use(requestSizeLimit((c) => errorResponse(c, 413)));
 
   app.route("/", publicRoutes());
+  app.route("/", registrationRoutes(deps));
+  app.route("/", authRoutes(deps));
+  app.route("/ebok", ebokRoutes(deps));
+  app.route("/admin", adminRoutes(deps));
   if (deps.config.env === "development") app.route("/dev", devRoutes(deps));
 
   app.notFound((c) => errorResponse(c, 404));

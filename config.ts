@@ -12,6 +12,8 @@ export type Config = {
   cooperativeName: string;
   /** Trust `X-Forwarded-For` from the reverse proxy in front of us. */
   trustProxy: boolean;
+  /** How long a start password sent by SMS stays valid. */
+  startPasswordTtlMs: number;
   resend: { apiKey: string; from: string; baseUrl: string | undefined } | undefined;
   twilio:
     | { accountSid: string; authToken: string; from: string; apiBase: string | undefined }
@@ -39,6 +41,9 @@ const schema = z.object({
   EBOK_DEMO: flag.optional(),
   EBOK_COOP_NAME: nonEmpty.max(120, "must be at most 120 characters").optional(),
   EBOK_TRUST_PROXY: flag.optional(),
+  EBOK_START_PASSWORD_DAYS: z.coerce.number({ error: "must be a number of days" })
+    .int("must be a whole number of days").min(1, "must be between 1 and 30")
+    .max(30, "must be between 1 and 30").optional(),
   RESEND_API_KEY: nonEmpty.optional(),
   EBOK_MAIL_FROM: nonEmpty.optional(),
   RESEND_BASE_URL: origin.optional(),
@@ -71,7 +76,13 @@ export function loadConfig(env: Env): Config {
 
   if (production) {
     requireAll(
-      ["RESEND_API_KEY", "EBOK_MAIL_FROM", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"],
+      [
+        "RESEND_API_KEY",
+        "EBOK_MAIL_FROM",
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "TWILIO_FROM",
+      ],
       "in production (e-mail goes through Resend, SMS through Twilio)",
     );
     requireAll(["EBOK_BASE_URL"], "in production (links in e-mails and the CSRF origin check)");
@@ -92,6 +103,7 @@ export function loadConfig(env: Env): Config {
     demo: e.EBOK_DEMO ?? !production,
     cooperativeName: e.EBOK_COOP_NAME ?? "Spółdzielnia Mieszkaniowa",
     trustProxy: e.EBOK_TRUST_PROXY ?? false,
+    startPasswordTtlMs: (e.EBOK_START_PASSWORD_DAYS ?? 7) * 24 * 60 * 60_000,
     resend: e.RESEND_API_KEY
       ? { apiKey: e.RESEND_API_KEY, from: e.EBOK_MAIL_FROM!, baseUrl: e.RESEND_BASE_URL }
       : undefined,

@@ -14,7 +14,15 @@ export type CooperativeProfile = {
 };
 
 export function defaultProfile(name: string): CooperativeProfile {
-  return { name, shortName: name.slice(0, 20), address: "", email: "", phone: "", nip: "", officeHours: "" };
+  return {
+    name,
+    shortName: name.slice(0, 20),
+    address: "",
+    email: "",
+    phone: "",
+    nip: "",
+    officeHours: "",
+  };
 }
 
 export async function getCooperativeProfile(

@@ -41,7 +41,6 @@ export async function seedDemoIfEmpty(
     phone: r.phone,
     unitIds: [r.flatUnitId, r.garageUnitId],
     passwordHash: await hasher.hash(DEMO_RESIDENT_PASSWORD),
-    mustChangePassword: false,
     passwordChangedAt: now.toISOString(),
   });
   if (!account) throw new Error("demo resident could not be created");

@@ -45,6 +45,9 @@ export const keys = {
   accounts: (accountId: string) => ["accounts", accountId] as const,
   accountsAll: () => ["accounts"] as const,
   accountsByIdentifier: (identifier: string) => ["accounts_by_identifier", identifier] as const,
+  accountsByEmail: (email: string, accountId: string) =>
+    ["accounts_by_email", email, accountId] as const,
+  accountsByEmailAll: (email: string) => ["accounts_by_email", email] as const,
   accountsByUnit: (unitId: string, accountId: string) =>
     ["accounts_by_unit", unitId, accountId] as const,
 
@@ -55,9 +58,12 @@ export const keys = {
   staffSessions: (tokenHash: string) => ["staff_sessions", tokenHash] as const,
   staffSessionsByStaff: (staffId: string, tokenHash: string) =>
     ["staff_sessions_by_staff", staffId, tokenHash] as const,
+  staffSessionsByStaffAll: (staffId: string) => ["staff_sessions_by_staff", staffId] as const,
 
   rateLimits: (bucket: string, subject: string) => ["rate_limits", bucket, subject] as const,
-  lockouts: (accountId: string) => ["lockouts", accountId] as const,
+  /** Keyed by the identifier as typed (normalised), so unknown identifiers lock alike. */
+  lockouts: (identifier: string) => ["lockouts", identifier] as const,
+  staffTotpLastUsed: (staffId: string) => ["staff_totp_last_used", staffId] as const,
 
   auditLog: (entryId: string) => ["audit_log", entryId] as const,
   auditLogAll: () => ["audit_log"] as const,
@@ -71,6 +77,8 @@ export const keys = {
   messagesByState: (state: string, messageId: string) =>
     ["messages_by_state", state, messageId] as const,
   messagesByStateAll: (state: string) => ["messages_by_state", state] as const,
+  messagesByRef: (ref: string, messageId: string) => ["messages_by_ref", ref, messageId] as const,
+  messagesByRefAll: (ref: string) => ["messages_by_ref", ref] as const,
 
   devOutbox: (entryId: string) => ["dev_outbox", entryId] as const,
   devOutboxAll: () => ["dev_outbox"] as const,

@@ -105,6 +105,7 @@ export function addMessage(op: Deno.AtomicOperation, clock: Clock, draft: NewMes
   op.set(keys.messages(message.id), message)
     .set(keys.messagesByState("queued", message.id), message.id)
     .enqueue({ kind: "deliver_message", messageId: message.id } satisfies DeliverMessageJob);
+  if (message.subjectRef) op.set(keys.messagesByRef(message.subjectRef, message.id), message.id);
   return message;
 }
 
@@ -131,6 +132,13 @@ export async function listMessages(
   ) ids.push(e.value);
   const records = await getMany(kv, ids);
   return records.filter((m): m is Message => m !== null);
+}
+
+/** Messages about one account or request ("account:<id>", "request:<id>"), oldest first. */
+export async function listMessagesByRef(kv: Deno.Kv, ref: string): Promise<Message[]> {
+  const ids: string[] = [];
+  for await (const e of kv.list<string>({ prefix: keys.messagesByRefAll(ref) })) ids.push(e.value);
+  return (await getMany(kv, ids)).filter((m): m is Message => m !== null);
 }
 
 async function getMany(kv: Deno.Kv, ids: string[]): Promise<(Message | null)[]> {

@@ -2,8 +2,9 @@
 import type { Clock } from "./clock.ts";
 import { newId } from "./ids.ts";
 import { keys } from "./keys.ts";
+import { clearLockout, getLockout, recordLoginFailure } from "./credentials.ts";
 import type { PasswordHasher } from "./password.ts";
-import { newTotpSecret } from "./totp.ts";
+import { newTotpSecret, verifyTotp } from "./totp.ts";
 
 export type StaffRole = "admin" | "office";
 
@@ -64,4 +65,53 @@ export async function getStaffByLogin(kv: Deno.Kv, login: string): Promise<Staff
 
 export async function getStaff(kv: Deno.Kv, staffId: string): Promise<Staff | null> {
   return (await kv.get<Staff>(keys.staff(staffId))).value;
+}
+
+export type StaffLoginResult =
+  | { ok: true; staff: Staff }
+  | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "locked"; retryAt: Date };
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Login, password and a TOTP code, all three or nothing (one answer for any wrong part).
+ * A code is accepted once: a replayed code is refused.
+ */
+export async function verifyStaffLogin(
+  kv: Deno.Kv,
+  clock: Clock,
+  hasher: PasswordHasher,
+  input: { login: string; password: string; totp: string },
+): Promise<StaffLoginResult> {
+  const login = normalizeStaffLogin(input.login);
+  const lockKey = `staff:${login}`;
+  const locked = await getLockout(kv, clock, lockKey);
+  if (locked) return { ok: false, reason: "locked", retryAt: locked };
+  const staff = STAFF_LOGIN_PATTERN.test(login) ? await getStaffByLogin(kv, login) : null;
+  let passwordOk = false;
+  if (staff) passwordOk = await hasher.verify(input.password, staff.passwordHash);
+  else {
+    dummyHash ??= hasher.hash("brak-takiego-pracownika");
+    await hasher.verify(input.password, await dummyHash);
+  }
+  const code = input.totp.replace(/\s+/g, "");
+  let totpOk = false;
+  if (staff && passwordOk && staff.active && verifyTotp(staff.totpSecret, code)) {
+    // Remember the code so the same one cannot be used twice within its validity.
+    const last = await kv.get<string>(keys.staffTotpLastUsed(staff.id));
+    if (last.value !== code) {
+      const res = await kv.atomic().check(last)
+        .set(keys.staffTotpLastUsed(staff.id), code, { expireIn: 120_000 }).commit();
+      totpOk = res.ok;
+    }
+  }
+  if (!staff || !totpOk) {
+    const until = await recordLoginFailure(kv, clock, lockKey);
+    return until
+      ? { ok: false, reason: "locked", retryAt: until }
+      : { ok: false, reason: "invalid" };
+  }
+  await clearLockout(kv, lockKey);
+  return { ok: true, staff };
 }

@@ -13,7 +13,9 @@ export function publicRoutes() {
       { title: "Strona główna", menu: publicMenu },
       <HomePage cooperative={c.get("cooperative")} />,
     ));
-  app.get("/pomoc", (c) =>
-    renderPage(c, { title: "Instrukcja obsługi", menu: publicMenu }, <HelpPage />));
+  app.get(
+    "/pomoc",
+    (c) => renderPage(c, { title: "Instrukcja obsługi", menu: publicMenu }, <HelpPage />),
+  );
   return app;
 }

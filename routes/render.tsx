@@ -9,7 +9,7 @@ import type { AppEnv } from "./context.ts";
  * htmx asks for a page region with `HX-Request`; a boosted link or a history restore needs
  * the whole page. Always varies on the header, so caches keep the two apart.
  */
-export function wantsFragment(c: Context<AppEnv>): boolean {
+export function wantsFragment<E extends AppEnv>(c: Context<E>): boolean {
   c.header("Vary", "HX-Request", { append: true });
   return c.req.header("HX-Request") === "true" &&
     c.req.header("HX-Boosted") !== "true" &&
@@ -26,7 +26,7 @@ export type PageOptions = {
 };
 
 /** Renders the page in the shell, or only its fragment for htmx. */
-export function renderPage(c: Context<AppEnv>, options: PageOptions, body: Child) {
+export function renderPage<E extends AppEnv>(c: Context<E>, options: PageOptions, body: Child) {
   const status = options.status ?? 200;
   if (options.fragment && wantsFragment(c)) return c.html(<>{options.fragment()}</>, status);
   c.header("Vary", "HX-Request", { append: true });

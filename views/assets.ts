@@ -35,11 +35,12 @@ export const htmxConfig = JSON.stringify({
   allowEval: false,
   allowScriptTags: false,
   selfRequestsOnly: true,
-  // A 422 carries the re-rendered form with its errors: swap it like a success.
+  // A 422 or 429 carries the re-rendered form with its errors: swap it like a success.
   responseHandling: [
     { code: "204", swap: false },
     { code: "[23]..", swap: true },
     { code: "422", swap: true },
+    { code: "429", swap: true },
     { code: "[45]..", swap: false, error: true },
   ],
 });

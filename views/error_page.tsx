@@ -1,5 +1,8 @@
 const explanations: Record<number, { title: string; text: string }> = {
-  400: { title: "Nieprawidłowe żądanie", text: "Przeglądarka wysłała dane, których nie rozumiemy." },
+  400: {
+    title: "Nieprawidłowe żądanie",
+    text: "Przeglądarka wysłała dane, których nie rozumiemy.",
+  },
   403: {
     title: "Brak dostępu",
     text:

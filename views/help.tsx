@@ -7,10 +7,10 @@ export function HelpPage() {
       </p>
       <h2 id="dostep">Uzyskanie dostępu</h2>
       <p>
-        Aby otrzymać Identyfikator i hasło, wypełnij formularz rejestracyjny: imię i nazwisko,
-        adres e-mail, numer telefonu komórkowego oraz adres lokalu. Formularz można wysłać po
-        wpisaniu wszystkich niezbędnych danych i potwierdzeniu zapoznania się z informacją o
-        przetwarzaniu danych osobowych. Na podany adres e-mail przyjdzie potwierdzenie.
+        Aby otrzymać Identyfikator i hasło, wypełnij formularz rejestracyjny: imię i nazwisko, adres
+        e-mail, numer telefonu komórkowego oraz adres lokalu. Formularz można wysłać po wpisaniu
+        wszystkich niezbędnych danych i potwierdzeniu zapoznania się z informacją o przetwarzaniu
+        danych osobowych. Na podany adres e-mail przyjdzie potwierdzenie.
       </p>
       <p>
         Po weryfikacji przez biuro spółdzielni otrzymasz e-mail z Identyfikatorem, a SMS z hasłem

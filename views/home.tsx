@@ -5,24 +5,23 @@ export function HomePage(props: { cooperative: CooperativeProfile }) {
     <>
       <h1>eBOK — elektroniczne Biuro Obsługi Klienta</h1>
       <p class="lead">
-        W eBOK sprawdzisz saldo rozliczeń ze spółdzielnią {props.cooperative.name}: opłaty za
-        mieszkanie, wpłaty, odczyty wodomierzy i rozliczenia wody — o każdej porze, bez wizyty w
-        biurze.
+        W eBOK sprawdzisz saldo rozliczeń ze spółdzielnią{" "}
+        {props.cooperative.name}: opłaty za mieszkanie, wpłaty, odczyty wodomierzy i rozliczenia
+        wody — o każdej porze, bez wizyty w biurze.
       </p>
       <h2>Jak uzyskać dostęp</h2>
       <ol class="steps">
         <li>
           Wypełnij elektroniczny formularz rejestracyjny. Wysłanie go jest możliwe po wpisaniu
-          wszystkich niezbędnych danych i potwierdzeniu zapoznania się z informacją o
-          przetwarzaniu danych osobowych.
+          wszystkich niezbędnych danych i potwierdzeniu zapoznania się z informacją o przetwarzaniu
+          danych osobowych.
         </li>
         <li>Na podany adres e-mail otrzymasz potwierdzenie wypełnienia formularza.</li>
         <li>
           Biuro spółdzielni sprawdzi Twoje dane i nada uprawnienia. Ten etap może potrwać kilka dni.
         </li>
         <li>
-          E-mailem otrzymasz <strong>Identyfikator</strong>, a SMS-em na podany numer telefonu
-          {" "}
+          E-mailem otrzymasz <strong>Identyfikator</strong>, a SMS-em na podany numer telefonu{" "}
           <strong>hasło startowe</strong>.
         </li>
         <li>

@@ -13,6 +13,8 @@ export type Menu = Upto<8, MenuItem>;
 
 export const publicMenu = [
   { href: "/", label: "Strona główna" },
+  { href: "/logowanie", label: "Logowanie" },
+  { href: "/rejestracja", label: "Rejestracja" },
   { href: "/pomoc", label: "Instrukcja obsługi" },
 ] as const satisfies Menu;
 
@@ -22,7 +24,10 @@ export const residentMenu = [
 ] as const satisfies Menu;
 
 export const staffMenu = [
-  { href: "/admin", label: "Panel" },
+  { href: "/admin/wnioski", label: "Wnioski o dostęp" },
+  { href: "/admin/konta", label: "Konta mieszkańców" },
+  { href: "/admin/wiadomosci", label: "Wiadomości" },
+  { href: "/admin/dziennik", label: "Dziennik zdarzeń" },
 ] as const satisfies Menu;
 
 /** The item for `path`: exact match, else the longest item that is a parent path. */

@@ -1,0 +1,186 @@
+/** The texts of every e-mail and SMS eBOK sends, in one place. Plain text, Polish. */
+import type { CooperativeProfile } from "./cooperative.ts";
+import type { NewMessage } from "./messages.ts";
+
+const dateFmt = new Intl.DateTimeFormat("pl-PL", {
+  timeZone: "Europe/Warsaw",
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+});
+const dateTimeFmt = new Intl.DateTimeFormat("pl-PL", {
+  timeZone: "Europe/Warsaw",
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+function signature(coop: CooperativeProfile): string {
+  return [
+    "",
+    "—",
+    coop.name,
+    coop.address,
+    [coop.phone && `tel. ${coop.phone}`, coop.email].filter(Boolean).join(", "),
+    "",
+    "Ta wiadomość została wysłana automatycznie. Nie odpowiadaj na nią.",
+  ].filter((l) => l !== undefined).join("\n");
+}
+
+type Ctx = { coop: CooperativeProfile; baseUrl: string };
+
+export function registrationReceived(
+  ctx: Ctx,
+  r: { email: string; firstName: string; requestId: string },
+): NewMessage {
+  return {
+    channel: "email",
+    to: r.email,
+    subject: "eBOK — otrzymaliśmy Twój formularz",
+    purpose: "registration_received",
+    subjectRef: `request:${r.requestId}`,
+    text: [
+      `Dzień dobry, ${r.firstName}!`,
+      "",
+      "Otrzymaliśmy Twój formularz rejestracyjny do eBOK.",
+      "Biuro spółdzielni sprawdzi podane dane. Ten etap może potrwać kilka dni roboczych.",
+      "Po nadaniu uprawnień otrzymasz kolejny e-mail z Identyfikatorem, a SMS-em hasło startowe.",
+      "",
+      "Jeśli to nie Ty wypełniłeś formularz, zignoruj tę wiadomość.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+export function registrationStillPending(
+  ctx: Ctx,
+  r: { email: string; firstName: string; requestId: string; submittedAt: Date },
+): NewMessage {
+  return {
+    channel: "email",
+    to: r.email,
+    subject: "eBOK — Twój wniosek czeka na weryfikację",
+    purpose: "registration_duplicate",
+    subjectRef: `request:${r.requestId}`,
+    text: [
+      `Dzień dobry, ${r.firstName}!`,
+      "",
+      `Ponownie wysłano formularz rejestracyjny eBOK na ten adres. Twój wniosek z dnia ${
+        dateFmt.format(r.submittedAt)
+      } wciąż czeka na weryfikację — nie trzeba wysyłać go jeszcze raz.`,
+      "Po nadaniu uprawnień otrzymasz e-mail z Identyfikatorem i SMS z hasłem startowym.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+export function registrationHasAccount(
+  ctx: Ctx,
+  r: { email: string; identifiers: string[] },
+): NewMessage {
+  return {
+    channel: "email",
+    to: r.email,
+    subject: "eBOK — masz już dostęp",
+    purpose: "registration_existing_account",
+    text: [
+      "Dzień dobry!",
+      "",
+      "Ponownie wysłano formularz rejestracyjny eBOK na ten adres, ale masz już konto w eBOK.",
+      `Twój Identyfikator: ${r.identifiers.join(", ")}`,
+      `Jeśli nie pamiętasz hasła, użyj opcji „Nie pamiętam hasła”: ${ctx.baseUrl}/nie-pamietam-hasla`,
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+export function identifierEmail(
+  ctx: Ctx,
+  a: { email: string; firstName: string; identifier: string; accountId: string },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.email,
+    subject: "eBOK — Twój Identyfikator",
+    purpose: "identifier",
+    subjectRef: `account:${a.accountId}`,
+    text: [
+      `Dzień dobry, ${a.firstName}!`,
+      "",
+      "Biuro spółdzielni nadało Ci dostęp do eBOK.",
+      "",
+      `Identyfikator: ${a.identifier}`,
+      "",
+      "Hasło startowe wyślemy SMS-em na podany numer telefonu. Jest jednorazowe i ważne przez 7 dni.",
+      `Zaloguj się na stronie ${ctx.baseUrl}/logowanie. Przy pierwszym logowaniu system poprosi o ustawienie`,
+      "własnego hasła: co najmniej 7 znaków, co najmniej jedna litera, w tym co najmniej jedna wielka.",
+      "",
+      "W eBOK sprawdzisz saldo rozliczeń ze spółdzielnią: opłaty za mieszkanie, wpłaty i zużycie wody.",
+      `Instrukcja obsługi: ${ctx.baseUrl}/pomoc`,
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+export function startPasswordSms(
+  ctx: Ctx,
+  a: { phone: string; accountId: string; password: string; expiresAt: Date },
+): NewMessage {
+  return {
+    channel: "sms",
+    to: a.phone,
+    purpose: "start_password",
+    sensitive: true,
+    subjectRef: `account:${a.accountId}`,
+    text: `${ctx.coop.shortName} eBOK. Hasło startowe: ${a.password} (jednorazowe, ważne do ${
+      dateTimeFmt.format(a.expiresAt)
+    }). Przy logowaniu ustawisz własne hasło.`,
+  };
+}
+
+export function rejectionEmail(
+  ctx: Ctx,
+  r: { email: string; firstName: string; requestId: string; reason: string },
+): NewMessage {
+  return {
+    channel: "email",
+    to: r.email,
+    subject: "eBOK — wniosek o dostęp nie został rozpatrzony pozytywnie",
+    purpose: "registration_rejected",
+    subjectRef: `request:${r.requestId}`,
+    text: [
+      `Dzień dobry, ${r.firstName}!`,
+      "",
+      "Nie możemy nadać dostępu do eBOK na podstawie Twojego formularza.",
+      "",
+      `Powód: ${r.reason}`,
+      "",
+      "Możesz wypełnić formularz ponownie z poprawionymi danymi albo skontaktować się z biurem spółdzielni.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+export function passwordChangedEmail(
+  ctx: Ctx,
+  a: { email: string; firstName: string; accountId: string; at: Date },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.email,
+    subject: "eBOK — hasło zostało zmienione",
+    purpose: "password_changed",
+    subjectRef: `account:${a.accountId}`,
+    text: [
+      `Dzień dobry, ${a.firstName}!`,
+      "",
+      `Hasło do Twojego konta w eBOK zostało zmienione ${dateTimeFmt.format(a.at)}.`,
+      "Pozostałe sesje zostały zakończone.",
+      "",
+      "Jeśli to nie Ty zmieniłeś hasło, natychmiast skontaktuj się z biurem spółdzielni.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}

@@ -1,0 +1,37 @@
+import { Hono } from "hono";
+import { getTotals } from "../domain/ledger.ts";
+import { getBuilding, getUnits } from "../domain/register.ts";
+import { DashboardPage } from "../views/dashboard.tsx";
+import { residentMenu } from "../views/menu.ts";
+import type { AppDeps } from "./context.ts";
+import { renderPage } from "./render.tsx";
+import { requireResident, type ResidentEnv, residentViewer } from "./resident_guard.ts";
+
+/** The resident's eBOK: every page here needs a signed-in resident with their own password. */
+export function ebokRoutes(deps: AppDeps) {
+  const { kv } = deps;
+  const app = new Hono<ResidentEnv>();
+  app.use(requireResident(deps));
+
+  app.get("/", async (c) => {
+    const account = c.get("account");
+    const units = await Promise.all(
+      (await getUnits(kv, account.unitIds)).map(async (unit) => ({
+        unit,
+        building: await getBuilding(kv, unit.buildingId),
+        totals: await getTotals(kv, unit.id),
+      })),
+    );
+    return renderPage(
+      c,
+      { title: "Pulpit", menu: residentMenu, viewer: residentViewer(account) },
+      <DashboardPage
+        account={account}
+        units={units}
+        passwordChanged={c.req.query("haslo-zmienione") !== undefined}
+      />,
+    );
+  });
+
+  return app;
+}

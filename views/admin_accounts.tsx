@@ -1,0 +1,160 @@
+import type { Account } from "../domain/accounts.ts";
+import type { AuditEntry } from "../domain/audit.ts";
+import type { Message } from "../domain/messages.ts";
+import { formatPolishMobile } from "../domain/phone.ts";
+import { type Building, type Unit, unitAddress } from "../domain/register.ts";
+import { formatDateTime } from "./format.ts";
+import { MessagesTable } from "./admin_messages.tsx";
+
+export function accountStatusBadge(a: Account, now: Date) {
+  if (a.status === "blocked") return <span class="badge bad">zablokowane</span>;
+  if (!a.passwordHash) {
+    const expired = a.startPassword && Date.parse(a.startPassword.expiresAt) <= now.getTime();
+    return expired
+      ? <span class="badge warn">hasło startowe wygasło</span>
+      : <span class="badge warn">czeka na pierwsze logowanie</span>;
+  }
+  return <span class="badge ok">aktywne</span>;
+}
+
+export function AccountsPage(props: { accounts: Account[]; now: Date }) {
+  return (
+    <>
+      <h1>Konta mieszkańców</h1>
+      <div class="table-wrap">
+        <table>
+          <caption>Konta, od najnowszego</caption>
+          <thead>
+            <tr>
+              <th scope="col">Identyfikator</th>
+              <th scope="col">Imię i nazwisko</th>
+              <th scope="col">E-mail</th>
+              <th scope="col">Stan</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.accounts.map((a) => (
+              <tr>
+                <td>
+                  <a href={`/admin/konta/${a.id}`}>{a.identifier}</a>
+                </td>
+                <td>{a.firstName} {a.lastName}</td>
+                <td>{a.email}</td>
+                <td>{accountStatusBadge(a, props.now)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+export type AccountDetails = {
+  account: Account;
+  units: { unit: Unit; building: Building | null }[];
+  lockedUntil: Date | null;
+  sessions: number;
+  messages: Message[];
+  audit: AuditEntry[];
+  now: Date;
+  notice?: string;
+};
+
+export function AccountPage(p: AccountDetails) {
+  const a = p.account;
+  const base = `/admin/konta/${a.id}`;
+  return (
+    <>
+      <h1>
+        {a.firstName} {a.lastName} <span class="muted">({a.identifier})</span>
+      </h1>
+      {p.notice && <p class="notice ok" role="status">{p.notice}</p>}
+      <dl class="facts">
+        <dt>Stan</dt>
+        <dd>{accountStatusBadge(a, p.now)}</dd>
+        <dt>E-mail</dt>
+        <dd>{a.email}</dd>
+        <dt>Telefon</dt>
+        <dd>{formatPolishMobile(a.phone)}</dd>
+        <dt>Lokale</dt>
+        <dd>
+          {p.units.length === 0
+            ? <span class="badge warn">brak przypisanych lokali</span>
+            : p.units.map((u) => (
+              <div>{u.building ? unitAddress(u.building, u.unit) : u.unit.number}</div>
+            ))}
+        </dd>
+        <dt>Hasło startowe</dt>
+        <dd>
+          {a.startPassword
+            ? `wysłane ${formatDateTime(new Date(a.startPassword.issuedAt))}, ważne do ${
+              formatDateTime(new Date(a.startPassword.expiresAt))
+            }${a.startPassword.usedAt ? ", użyte" : ""}`
+            : "—"}
+        </dd>
+        <dt>Hasło ustawione</dt>
+        <dd>
+          {a.passwordChangedAt ? formatDateTime(new Date(a.passwordChangedAt)) : "jeszcze nie"}
+        </dd>
+        <dt>Aktywne sesje</dt>
+        <dd>{p.sessions}</dd>
+        <dt>Blokada logowania</dt>
+        <dd>{p.lockedUntil ? `do ${formatDateTime(p.lockedUntil)}` : "brak"}</dd>
+      </dl>
+      <div class="actions">
+        <form method="post" action={`${base}/haslo-startowe`}>
+          <button type="submit">Wyślij nowe hasło startowe (SMS)</button>
+        </form>
+        {p.lockedUntil && (
+          <form method="post" action={`${base}/odblokuj`}>
+            <button type="submit" class="secondary">Zdejmij blokadę logowania</button>
+          </form>
+        )}
+      </div>
+      <h2>Wiadomości</h2>
+      <MessagesTable messages={p.messages} />
+      <h2>Zdarzenia</h2>
+      <AuditTable entries={p.audit} />
+    </>
+  );
+}
+
+export function AuditTable(props: { entries: AuditEntry[] }) {
+  if (props.entries.length === 0) return <p>Brak zdarzeń.</p>;
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption>Dziennik zdarzeń, od najnowszego</caption>
+        <thead>
+          <tr>
+            <th scope="col">Czas</th>
+            <th scope="col">Kto</th>
+            <th scope="col">Zdarzenie</th>
+            <th scope="col">Dotyczy</th>
+            <th scope="col">Adres</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.entries.map((e) => (
+            <tr>
+              <td>{formatDateTime(new Date(e.at))}</td>
+              <td>{e.actor.label}</td>
+              <td>
+                <code>{e.action}</code>
+                {e.details && (
+                  <span class="muted">
+                    {" "}
+                    {Object.entries(e.details).map(([k, v]) => `${k}: ${v}`).join(", ")}
+                  </span>
+                )}
+              </td>
+              <td>{e.target ? `${e.target.kind} ${e.target.id}` : "—"}</td>
+              <td>{e.clientAddress ?? "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
