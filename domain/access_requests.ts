@@ -175,12 +175,12 @@ export async function approveAccessRequest(
   clock: Clock,
   hasher: PasswordHasher,
   ctx: MessageCtx & { startPasswordTtlMs: number },
-  input: { requestId: string; unitIds: string[]; staff: Actor },
+  input: { requestId: string; unitIds: string[]; staff: Actor; allowNoUnits?: boolean },
 ): Promise<ApproveResult> {
-  if (input.unitIds.length === 0) return { ok: false, reason: "no_units" };
   const entry = await kv.get<AccessRequest>(keys.requests(input.requestId));
   if (!entry.value) return { ok: false, reason: "not_found" };
   if (entry.value.status !== "pending") return { ok: false, reason: "not_pending" };
+  if (input.unitIds.length === 0 && !input.allowNoUnits) return { ok: false, reason: "no_units" };
   const request = entry.value;
   const start = await newStartPassword(hasher, clock, ctx.startPasswordTtlMs);
   const now = clock().toISOString();

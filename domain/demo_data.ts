@@ -287,6 +287,19 @@ type PlannedUnit = {
 
 function planUnits(rng: Rng): PlannedUnit[] {
   const units: PlannedUnit[] = [];
+  // Nobody appears in two households.
+  const used = new Set<string>([
+    `${demoPerson.firstName} ${demoPerson.lastName}`,
+    "Marek Zieliński",
+  ]);
+  const person = (firstNames: readonly string[], surname: string): string => {
+    let name = `${rng.pick(firstNames)} ${surname}`;
+    for (let tries = 0; used.has(name) && tries < 50; tries++) {
+      name = `${rng.pick(firstNames)} ${surname}`;
+    }
+    used.add(name);
+    return name;
+  };
   buildingPlans.forEach((plan, buildingIndex) => {
     const households: string[][] = [];
     for (let n = 1; n <= plan.flats; n++) {
@@ -296,11 +309,9 @@ function planUnits(rng: Rng): PlannedUnit[] {
       if (isDemo) {
         occupants = [`${demoPerson.firstName} ${demoPerson.lastName}`, "Marek Zieliński"];
       } else if (rng.chance(0.55)) {
-        occupants = [`${rng.pick(femaleNames)} ${female}`, `${rng.pick(maleNames)} ${male}`];
+        occupants = [person(femaleNames, female), person(maleNames, male)];
       } else {
-        occupants = [
-          rng.chance(0.5) ? `${rng.pick(femaleNames)} ${female}` : `${rng.pick(maleNames)} ${male}`,
-        ];
+        occupants = [rng.chance(0.5) ? person(femaleNames, female) : person(maleNames, male)];
       }
       const persons = isDemo ? 3 : Math.min(4, occupants.length + rng.int(0, 2));
       households.push(occupants);
@@ -442,13 +453,21 @@ function planLedger(
     description: `Bilans otwarcia – saldo na dzień ${dateLabel(addDays(dayOf(first, 1), -1))}`,
   });
 
+  // Most pay what they owe; some have a standing order for a round sum, updated every March
+  // (so it falls short after the January rise and runs slightly ahead otherwise); one debtor
+  // stops paying for three months and then pays only the current fees.
+  const standingOrder = !isDemoFlat && !isDebtor && rng.chance(0.3);
+  let orderAmount = 0;
+  let settleNext = true;
   const firstYear = Number(first.slice(0, 4));
   let payments = 0;
   periods.forEach((period, i) => {
     const yearIndex = Number(period.slice(0, 4)) - firstYear;
+    let monthCharges = 0;
     for (const line of chargeLines(unit, yearIndex)) {
       const amount = basisAmount(line);
       if (amount === 0) continue;
+      monthCharges += amount;
       post({
         kind: "charge",
         postedOn: dayOf(period, 1),
@@ -467,7 +486,7 @@ function planLedger(
       if (i === DEMO_PARTIAL_AT) kind = "partial";
       else if (i === DEMO_LATE_AT) kind = "late";
       else if (i === DEMO_OVERPAY_AT) kind = "overpay";
-    } else if (isDebtor && i >= 15 && i <= 17) {
+    } else if (isDebtor && i >= 18 && i <= 20) {
       kind = "none";
     } else {
       const roll = rng.next();
@@ -476,7 +495,12 @@ function planLedger(
     const paidOn = kind === "late"
       ? dayOf(addMonths(period, 1), rng.int(3, 9))
       : dayOf(period, rng.int(10, 15));
+    if (i === 0 || period.endsWith("-03")) orderAmount = Math.ceil(monthCharges / 1000) * 1000;
+    // A standing order's owner settles the whole balance at first and after a partial payment.
     let amount = balance;
+    if (standingOrder && !settleNext) amount = orderAmount;
+    else if (isDebtor && i > 20) amount = monthCharges;
+    settleNext = kind === "partial";
     if (kind === "partial") amount = Math.floor((balance * 6) / 10 / 1000) * 1000;
     if (kind === "overpay") amount = Math.ceil((balance + 10_000) / 10_000) * 10_000;
     if (kind !== "none" && amount > 0 && paidOn <= today) {

@@ -173,12 +173,11 @@ export type DeliveryOutcome =
   | "sent"
   | "retry_scheduled"
   | "failed"
-  | "not_due"
   | "not_queued"
   | "claimed_elsewhere"
   | "missing";
 
-/** Sends one message if it is queued and due. Safe to call any number of times. */
+/** Sends one message if it is queued. Safe to call any number of times, also at once. */
 export async function deliverMessage(
   kv: Deno.Kv,
   transports: Transports,
@@ -189,8 +188,9 @@ export async function deliverMessage(
   if (!entry.value) return "missing";
   const message = entry.value;
   if (message.state !== "queued") return "not_queued";
+  // No "is it due" check: the queue's delay schedules retries, and the claim below keeps an
+  // early duplicate trigger from sending twice.
   const now = clock();
-  if (Date.parse(message.nextAttemptAt) > now.getTime()) return "not_due";
 
   const claimed: Message = {
     ...message,

@@ -184,8 +184,10 @@ export function adminRoutes(deps: AppDeps) {
     if (!request) return requestsPage(c, 404);
     const form = await readForm(c.req);
     let unitIds = multiple(form.unit_id).map((s) => s.slice(0, 40));
-    if (!("unit_id" in form)) {
-      // No choice sent (a plain POST): link the units the register has at the typed address.
+    // The page's form says it offered a choice; a plain POST without one (an integration, a
+    // script) links the units the register has at the typed address, or none for now.
+    const choiceOffered = single(form.units_chosen) === "1";
+    if (!choiceOffered && unitIds.length === 0) {
       unitIds = (await findUnitsByAddress(kv, request.street, request.building, request.unit))
         .map((u) => u.id);
     }

@@ -1,26 +1,75 @@
 /** Shared test set-up: an app on its own :memory: KV, with a manual clock and captured logs. */
+import { createDevOutbox } from "../adapters/dev_outbox.ts";
+import { createResendMailer } from "../adapters/resend_mailer.ts";
+import { createTwilioSms } from "../adapters/twilio_sms.ts";
 import { createApp } from "../app.tsx";
 import { loadConfig } from "../config.ts";
+import { listenForJobs } from "../delivery.ts";
 import { manualClock } from "../domain/clock.ts";
+import type { Transports } from "../domain/messages.ts";
 import { createPasswordHasher } from "../domain/password.ts";
 import { memoryLogger } from "../log.ts";
 import type { AppDeps } from "../routes/context.ts";
+import { type FakeProvider, startFakeResend, startFakeTwilio } from "./fakes/fake_provider.ts";
 
 export const TEST_ORIGIN = "http://localhost:8000";
 
-export async function testApp(env: Record<string, string> = {}) {
-  const config = loadConfig({ EBOK_KV_PATH: ":memory:", ...env });
+export type TestAppOptions = {
+  env?: Record<string, string>;
+  /** "providers": the real Resend/Twilio SDKs against local fakes; "outbox": the dev outbox. */
+  delivery?: "none" | "providers" | "outbox";
+  start?: Date;
+};
+
+export async function testApp(options: TestAppOptions | Record<string, string> = {}) {
+  const opts: TestAppOptions = "env" in options || "delivery" in options || "start" in options
+    ? options as TestAppOptions
+    : { env: options as Record<string, string> };
+  const config = loadConfig({ EBOK_KV_PATH: ":memory:", ...opts.env });
   const kv = await Deno.openKv(":memory:");
-  const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
+  const clock = manualClock(opts.start ?? new Date("2026-11-25T10:00:00Z"));
   const log = memoryLogger();
   const hasher = createPasswordHasher({ useWorker: false });
   const deps: AppDeps = { config, kv, clock, log, hasher };
   const app = createApp(deps);
+
+  let resend: FakeProvider | undefined;
+  let twilio: FakeProvider | undefined;
+  let listening: Promise<void> | undefined;
+  if (opts.delivery === "providers" || opts.delivery === "outbox") {
+    let transports: Transports;
+    if (opts.delivery === "providers") {
+      resend = startFakeResend();
+      twilio = startFakeTwilio();
+      transports = {
+        mailer: createResendMailer({
+          apiKey: "re_test",
+          from: "eBOK <ebok@sm.example.pl>",
+          baseUrl: resend.url,
+        }),
+        sms: createTwilioSms({
+          accountSid: "AC00000000000000000000000000000000",
+          authToken: "secret",
+          from: "+48500100200",
+          apiBase: twilio.url,
+        }),
+        retryBaseMs: 10,
+        maxAttempts: 5,
+      };
+    } else {
+      const outbox = createDevOutbox(kv, clock);
+      transports = { mailer: outbox, sms: outbox, retryBaseMs: 10, maxAttempts: 5 };
+    }
+    listening = listenForJobs(kv, transports, clock, log);
+  }
+
   return {
     ...deps,
     app,
     clock,
     log,
+    resend,
+    twilio,
     /** A same-origin form POST, as a browser sends it. */
     post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
       return app.request(path, {
@@ -29,12 +78,66 @@ export async function testApp(env: Record<string, string> = {}) {
         headers: { origin: TEST_ORIGIN, ...headers },
       });
     },
+    /** A client with its own cookies, like one browser. */
+    client() {
+      return new TestClient(app);
+    },
     [Symbol.asyncDispose]: async () => {
       hasher.close();
       kv.close();
-      await Promise.resolve();
+      await listening;
+      await resend?.close();
+      await twilio?.close();
     },
   };
+}
+
+type Fetcher = { request(path: string, init?: RequestInit): Response | Promise<Response> };
+
+/** Keeps cookies between requests and does not follow redirects (tests assert them). */
+export class TestClient {
+  cookies = new Map<string, string>();
+  constructor(private app: Fetcher) {}
+
+  private remember(res: Response) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /max-age=0/i.test(a.trim())) || value === "";
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return res;
+  }
+
+  private headers(extra: Record<string, string> = {}) {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    return { ...(cookie ? { cookie } : {}), ...extra };
+  }
+
+  async get(path: string, headers: Record<string, string> = {}) {
+    return this.remember(await this.app.request(path, { headers: this.headers(headers) }));
+  }
+
+  async post(
+    path: string,
+    fields: Record<string, string | string[]>,
+    headers: Record<string, string> = {},
+  ) {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) {
+      for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+    }
+    return this.remember(
+      await this.app.request(path, {
+        method: "POST",
+        body,
+        headers: this.headers({ origin: TEST_ORIGIN, ...headers }),
+      }),
+    );
+  }
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs`. */

@@ -60,6 +60,7 @@ export function RequestCard(v: RequestView) {
       </dl>
       {v.error && <p class="notice bad" role="alert" id={`wniosek-${r.id}-error`}>{v.error}</p>}
       <form method="post" action={`/admin/wnioski/${r.id}/zatwierdz`}>
+        <input type="hidden" name="units_chosen" value="1" />
         <fieldset aria-describedby={v.error ? `wniosek-${r.id}-error` : undefined}>
           <legend>Lokale, do których wnioskodawca otrzyma dostęp</legend>
           {v.choices.map((c) => (

@@ -319,7 +319,7 @@ export async function checkAccessibility(
       if (scriptless) {
         let next = 1;
         w.setTimeout = (fn, ms = 0, ...args) => {
-          if (ms < 5) queueMicrotask(() => fn(...args));
+          if (ms < 5) void Promise.resolve().then(() => fn(...args));
           return next++;
         };
       }
