@@ -11,7 +11,7 @@ export function publicRoutes() {
     renderPage(
       c,
       { title: "Strona główna", menu: publicMenu },
-      <HomePage cooperative={c.get("cooperative")} />,
+      <HomePage />,
     ));
   app.get(
     "/pomoc",

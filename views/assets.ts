@@ -6,6 +6,7 @@ import htmxSource from "htmx.org/dist/htmx.min.js" with { type: "text" };
 import htmxPackage from "htmx.org/package.json" with { type: "json" };
 import appCss from "../static/app.css" with { type: "text" };
 import appJs from "../static/app.js" with { type: "text" };
+import favicon from "../static/favicon.svg" with { type: "text" };
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeHexLowerCase } from "@oslojs/encoding";
 
@@ -26,6 +27,7 @@ export const assets = {
   },
   css: asset("app", "css", appCss, "text/css; charset=utf-8"),
   js: asset("app", "js", appJs, "text/javascript; charset=utf-8"),
+  icon: asset("favicon", "svg", favicon, "image/svg+xml"),
 } as const;
 
 /** htmx settings, read by htmx from a meta tag; kept strict so the CSP needs no inline code. */

@@ -1,14 +1,15 @@
-import type { CooperativeProfile } from "../domain/cooperative.ts";
-
-export function HomePage(props: { cooperative: CooperativeProfile }) {
+export function HomePage() {
   return (
     <>
       <h1>eBOK — elektroniczne Biuro Obsługi Klienta</h1>
       <p class="lead">
-        W eBOK sprawdzisz saldo rozliczeń ze spółdzielnią{" "}
-        {props.cooperative.name}: opłaty za mieszkanie, wpłaty, odczyty wodomierzy i rozliczenia
-        wody — o każdej porze, bez wizyty w biurze.
+        W eBOK sprawdzisz saldo rozliczeń ze spółdzielnią: opłaty za mieszkanie, wpłaty, odczyty
+        wodomierzy i rozliczenia wody — o każdej porze, bez wizyty w biurze.
       </p>
+      <div class="cta">
+        <a class="button" href="/logowanie">Zaloguj się</a>
+        <a class="button secondary" href="/rejestracja">Zarejestruj się — uzyskaj dostęp</a>
+      </div>
       <h2>Jak uzyskać dostęp</h2>
       <ol class="steps">
         <li>

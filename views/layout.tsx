@@ -25,6 +25,7 @@ export function Layout(props: LayoutProps) {
         <title>{`${props.title} · eBOK · ${props.cooperative.name}`}</title>
         <meta name="htmx-config" content={htmxConfig} />
         <link rel="stylesheet" href={assets.css.path} />
+        <link rel="icon" href={assets.icon.path} type="image/svg+xml" />
         <script src={assets.htmx.path} defer></script>
         <script src={assets.js.path} defer></script>
       </head>

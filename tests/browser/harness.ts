@@ -201,6 +201,19 @@ export async function startServer(
   };
 }
 
+/**
+ * Runs `fn`; when it throws, prints the server's output first (a 500's stack trace is there),
+ * then rethrows. Wrap test steps in it: `t.step(name, () => withServerOutput(server, fn))`.
+ */
+export async function withServerOutput<T>(server: Server, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    console.error(`--- eBOK server output ---\n${server.output()}\n--- end of server output ---`);
+    throw error;
+  }
+}
+
 export type TestBrowser = Browser & AsyncDisposable;
 
 /** Launches headless Chromium (`CHROMIUM_PATH` or Debian's `/usr/bin/chromium`). */

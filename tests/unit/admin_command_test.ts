@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { getStaffByLogin } from "../../domain/staff.ts";
+import { currentTotp, verifyTotp } from "../../domain/totp.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+async function admin(kvPath: string, ...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "admin", ...args],
+    cwd: root,
+    env: { EBOK_KV_PATH: kvPath, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+Deno.test("deno task admin create-staff prints exactly one line totp_secret=…", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const kvPath = `${dir}/ebok.kv`;
+    const res = await admin(
+      kvPath,
+      "create-staff",
+      "--login",
+      "anna",
+      "--password",
+      "Mocne-Haslo-1",
+      "--name",
+      "Anna Nowak",
+    );
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^totp_secret=[A-Z2-7]{32}\n$/);
+    const secret = res.stdout.trim().split("=")[1];
+
+    const kv = await Deno.openKv(kvPath);
+    try {
+      const staff = await getStaffByLogin(kv, "anna");
+      assert.equal(staff?.name, "Anna Nowak");
+      assert.equal(staff?.role, "admin", "the first staff member manages the others");
+      assert.match(staff!.passwordHash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      assert.ok(verifyTotp(staff!.totpSecret, currentTotp(secret)));
+    } finally {
+      kv.close();
+    }
+
+    const again = await admin(
+      kvPath,
+      "create-staff",
+      "--login",
+      "anna",
+      "--password",
+      "Mocne-Haslo-1",
+      "--name",
+      "X",
+    );
+    assert.equal(again.code, 2);
+    assert.equal(again.stdout, "");
+    assert.match(again.stderr, /already taken/);
+
+    const weak = await admin(
+      kvPath,
+      "create-staff",
+      "--login",
+      "jan",
+      "--password",
+      "abc",
+      "--name",
+      "Jan",
+    );
+    assert.equal(weak.code, 2);
+    assert.match(weak.stderr, /co najmniej 7 znaków/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

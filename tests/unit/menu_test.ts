@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import {
+  currentMenuItem,
+  type Menu,
+  publicMenu,
+  residentMenu,
+  staffMenu,
+} from "../../views/menu.ts";
+
+const item = (n: number) => ({ href: `/m${n}`, label: `Pozycja ${n}` });
+
+Deno.test("a menu holds at most eight items: the type refuses a ninth", () => {
+  const eight = [item(1), item(2), item(3), item(4), item(5), item(6), item(7), item(8)] as const;
+  const ok: Menu = eight;
+  assert.equal(ok.length, 8);
+  // @ts-expect-error — nine items do not fit the Menu type.
+  const nine: Menu = [...eight, item(9)] as const;
+  assert.equal(nine.length, 9);
+});
+
+Deno.test("every menu in use has at most eight items and unique links", () => {
+  for (const menu of [publicMenu, residentMenu, staffMenu]) {
+    assert.ok(menu.length <= 8);
+    assert.equal(new Set(menu.map((i) => i.href)).size, menu.length);
+  }
+});
+
+Deno.test("the current item: exact match, else the deepest parent; the home link only on /", () => {
+  const menu = [
+    { href: "/", label: "Start" },
+    { href: "/ebok", label: "Pulpit" },
+    { href: "/ebok/saldo", label: "Saldo" },
+  ] as const satisfies Menu;
+  assert.equal(currentMenuItem(menu, "/")?.label, "Start");
+  assert.equal(currentMenuItem(menu, "/ebok")?.label, "Pulpit");
+  assert.equal(currentMenuItem(menu, "/ebok/saldo")?.label, "Saldo");
+  assert.equal(currentMenuItem(menu, "/ebok/saldo/2026")?.label, "Saldo");
+  assert.equal(currentMenuItem(menu, "/ebok/woda")?.label, "Pulpit");
+  assert.equal(currentMenuItem(menu, "/inne"), undefined);
+});
