@@ -142,7 +142,7 @@ export class TestClient {
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs`. */
 export async function eventually<T>(
-  check: () => Promise<T | undefined | null | false>,
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   timeoutMs = 5000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

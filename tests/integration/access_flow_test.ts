@@ -53,7 +53,7 @@ Deno.test("the whole access flow through HTTP: register → approve → start pa
   assert.match(await (await resident.get("/rejestracja/wyslano")).text(), /kilka dni/);
 
   // 2. The confirmation e-mail reaches the provider.
-  const confirmation = await eventually(async () =>
+  const confirmation = await eventually(() =>
     emails(t).find((e) => e.to === "zofia.testowa@example.pl")
   );
   assert.match(confirmation.subject, /otrzymaliśmy/);
@@ -79,11 +79,11 @@ Deno.test("the whole access flow through HTTP: register → approve → start pa
   assert.equal(approved.status, 303);
 
   // 5. Identifier e-mail and start-password SMS reach the providers.
-  const idMail = await eventually(async () =>
+  const idMail = await eventually(() =>
     emails(t).find((e) => e.to === "zofia.testowa@example.pl" && /Identyfikator:/.test(e.text))
   );
   const identifier = idMail.text.match(/^Identyfikator: ([A-Z]{3}-\d{4})$/m)![1];
-  const sms = await eventually(async () => smses(t).find((s) => s.To === "+48600123456"));
+  const sms = await eventually(() => smses(t).find((s) => s.To === "+48600123456"));
   const startPassword = sms.Body.match(/Hasło startowe: (\S+)/)![1];
   assert.match(startPassword, /^[A-Za-z2-9]{10}$/);
 
@@ -120,7 +120,7 @@ Deno.test("the whole access flow through HTTP: register → approve → start pa
   assert.equal(dashboard.headers.get("cache-control"), "no-store");
 
   // The password-change notice is e-mailed; the audit log has the staff decision.
-  await eventually(async () => emails(t).find((e) => /hasło zostało zmienione/.test(e.subject)));
+  await eventually(() => emails(t).find((e) => /hasło zostało zmienione/.test(e.subject)));
   const audit = await listAudit(t.kv);
   assert.ok(
     audit.some((e) => e.action === "request.approved" && e.actor.label.includes(STAFF.login)),
