@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps) {
   app.use(csrfProtection(deps.config));
   app.use(requestSizeLimit((c) => errorResponse(c, 413)));
 
-  app.route("/", publicRoutes());
+  app.route("/", publicRoutes(deps));
   app.route("/", registrationRoutes(deps));
   app.route("/", authRoutes(deps));
   app.route("/ebok", ebokRoutes(deps));

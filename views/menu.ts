@@ -20,6 +20,7 @@ export const publicMenu = [
 
 export const residentMenu = [
   { href: "/ebok", label: "Pulpit" },
+  { href: "/ebok/konto", label: "Moje konto" },
   { href: "/pomoc", label: "Instrukcja obsługi" },
 ] as const satisfies Menu;
 

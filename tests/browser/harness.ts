@@ -275,6 +275,101 @@ export async function newPage(browser: Browser, options: PageOptions): Promise<T
   });
 }
 
+/** What a page reported that a test should see as a failure. */
+export type PageProblems = {
+  /** Console messages naming the Content Security Policy (logged with JavaScript off too). */
+  csp: string[];
+  /** `securitypolicyviolation` events, from every document the page loaded (JavaScript on). */
+  cspEvents: string[];
+  /** Uncaught exceptions in the page's scripts. */
+  errors: string[];
+};
+
+/**
+ * Starts recording, for the page's whole life and across navigations, what would betray a CSP
+ * violation or a broken script. Call it before the first `goto`. The event listener comes in as
+ * an init script and reports through an exposed function, both by the DevTools protocol, so the
+ * page's CSP neither blocks nor notices them; with JavaScript off neither runs, and the console
+ * messages still show what the CSP blocked (an inline style, say).
+ */
+export async function watchPage(page: Page): Promise<PageProblems> {
+  const problems: PageProblems = { csp: [], cspEvents: [], errors: [] };
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) problems.csp.push(m.text());
+  });
+  page.on("pageerror", (e) => problems.errors.push(String(e)));
+  await page.exposeFunction("__ebokCspViolation", (text: string) => {
+    problems.cspEvents.push(text);
+  });
+  await page.addInitScript(() => {
+    // deno-lint-ignore no-explicit-any
+    const w = globalThis as any;
+    w.document.addEventListener("securitypolicyviolation", (e: {
+      violatedDirective: string;
+      blockedURI: string;
+      sourceFile: string;
+      lineNumber: number;
+    }) => {
+      w.__ebokCspViolation(
+        `${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ` +
+          `${e.sourceFile || w.location.href}:${e.lineNumber}`,
+      );
+    });
+  });
+  return problems;
+}
+
+/** The element that has the keyboard focus, described for assertions and their messages. */
+export type Focus = {
+  tag: string;
+  id: string;
+  /** Its text, whitespace collapsed, at most 80 characters. */
+  text: string;
+  href: string | null;
+  /** Inside `nav[aria-label="Menu główne"]`. */
+  inNav: boolean;
+  /** Inside `main` (not `main` itself). */
+  inMain: boolean;
+  /** After the end of `main` in document order. */
+  afterMain: boolean;
+};
+
+export function focusedElement(page: Page): Promise<Focus> {
+  return page.evaluate(() => {
+    // deno-lint-ignore no-explicit-any
+    const d = (globalThis as any).document;
+    const el = d.activeElement ?? d.body;
+    const main = d.querySelector("main");
+    const following = 4; // Node.DOCUMENT_POSITION_FOLLOWING
+    return {
+      tag: el.tagName.toLowerCase(),
+      id: el.id,
+      text: (el.textContent ?? "").trim().replace(/\s+/g, " ").slice(0, 80),
+      href: el.getAttribute("href"),
+      inNav: !!el.closest('nav[aria-label="Menu główne"]'),
+      inMain: main !== null && main !== el && main.contains(el),
+      afterMain: main !== null && main !== el && !main.contains(el) &&
+        (main.compareDocumentPosition(el) & following) !== 0,
+    };
+  });
+}
+
+/** Presses Tab up to `max` times, returning each element focused, until `stop` says enough. */
+export async function tabStops(
+  page: Page,
+  max: number,
+  stop: (focus: Focus) => boolean = () => false,
+): Promise<Focus[]> {
+  const stops: Focus[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press("Tab");
+    const focus = await focusedElement(page);
+    stops.push(focus);
+    if (stop(focus) || focus.tag === "body") break;
+  }
+  return stops;
+}
+
 /** One axe violation, reduced to what a failing assertion should show. */
 export type AxeViolation = {
   id: string;

@@ -134,3 +134,50 @@ Deno.test("the whole access flow through HTTP: register → approve → start pa
   assert.equal(own.status, 303);
   assert.equal(own.headers.get("location"), "/ebok");
 });
+
+Deno.test("a plain POST approval without a unit choice links the units at the typed address", async () => {
+  const { t, coop, totpSecret } = await flowFixture();
+  await using _ = t;
+  const r = coop.demoResident;
+  await t.post("/rejestracja", {
+    first_name: "Adam",
+    last_name: "Prosty",
+    email: "adam@example.pl",
+    phone: "+48 512 000 111",
+    street: r.street,
+    building: r.building,
+    unit: r.unit,
+    rodo_ack: "on",
+  });
+  const staff = t.client();
+  await staff.post("/admin/logowanie", {
+    login: STAFF.login,
+    password: STAFF.password,
+    totp: currentTotp(totpSecret),
+  });
+  const list = await (await staff.get("/admin/wnioski")).text();
+  const requestId = list.match(/\/admin\/wnioski\/([0-9A-Z]{26})\/zatwierdz/)![1];
+  const res = await staff.post(`/admin/wnioski/${requestId}/zatwierdz`, {});
+  assert.equal(res.status, 303);
+  const { getAccessRequest } = await import("../../domain/access_requests.ts");
+  const request = await getAccessRequest(t.kv, requestId);
+  assert.equal(request?.status, "approved");
+  assert.deepEqual(request?.unitIds, [r.flatUnitId]);
+
+  // The page's own form with nothing ticked is refused instead.
+  await t.post("/rejestracja", {
+    first_name: "Ewa",
+    last_name: "Druga",
+    email: "ewa@example.pl",
+    phone: "600 000 222",
+    street: r.street,
+    building: r.building,
+    unit: r.unit,
+    rodo_ack: "on",
+  });
+  const page = await (await staff.get("/admin/wnioski")).text();
+  const second = page.match(/\/admin\/wnioski\/([0-9A-Z]{26})\/zatwierdz/)![1];
+  const refused = await staff.post(`/admin/wnioski/${second}/zatwierdz`, { units_chosen: "1" });
+  assert.equal(refused.status, 422);
+  assert.match(await refused.text(), /Wybierz co najmniej jeden lokal/);
+});
