@@ -87,6 +87,8 @@ export type WrkOptions = {
   connections: number;
   durationSec: number;
   headers?: string[];
+  /** Aborting kills wrk (the bench's clean-up on Ctrl-C). */
+  signal?: AbortSignal;
 };
 
 /** wrk's own arguments for one run (the URL last). */
@@ -107,6 +109,7 @@ export async function runWrk(
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
+    signal: o.signal,
   }).spawn();
   const timer = setTimeout(() => {
     try {

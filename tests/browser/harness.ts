@@ -18,6 +18,7 @@ export const screenshotDir: string = join(repoRoot, "tests", "output", "screensh
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
+const SHOWN_OUTPUT_LINES = 80;
 
 /** The logins a demo-seeded start prints (CONTRACT.md, "Environment"). */
 export type DemoLogins = {
@@ -88,6 +89,10 @@ export async function startServer(
     EBOK_DEMO: "1",
     PORT: String(port),
     EBOK_BASE_URL: baseUrl,
+    // Whatever the calling shell holds, a test server never reaches the real providers: empty
+    // means unset (config.ts), so mail and SMS land in the development outbox.
+    RESEND_API_KEY: "",
+    TWILIO_ACCOUNT_SID: "",
     NO_COLOR: "1",
     ...options.env,
   };
@@ -182,9 +187,8 @@ export async function startServer(
   wake = () => {};
   if (failure) {
     await stop();
-    const text = output();
-    console.error(`--- eBOK server output ---\n${text}\n--- end of server output ---`);
-    throw new Error(`startServer: ${failure}. Output:\n${text}`);
+    console.error(`--- eBOK server output ---\n${output()}\n--- end of server output ---`);
+    throw new Error(`startServer: ${failure} (its output is printed above)`);
   }
 
   const demo = resident && staff ? { resident, staff } : undefined;
@@ -209,7 +213,10 @@ export async function withServerOutput<T>(server: Server, fn: () => Promise<T>):
   try {
     return await fn();
   } catch (error) {
-    console.error(`--- eBOK server output ---\n${server.output()}\n--- end of server output ---`);
+    const lines = server.output().split("\n");
+    const shown = lines.slice(-SHOWN_OUTPUT_LINES).join("\n");
+    const cut = lines.length > SHOWN_OUTPUT_LINES ? ` (last ${SHOWN_OUTPUT_LINES} lines)` : "";
+    console.error(`--- eBOK server output${cut} ---\n${shown}\n--- end of server output ---`);
     throw error;
   }
 }
@@ -390,11 +397,12 @@ export const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-pract
  * its strict CSP — no `bypassCSP`, no `<script>` tag — and running axe reports no CSP violation.
  *
  * With JavaScript off (`javaScriptEnabled: false`, i.e. `Emulation.setScriptExecutionDisabled`)
- * the protocol still evaluates code and runs microtasks, but no timer or observer callback ever
- * fires, and axe schedules its work with `setTimeout(fn, 0)`. For such pages (made by `newPage`,
- * or say `{ javaScript: false }`) axe runs with `setTimeout` swapped, for the duration of the run,
- * for one that turns zero-delay timers into microtasks and drops longer ones (only axe's own
- * give-up timeouts, which the run does not need). That checks the very page a resident without
+ * the protocol still evaluates code and settles promises, but no callback the page schedules
+ * (setTimeout, queueMicrotask, MutationObserver, MessageChannel) ever runs — measured with
+ * Chromium 156 — and axe schedules its work with `setTimeout(fn, 0)`, so it would hang. For such
+ * pages (made by `newPage`, or say `{ javaScript: false }`) axe runs with `setTimeout` swapped,
+ * for the duration of the run, for one that turns zero-delay timers into promise reactions and
+ * drops longer ones (only axe's own give-up timeouts, which a finishing run does not need). That checks the very page a resident without
  * JavaScript gets — its DOM untouched by app.js/htmx, its URL possibly the answer to a POST —
  * which a second, JS-enabled context re-loading the URL could not do.
  */
