@@ -70,7 +70,6 @@ type Proc = {
 
 const procs: Proc[] = [];
 let tempDir: string | undefined;
-let cleanedUp = false;
 /** Aborted at clean-up: kills a wrk that is still running. */
 const stopWrk = new AbortController();
 
@@ -191,12 +190,16 @@ async function stop(proc: Proc) {
   }
 }
 
-async function cleanup() {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  stopWrk.abort();
-  await Promise.all(procs.map(stop));
-  if (tempDir) await Deno.remove(tempDir, { recursive: true }).catch(() => {});
+let cleaning: Promise<void> | undefined;
+
+/** Stops wrk and the servers and removes the temp dir; every caller waits for the same run. */
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    stopWrk.abort();
+    await Promise.all(procs.map(stop));
+    if (tempDir) await Deno.remove(tempDir, { recursive: true }).catch(() => {});
+  })();
+  return cleaning;
 }
 
 /** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, nearly always 100). */
@@ -475,6 +478,7 @@ async function main(): Promise<number> {
           `p99 ${fmtMs(result.p99Ms)}, errors ${row.errors}${row.note ? ` (${row.note})` : ""}`,
       );
     } catch (e) {
+      if (stopWrk.signal.aborted) throw e;
       row.status = "failed";
       row.note = e instanceof Error ? e.message.split("\n")[0] : String(e);
       console.log(`- ${t.label}: FAILED: ${row.note}`);
@@ -626,7 +630,9 @@ let code = 1;
 try {
   code = await main();
 } catch (e) {
-  console.error(`bench failed: ${e instanceof Error ? e.message : String(e)}`);
+  if (!stopWrk.signal.aborted) {
+    console.error(`bench failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
   code = 1;
 } finally {
   await cleanup();

@@ -20,13 +20,14 @@
  *   an overpayment) and above 999 999 grosze (more than 6 digits fit). Never a wrong amount.
  * - Characters: UTF-8 is the encoding, so Polish letters stay as they are (ą, ć, ę, ł, ń, ó, ś,
  *   ź, ż and capitals). Typographic dashes and quotes become their ASCII forms; other letters
- *   with diacritics lose them (é → e); anything else outside letters, digits, space and common
- *   punctuation (`|`, control characters, emoji…) is dropped. Whitespace runs become one space.
- *   Both text fields are then trimmed and cut to their limit on a character boundary.
+ *   with diacritics lose them (é → e); `|`, line breaks, tabs and other control characters
+ *   become spaces; anything else outside letters, digits, space and common punctuation (emoji,
+ *   zero-width characters…) is dropped. Whitespace runs become one space. Both text fields are
+ *   then trimmed and cut to their limit on a character boundary.
  * - Invalid configuration (an NRB failing its checksum, a NIP failing its check digit, an empty
  *   recipient or title) throws a RangeError: it is a bug or a wrong setting, not a user error.
  */
-import { encode } from "npm:uqr@0.1.3";
+import { encode } from "uqr";
 import { isValidNrb, normalizeNrb } from "./nrb.ts";
 
 export const QR_SEPARATOR = "|";

@@ -8,8 +8,7 @@ import { currentResident, residentViewer } from "./resident_guard.ts";
 
 export function publicRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
-  app.get("/", (c) =>
-    renderPage(c, { title: "Strona główna", menu: publicMenu }, <HomePage />));
+  app.get("/", (c) => renderPage(c, { title: "Strona główna", menu: publicMenu }, <HomePage />));
   // The manual is public; a signed-in resident reads it inside the eBOK menu.
   app.get("/pomoc", async (c) => {
     const found = await currentResident(deps, c);

@@ -55,8 +55,8 @@ export function AccountPage(
         )}
       </div>
       <p class="muted">
-        Aktywne sesje: {props.sessions.length} (w tym ta przeglądarka). Sesja wygasa po 30 minutach
-        bezczynności.
+        Aktywne sesje: {props.sessions.length}{" "}
+        (w tym ta przeglądarka). Sesja wygasa po 30 minutach bezczynności.
       </p>
     </>
   );
