@@ -158,7 +158,9 @@ async function waitUntilUp(proc: Proc, url: string, timeoutSec: number): Promise
     if (proc.exited) {
       const status = await proc.child.status;
       throw new Error(
-        `${proc.name} exited (code ${status.code}) before answering:\n${await logTail(proc)}`,
+        `${proc.name} exited (code ${status.code}${
+          status.signal ? `, signal ${status.signal}` : ""
+        }) before answering:\n${await logTail(proc)}`,
       );
     }
     try {
@@ -483,7 +485,14 @@ async function main(): Promise<number> {
       row.note = e instanceof Error ? e.message.split("\n")[0] : String(e);
       console.log(`- ${t.label}: FAILED: ${row.note}`);
     }
-    if (app.exited) throw new Error(`the eBOK server died during the run:\n${await logTail(app)}`);
+    if (app.exited) {
+      const st = await app.child.status;
+      throw new Error(
+        `the eBOK server died during the run (exit code ${st.code}${
+          st.signal ? `, signal ${st.signal}` : ""
+        }):\n${await logTail(app)}`,
+      );
+    }
   }
 
   const baseline = rows.find((r) => r.id === "bare")?.wrk?.requestsPerSec;

@@ -5,6 +5,7 @@
  */
 import { createAccount, getAccount } from "./accounts.ts";
 import type { Clock } from "./clock.ts";
+import { setDataFreshness } from "./data_freshness.ts";
 import { seedDemoCooperative } from "./demo_data.ts";
 import { keys } from "./keys.ts";
 import type { PasswordHasher } from "./password.ts";
@@ -32,6 +33,7 @@ export async function seedDemoIfEmpty(
   for await (const _ of kv.list({ prefix: [] }, { limit: 1 })) return undefined;
 
   const coop = await seedDemoCooperative(kv, clock);
+  await setDataFreshness(kv, { asOf: clock().toISOString(), source: "dane demonstracyjne" });
   const r = coop.demoResident;
   const now = clock();
   const account = await createAccount(kv, clock, {

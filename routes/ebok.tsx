@@ -1,29 +1,51 @@
 import { Hono } from "hono";
-import { getTotals } from "../domain/ledger.ts";
-import { getBuilding, getUnits } from "../domain/register.ts";
 import { recordAudit } from "../domain/audit.ts";
+import { polishDate, polishPeriod } from "../domain/calendar.ts";
+import { getDataFreshness } from "../domain/data_freshness.ts";
+import { getTotals, listEntries } from "../domain/ledger.ts";
+import { listResidentUnits } from "../domain/resident_units.ts";
 import { invalidateOwnerSessions, listOwnerSessions } from "../domain/sessions.ts";
+import { amountDue } from "../domain/statement.ts";
+import { transferFor } from "../domain/unit_transfer.ts";
 import { AccountPage } from "../views/account.tsx";
 import { DashboardPage } from "../views/dashboard.tsx";
 import { residentMenu } from "../views/menu.ts";
 import type { AppDeps } from "./context.ts";
 import { renderPage } from "./render.tsx";
 import { requireResident, type ResidentEnv, residentViewer } from "./resident_guard.ts";
+import { balanceRoutes } from "./balance.tsx";
 
 /** The resident's eBOK: every page here needs a signed-in resident with their own password. */
 export function ebokRoutes(deps: AppDeps) {
-  const { kv } = deps;
+  const { kv, clock } = deps;
   const app = new Hono<ResidentEnv>();
   app.use(requireResident(deps));
 
+  // The dashboard reads a constant amount per unit (totals, this month's entries), whatever
+  // the length of the history.
   app.get("/", async (c) => {
     const account = c.get("account");
+    const today = polishDate(clock());
+    const period = polishPeriod(clock());
+    const coop = c.get("cooperative");
     const units = await Promise.all(
-      (await getUnits(kv, account.unitIds)).map(async (unit) => ({
-        unit,
-        building: await getBuilding(kv, unit.buildingId),
-        totals: await getTotals(kv, unit.id),
-      })),
+      (await listResidentUnits(kv, account)).map(async (u) => {
+        const [totals, month] = await Promise.all([
+          getTotals(kv, u.unit.id),
+          listEntries(kv, u.unit.id, { from: period }),
+        ]);
+        const due = amountDue(totals, month.entries, today);
+        const monthCharge = month.entries
+          .filter((e) => e.period === period && (e.kind === "charge" || e.kind === "correction"))
+          .reduce((sum, e) => sum + e.amount, 0);
+        return {
+          ...u,
+          totals,
+          due,
+          monthCharge,
+          transfer: transferFor(coop, u, period, due.dueNow),
+        };
+      }),
     );
     return renderPage(
       c,
@@ -31,26 +53,24 @@ export function ebokRoutes(deps: AppDeps) {
       <DashboardPage
         account={account}
         units={units}
+        period={period}
+        freshness={await getDataFreshness(kv)}
         passwordChanged={c.req.query("haslo-zmienione") !== undefined}
       />,
     );
   });
 
+  app.route("/", balanceRoutes(deps));
+
   app.get("/konto", async (c) => {
     const account = c.get("account");
-    const units = await Promise.all(
-      (await getUnits(kv, account.unitIds)).map(async (unit) => ({
-        unit,
-        building: await getBuilding(kv, unit.buildingId),
-      })),
-    );
     return renderPage(
       c,
       { title: "Moje konto", menu: residentMenu, viewer: residentViewer(account) },
       <AccountPage
         account={account}
-        units={units}
-        sessions={await listOwnerSessions(kv, deps.clock, "resident", account.id)}
+        units={await listResidentUnits(kv, account)}
+        sessions={await listOwnerSessions(kv, clock, "resident", account.id)}
         currentSessionId={c.get("session").id}
         notice={c.req.query("wylogowano") !== undefined
           ? "Wylogowano na pozostałych urządzeniach."
@@ -62,7 +82,7 @@ export function ebokRoutes(deps: AppDeps) {
   app.post("/konto/wyloguj-wszedzie", async (c) => {
     const account = c.get("account");
     const ended = await invalidateOwnerSessions(kv, "resident", account.id, c.get("session").id);
-    await recordAudit(kv, deps.clock, {
+    await recordAudit(kv, clock, {
       actor: { kind: "resident", id: account.id, label: account.identifier },
       action: "sessions.ended_elsewhere",
       details: { ended },

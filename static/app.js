@@ -11,3 +11,38 @@ document.addEventListener("htmx:afterSettle", (event) => {
     heading.focus();
   }
 });
+
+// Buttons that need JavaScript are sent hidden and shown here.
+function enhance(root) {
+  for (const button of root.querySelectorAll("button[data-copy], button[data-print]")) {
+    button.hidden = false;
+  }
+}
+document.addEventListener("DOMContentLoaded", () => enhance(document));
+document.addEventListener("htmx:load", (event) => enhance(event.detail.elt));
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-copy], button[data-print]");
+  if (!button) return;
+  if (button.hasAttribute("data-print")) {
+    globalThis.print();
+    return;
+  }
+  const source = document.getElementById(button.dataset.copy);
+  if (!source) return;
+  const text = source.textContent.replace(/\s+/g, "");
+  const label = button.textContent;
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = "Skopiowano";
+  } catch {
+    // No clipboard access (an old browser, an insecure origin): select the text instead.
+    const range = document.createRange();
+    range.selectNodeContents(source);
+    const selection = globalThis.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    button.textContent = "Zaznaczono — skopiuj Ctrl+C";
+  }
+  setTimeout(() => (button.textContent = label), 2500);
+});

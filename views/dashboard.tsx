@@ -1,23 +1,33 @@
 import type { Account } from "../domain/accounts.ts";
+import type { DataFreshness } from "../domain/data_freshness.ts";
 import type { LedgerTotals } from "../domain/ledger.ts";
-import { type Building, type Unit, unitAddress, unitKindLabels } from "../domain/register.ts";
-import { formatIsoDate, formatMoney } from "./format.ts";
+import type { AmountDue } from "../domain/statement.ts";
+import { unitKindLabels } from "../domain/register.ts";
+import { formatIsoDate, formatMoney, formatPeriod } from "./format.ts";
+import {
+  BalanceWords,
+  DataAsOf,
+  TransferDetails,
+  unitLabel,
+  type UnitRef,
+} from "./resident_parts.tsx";
 
-export type UnitSummary = { unit: Unit; building: Building | null; totals: LedgerTotals };
-
-/** "Nadpłata 123,45 zł" / "Do zapłaty 123,45 zł" / "Rozliczone": the balance in plain words. */
-export function BalanceWords(props: { balance: number }) {
-  if (props.balance > 0) {
-    return <strong class="balance due">Do zapłaty {formatMoney(props.balance)}</strong>;
-  }
-  if (props.balance < 0) {
-    return <strong class="balance credit">Nadpłata {formatMoney(-props.balance)}</strong>;
-  }
-  return <strong class="balance settled">Rozliczone</strong>;
-}
+export type UnitDashboard = UnitRef & {
+  totals: LedgerTotals;
+  due: AmountDue;
+  /** This month's charges (the fee), by the entries' period. */
+  monthCharge: number;
+  transfer: { recipient: string; title: string; qrSvg: string };
+};
 
 export function DashboardPage(
-  props: { account: Account; units: UnitSummary[]; passwordChanged?: boolean },
+  props: {
+    account: Account;
+    units: UnitDashboard[];
+    period: string;
+    freshness: DataFreshness | null;
+    passwordChanged?: boolean;
+  },
 ) {
   const total = props.units.reduce((sum, u) => sum + u.totals.balance, 0);
   return (
@@ -35,29 +45,99 @@ export function DashboardPage(
         </p>
       )}
       {props.units.length > 1 && (
-        <p class="lead">
-          Razem za wszystkie lokale: <BalanceWords balance={total} />
-        </p>
+        <section class="summary" aria-labelledby="razem">
+          <h2 id="razem">Razem za wszystkie lokale</h2>
+          <p class="big">
+            <BalanceWords balance={total} />
+          </p>
+          <table>
+            <caption class="visually-hidden">Saldo każdego lokalu</caption>
+            <tbody>
+              {props.units.map((u) => (
+                <tr>
+                  <th scope="row">{unitLabel(u)}</th>
+                  <td class="num">
+                    <BalanceWords balance={u.totals.balance} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
       )}
-      <div class="cards">
-        {props.units.map((u) => (
-          <section class="card" aria-labelledby={`lokal-${u.unit.id}`}>
-            <h2 id={`lokal-${u.unit.id}`}>
-              {u.building ? unitAddress(u.building, u.unit) : u.unit.number}
-            </h2>
-            <p class="muted">{unitKindLabels[u.unit.kind]}</p>
-            <p>
-              Saldo: <BalanceWords balance={u.totals.balance} />
-            </p>
-            {u.totals.lastPaymentOn && u.totals.lastPaymentAmount !== undefined && (
-              <p>
-                Ostatnia wpłata: {formatMoney(u.totals.lastPaymentAmount)} z dnia{" "}
-                {formatIsoDate(u.totals.lastPaymentOn)}
-              </p>
-            )}
-          </section>
-        ))}
-      </div>
+      {props.units.map((u) => <UnitCard u={u} period={props.period} />)}
+      <DataAsOf freshness={props.freshness} />
     </>
+  );
+}
+
+function UnitCard(props: { u: UnitDashboard; period: string }) {
+  const { u } = props;
+  const id = u.unit.id;
+  return (
+    <section class="unit-card" aria-labelledby={`lokal-${id}`}>
+      <h2 id={`lokal-${id}`}>{unitLabel(u)}</h2>
+      <p class="muted">{unitKindLabels[u.unit.kind]}</p>
+      <div class="unit-status">
+        <div>
+          <p class="big">
+            <BalanceWords balance={u.totals.balance} />
+          </p>
+          <DueSentence due={u.due} />
+          <dl class="facts">
+            <dt>Opłata za {formatPeriod(props.period)}</dt>
+            <dd>{formatMoney(u.monthCharge)}</dd>
+            <dt>Ostatnia wpłata</dt>
+            <dd>
+              {u.totals.lastPaymentOn && u.totals.lastPaymentAmount !== undefined
+                ? `${formatMoney(u.totals.lastPaymentAmount)}, ${
+                  formatIsoDate(u.totals.lastPaymentOn)
+                }`
+                : "brak"}
+            </dd>
+          </dl>
+          <p>
+            <a href={`/ebok/saldo?lokal=${id}`}>Szczegóły salda i historia</a> ·{" "}
+            <a href={`/ebok/naliczenia?lokal=${id}`}>Skąd ta opłata?</a>
+          </p>
+        </div>
+      </div>
+      <h3>Dane do przelewu</h3>
+      <TransferDetails
+        id={id}
+        recipient={u.transfer.recipient}
+        account={u.unit.bankAccount}
+        title={u.transfer.title}
+        amount={u.due.dueNow}
+        qrSvg={u.transfer.qrSvg}
+      />
+    </section>
+  );
+}
+
+function DueSentence(props: { due: AmountDue }) {
+  const d = props.due;
+  if (d.dueNow === 0) {
+    return d.overpayment > 0
+      ? <p>Nic nie musisz teraz płacić. Nadpłata zostanie zaliczona na kolejne opłaty.</p>
+      : <p>Nic nie musisz teraz płacić.</p>;
+  }
+  return (
+    <p>
+      Zapłać <strong>{formatMoney(d.dueNow)}</strong>
+      {d.arrears > 0 && d.arrears === d.dueNow && <>{" "}— to zaległość, termin minął</>}
+      {d.arrears > 0 && d.arrears < d.dueNow && (
+        <>
+          {" "}(w tym zaległość {formatMoney(d.arrears)}) — najpóźniej do{" "}
+          <strong>{formatIsoDate(d.dueBy)}</strong>
+        </>
+      )}
+      {d.arrears === 0 && (
+        <>
+          {" "}do <strong>{formatIsoDate(d.dueBy)}</strong>
+        </>
+      )}
+      .
+    </p>
   );
 }

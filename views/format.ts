@@ -39,3 +39,44 @@ export function formatIsoDate(isoDate: string): string {
   const [y, m, d] = isoDate.split("-");
   return `${d}.${m}.${y}`;
 }
+
+const MONTH_NAMES = [
+  "styczeń",
+  "luty",
+  "marzec",
+  "kwiecień",
+  "maj",
+  "czerwiec",
+  "lipiec",
+  "sierpień",
+  "wrzesień",
+  "październik",
+  "listopad",
+  "grudzień",
+];
+
+/** "2026-11" → "listopad 2026". */
+export function formatPeriod(period: string): string {
+  return `${MONTH_NAMES[Number(period.slice(5, 7)) - 1]} ${period.slice(0, 4)}`;
+}
+
+/** 485000 cm² → "48,50 m²". */
+export function formatArea(cm2: number): string {
+  const dm = Math.round(cm2 / 100);
+  return `${Math.floor(dm / 100)},${String(dm % 100).padStart(2, "0")}\u00a0m²`;
+}
+
+/** How a charge arose: "48,50 m² × 3,20 zł/m²", "2 os. × 31,00 zł/os.", "1 lokal × 8,00 zł". */
+export function formatBasis(
+  basis: { rate: number; quantityMilli: number; unitLabel: string },
+): string {
+  const whole = Math.trunc(basis.quantityMilli / 1000);
+  const frac = Math.abs(basis.quantityMilli % 1000);
+  let quantity = String(whole);
+  if (basis.unitLabel === "m²") quantity += `,${String(Math.round(frac / 10)).padStart(2, "0")}`;
+  else if (frac) quantity += `,${String(frac).padStart(3, "0").replace(/0+$/, "")}`;
+  const rate = formatMoney(basis.rate);
+  return basis.unitLabel === "lokal"
+    ? `${quantity} lokal × ${rate}`
+    : `${quantity}\u00a0${basis.unitLabel} × ${rate}/${basis.unitLabel}`;
+}

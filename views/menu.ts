@@ -20,6 +20,9 @@ export const publicMenu = [
 
 export const residentMenu = [
   { href: "/ebok", label: "Pulpit" },
+  { href: "/ebok/saldo", label: "Saldo rozliczeń" },
+  { href: "/ebok/naliczenia", label: "Naliczenia" },
+  { href: "/ebok/wplaty", label: "Wpłaty" },
   { href: "/ebok/konto", label: "Moje konto" },
   { href: "/pomoc", label: "Instrukcja obsługi" },
 ] as const satisfies Menu;

@@ -133,8 +133,10 @@ async function arrive(
   options: { axe?: boolean } = {},
 ) {
   // The current main is marked; the new page (or the swapped body) brings an unmarked one.
-  await page.locator("main#tresc").evaluate((m) => m.setAttribute("data-flow-stale", ""))
-    .catch(() => {/* no page yet */});
+  await page.evaluate(() => {
+    // deno-lint-ignore no-explicit-any
+    (globalThis as any).document.querySelector("main#tresc")?.setAttribute("data-flow-stale", "");
+  });
   const answer = page.waitForResponse((r) => {
     const status = r.status();
     return new URL(r.url()).pathname === expected.path &&
