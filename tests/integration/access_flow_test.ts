@@ -116,7 +116,7 @@ Deno.test("the whole access flow through HTTP: register → approve → start pa
   const html = await dashboard.text();
   assert.match(html, /Dzień dobry, Zofia!/);
   assert.match(html, /Hasło zostało zmienione/);
-  assert.equal((html.match(/class="card"/g) ?? []).length, 2);
+  assert.equal((html.match(/class="unit-card"/g) ?? []).length, 2);
   assert.equal(dashboard.headers.get("cache-control"), "no-store");
 
   // The password-change notice is e-mailed; the audit log has the staff decision.
