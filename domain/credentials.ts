@@ -180,6 +180,9 @@ async function matchPassword(
 
 // --- password change -----------------------------------------------------------------------
 
+/** Long passphrases are welcome; the cap only keeps hashing cost bounded. Never truncated. */
+export const PASSWORD_MAX_LENGTH = 128;
+
 export type PasswordField = "current_password" | "new_password" | "new_password_confirm";
 export type PasswordErrors = Partial<Record<PasswordField, string>>;
 
@@ -192,7 +195,9 @@ export function validateNewPassword(
   const errors: PasswordErrors = {};
   const problems = checkPasswordRule(next);
   if (!next) errors.new_password = "Podaj nowe hasło.";
-  else if (problems.length) errors.new_password = problems.join(" ");
+  else if ([...next].length > PASSWORD_MAX_LENGTH) {
+    errors.new_password = `Hasło może mieć najwyżej ${PASSWORD_MAX_LENGTH} znaków.`;
+  } else if (problems.length) errors.new_password = problems.join(" ");
   else if (isCommonPassword(next)) {
     errors.new_password = "To hasło jest zbyt popularne i łatwe do odgadnięcia. Wybierz inne.";
   } else if (next.toUpperCase().includes(context.identifier.replace("-", ""))) {
