@@ -73,7 +73,7 @@ export function RequestCard(v: RequestView) {
                 checked={c.matched}
               />
               <label for={`u-${r.id}-${c.unit.id}`}>
-                {unitAddress(c.building, c.unit)}
+                {unitAddress(c.building, c.unit)}{" "}
                 {c.unit.occupants.length > 0 && (
                   <span class="muted">— {c.unit.occupants.join(", ")}</span>
                 )}

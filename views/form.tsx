@@ -52,7 +52,7 @@ export function Field(p: FieldProps) {
         hx-trigger={p.validateUrl ? (p.hxTrigger ?? "change") : undefined}
         hx-target={p.validateUrl ? `#field-${p.name}` : undefined}
         hx-swap={p.validateUrl ? "outerHTML" : undefined}
-        hx-sync={p.validateUrl ? "closest form:abort" : undefined}
+        hx-sync={p.validateUrl ? "this:replace" : undefined}
       />
       {p.error && <span class="error-text" id={errorId}>{p.error}</span>}
     </div>

@@ -480,6 +480,7 @@ export function describeViolations(violations: AxeViolation[]): string {
 export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(screenshotDir, `${name}.png`);
   await mkdir(dirname(path), { recursive: true });
-  await page.screenshot({ path, fullPage: true });
+  // caret "initial": the default "hide" injects an inline style, which our CSP (rightly) blocks.
+  await page.screenshot({ path, fullPage: true, caret: "initial" });
   return path;
 }
