@@ -24,7 +24,7 @@ import {
   type BalanceFilter,
   BalancePage,
   groupStatementLines,
-  StatementRegion,
+  StatementFragment,
 } from "../views/balance.tsx";
 import { ChargesPage } from "../views/charges.tsx";
 import { residentMenu } from "../views/menu.ts";
@@ -134,7 +134,7 @@ export function balanceRoutes(deps: AppDeps) {
         menu: residentMenu,
         viewer: residentViewer(account),
         status: read.ok ? 200 : 422,
-        fragment: () => <StatementRegion {...props} />,
+        fragment: () => <StatementFragment {...props} />,
       },
       <BalancePage {...props} />,
     );

@@ -126,6 +126,9 @@ export function BalancePage(p: BalanceProps) {
       </dl>
       <DataAsOf freshness={p.freshness} />
       <BalanceFilterForm {...p} />
+      <h2 id="wyciag-naglowek">Operacje</h2>
+      {/* Outside the swapped region, so a screen reader hears the new count after filtering. */}
+      <p class="muted" id="wyciag-stan" aria-live="polite">{statementStatus(p)}</p>
       <StatementRegion {...p} />
       <section aria-labelledby="wykres-naglowek" class="chart">
         <h2 id="wykres-naglowek">Saldo i opłaty w czasie</h2>
@@ -222,18 +225,28 @@ function BalanceFilterForm(p: BalanceProps) {
   );
 }
 
+export function statementStatus(p: Pick<BalanceProps, "totalLines" | "page" | "pages">): string {
+  return p.totalLines === 0
+    ? "Brak operacji spełniających wybrane warunki."
+    : `Pozycji: ${p.totalLines}, od najnowszej. Strona ${p.page} z ${p.pages}.`;
+}
+
+/** What htmx gets when the filters change: the region, and the new count out of band. */
+export function StatementFragment(p: BalanceProps) {
+  return (
+    <>
+      <StatementRegion {...p} />
+      <p id="wyciag-stan" hx-swap-oob="innerHTML">{statementStatus(p)}</p>
+    </>
+  );
+}
+
 /** The statement table with its paging and export links: what htmx swaps when filters change. */
 export function StatementRegion(p: BalanceProps) {
   const unitId = p.current.unit.id;
   const params = filterParams(unitId, p.filter);
   return (
     <section id="wyciag" aria-labelledby="wyciag-naglowek">
-      <h2 id="wyciag-naglowek">Operacje</h2>
-      <p class="muted" aria-live="polite">
-        {p.totalLines === 0
-          ? "Brak operacji spełniających wybrane warunki."
-          : `Pozycji: ${p.totalLines}, od najnowszej. Strona ${p.page} z ${p.pages}.`}
-      </p>
       <div class="actions no-print">
         <a
           class="button secondary"
@@ -256,7 +269,7 @@ export function StatementRegion(p: BalanceProps) {
                 <th scope="col">Data</th>
                 <th scope="col">Operacja</th>
                 <th scope="col" class="num">Obciążenie</th>
-                <th scope="col" class="num">Wpłata</th>
+                <th scope="col" class="num">Wpłata / uznanie</th>
                 <th scope="col" class="num">Saldo po operacji</th>
               </tr>
             </thead>
