@@ -1,6 +1,8 @@
 /**
  * Deterministic demo data: the cooperative "Nadodrze" in Głogów, three buildings with flats and
- * garages, two years of charges, payments and water readings ending with the month of `clock()`.
+ * garages, two years of charges, payments and water readings ending with the month of `clock()`,
+ * and the water settlements of the last two complete half-years for the flats of the first
+ * building (the older booked on the ledger).
  *
  * Every value comes from a small seeded PRNG (never Math.random), so two seedings on the same
  * day give the same registers, amounts and readings (only the ids differ: ULIDs carry time).
@@ -14,8 +16,10 @@ import {
   basisAmount,
   type BasisUnit,
   type ChargeComponent,
+  listEntries,
   type NewLedgerEntry,
   postEntries,
+  postEntry,
   saveChargeComponents,
 } from "./ledger.ts";
 import { makeNrb, makeSortCode } from "./nrb.ts";
@@ -23,11 +27,13 @@ import { createBuilding, createUnit, type UnitKind } from "./register.ts";
 import {
   addMeter,
   addReadings,
+  getUnitWater,
   type Meter,
   type NewReading,
   type ReadingSource,
   swapMeter,
 } from "./water.ts";
+import { computeSettlement, postSettlementToLedger, saveSettlement } from "./water_settlements.ts";
 
 export type DemoCooperative = {
   buildings: { id: string; street: string; number: string }[];
@@ -206,6 +212,13 @@ const DEMO_CORRECTION_AT = 17;
 /** Month-end index (0 = the first reading) of the demo flat's estimated reading and swap. */
 const DEMO_ESTIMATED_READING_AT = 7;
 const DEMO_SWAP_AT = 14;
+/**
+ * The demo household used less water in the half-year of the newer water settlement (part of
+ * the family away): its monthly consumption then is this per cent of the usual, so that
+ * settlement ends with an overpayment, while the older one (usual consumption, above the
+ * declared quantity the advances are charged on) ends with an underpayment.
+ */
+const DEMO_QUIET_PERCENT = 70;
 
 /** mulberry32: a tiny, well-spread 32-bit PRNG; enough for demo data. */
 function seededRandom(seed: number) {
@@ -554,6 +567,20 @@ type MeterPlan = {
   share: number;
 };
 
+type HalfYear = { from: string; to: string };
+
+/** The two latest complete half-years (January–June, July–December) before `current`. */
+function settlementHalves(current: string): { older: HalfYear; newer: HalfYear } {
+  const last = addMonths(current, -1);
+  const year = Number(last.slice(0, 4));
+  const month = Number(last.slice(5, 7));
+  const half = (y: number, second: boolean): HalfYear =>
+    second ? { from: `${y}-07-01`, to: `${y}-12-31` } : { from: `${y}-01-01`, to: `${y}-06-30` };
+  if (month === 12) return { older: half(year, false), newer: half(year, true) };
+  if (month >= 6) return { older: half(year - 1, true), newer: half(year, false) };
+  return { older: half(year - 1, false), newer: half(year - 1, true) };
+}
+
 async function seedWater(
   kv: Deno.Kv,
   clock: Clock,
@@ -561,6 +588,7 @@ async function seedWater(
   unit: PlannedUnit,
   readingDates: string[],
   rng: Rng,
+  quiet: HalfYear,
 ) {
   const plan = buildingPlans[unit.buildingIndex].readings;
   const meters: MeterPlan[] = unit.hasKitchenMeters
@@ -604,7 +632,9 @@ async function seedWater(
     for (const [k, readOn] of readingDates.entries()) {
       if (k > 0) {
         const monthly = (unit.persons * perPerson * mp.share) / 100;
-        litres += Math.floor((monthly * rng.int(75, 125)) / 100);
+        const used = Math.floor((monthly * rng.int(75, 125)) / 100);
+        const isQuiet = unit.isDemo && readOn >= quiet.from && readOn <= quiet.to;
+        litres += isQuiet ? Math.floor((used * DEMO_QUIET_PERCENT) / 100) : used;
       }
       const month = Number(readOn.slice(5, 7));
       const due = plan.every === "month" || k === 0 || month % 3 === 0;
@@ -641,6 +671,67 @@ async function seedWater(
   }
 }
 
+/** A clock standing at 10:00 UTC (noon in Poland) of `date`. */
+function clockOn(date: string): Clock {
+  return () => new Date(`${date}T10:00:00Z`);
+}
+
+/**
+ * Water settlements of the two latest complete half-years for every flat of the first
+ * building, priced at that year's advance rates (so the result reflects the consumption
+ * against the declared quantity). The older one is booked on the ledger on the 20th of the
+ * month after it ends; a resident who had to pay extra pays it two weeks later (an overpayment
+ * stays credited to the fees). The newer one is not booked yet.
+ */
+async function seedWaterSettlements(
+  kv: Deno.Kv,
+  unitIds: string[],
+  halves: { older: HalfYear; newer: HalfYear },
+  firstYear: number,
+  today: string,
+) {
+  for (const unitId of unitIds) {
+    const water = await getUnitWater(kv, unitId);
+    const { entries } = await listEntries(kv, unitId);
+    for (const half of [halves.older, halves.newer]) {
+      const yearIndex = Number(half.from.slice(0, 4)) - firstYear;
+      const draft = computeSettlement({
+        unitId,
+        from: half.from,
+        to: half.to,
+        meters: water.meters,
+        readingsByMeter: water.readingsByMeter,
+        ledgerEntries: entries,
+        prices: {
+          cold: rateIn(baseRates.zw_scieki, yearIndex),
+          hot: rateIn(baseRates.cw_podgrzanie, yearIndex),
+        },
+      });
+      const nextMonth = addMonths(half.to.slice(0, 7), 1);
+      const createdOn = [dayOf(nextMonth, 15), today].sort()[0];
+      const saved = await saveSettlement(kv, clockOn(createdOn), draft);
+      if (!saved.ok) throw new Error(`demo settlement refused: ${saved.reason}`);
+      if (half !== halves.older) continue;
+      const postedOn = dayOf(nextMonth, 20);
+      const posted = await postSettlementToLedger(kv, clockOn(postedOn), saved.settlement.id);
+      if (!posted.ok) throw new Error(`demo settlement not posted: ${posted.reason}`);
+      const paidOn = addDays(postedOn, 14);
+      if (draft.difference > 0 && paidOn <= today) {
+        const paid = await postEntry(kv, clockOn(paidOn), {
+          unitId,
+          kind: "payment",
+          postedOn: paidOn,
+          period: paidOn.slice(0, 7),
+          amount: draft.difference,
+          documentNo: `WB/${paidOn}/ROZL-WODA`,
+          description: "Wpłata – przelew, tytuł: dopłata do rozliczenia wody",
+        });
+        if (!paid.ok) throw new Error(`demo settlement payment not posted: ${paid.reason}`);
+      }
+    }
+  }
+}
+
 /** The demo data seeded before, if any. */
 export async function getDemoCooperative(kv: Deno.Kv): Promise<DemoCooperative | null> {
   return (await kv.get<DemoCooperative>(keys.demoCooperative())).value;
@@ -660,6 +751,7 @@ export async function seedDemoCooperative(kv: Deno.Kv, clock: Clock): Promise<De
   const periods = Array.from({ length: 24 }, (_, i) => addMonths(current, i - 23));
   // 25 month-end readings (24 months of consumption), up to the end of the last full month.
   const readingDates = Array.from({ length: 25 }, (_, i) => lastDayOf(addMonths(current, i - 25)));
+  const halves = settlementHalves(current);
 
   await saveCooperativeProfile(kv, demoProfile);
   await saveChargeComponents(kv, demoChargeComponents);
@@ -700,8 +792,17 @@ export async function seedDemoCooperative(kv: Deno.Kv, clock: Clock): Promise<De
     const drafts = planLedger(unit, periods, today, rng, seq === debtorIndex);
     const posted = await postEntries(kv, clock, id, drafts);
     if (!posted.ok) throw new Error(`demo ledger of unit ${unit.number} not posted`);
-    if (unit.kind === "flat") await seedWater(kv, clock, id, unit, readingDates, rng);
+    if (unit.kind === "flat") {
+      await seedWater(kv, clock, id, unit, readingDates, rng, halves.newer);
+    }
   }
+  await seedWaterSettlements(
+    kv,
+    units.filter((u) => u.kind === "flat" && u.buildingId === buildings[0].id).map((u) => u.id),
+    halves,
+    Number(periods[0].slice(0, 4)),
+    today,
+  );
 
   const demo: DemoCooperative = {
     buildings,

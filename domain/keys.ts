@@ -35,6 +35,24 @@ export const keys = {
   readings: (meterId: string, readOn: string, readingId: string) =>
     ["readings", meterId, readOn, readingId] as const,
   readingsOfMeter: (meterId: string) => ["readings", meterId] as const,
+  /** The cooperative's reading window (days of the month when residents submit readings). */
+  readingWindow: () => ["settings", "reading_window"] as const,
+  waterSettlements: (settlementId: string) => ["water_settlements", settlementId] as const,
+  /** Unique: one settlement per unit and end date; holds the settlement id. */
+  waterSettlementsByUnit: (unitId: string, to: string) =>
+    ["water_settlements_by_unit", unitId, to] as const,
+  waterSettlementsByUnitAll: (unitId: string) => ["water_settlements_by_unit", unitId] as const,
+  readingSubmissions: (submissionId: string) => ["reading_submissions", submissionId] as const,
+  readingSubmissionsByStatus: (status: string, submissionId: string) =>
+    ["reading_submissions_by_status", status, submissionId] as const,
+  readingSubmissionsByStatusAll: (status: string) =>
+    ["reading_submissions_by_status", status] as const,
+  readingSubmissionsByUnit: (unitId: string, submissionId: string) =>
+    ["reading_submissions_by_unit", unitId, submissionId] as const,
+  readingSubmissionsByUnitAll: (unitId: string) => ["reading_submissions_by_unit", unitId] as const,
+  /** Unique: the unit's latest submission of a day ("YYYY-MM-DD", in Poland); holds its id. */
+  readingSubmissionsByUnitDay: (unitId: string, date: string) =>
+    ["reading_submissions_by_unit_day", unitId, date] as const,
 
   requests: (requestId: string) => ["requests", requestId] as const,
   requestsByStatus: (status: string, requestId: string) =>

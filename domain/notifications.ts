@@ -184,3 +184,47 @@ export function passwordChangedEmail(
     ].join("\n"),
   };
 }
+
+/** The confirmation that a resident's meter reading arrived (and waits for the office). */
+export function readingSubmittedEmail(
+  ctx: Ctx,
+  r: {
+    email: string;
+    firstName: string;
+    accountId: string;
+    /** The day of the reading, "YYYY-MM-DD". */
+    readOn: string;
+    /** e.g. "ul. Kazimierza Wielkiego 12/7"; omitted when not known. */
+    unitLabel?: string;
+    /** One line per meter, e.g. "zimna woda, łazienka (nr ZW-2112345): 123,456 m³". */
+    lines: string[];
+    /** It replaces a reading sent earlier the same day. */
+    replaced: boolean;
+  },
+): NewMessage {
+  const day = `${r.readOn.slice(8, 10)}.${r.readOn.slice(5, 7)}.${r.readOn.slice(0, 4)}`;
+  return {
+    channel: "email",
+    to: r.email,
+    subject: r.replaced
+      ? "eBOK — otrzymaliśmy poprawiony odczyt wodomierzy"
+      : "eBOK — otrzymaliśmy odczyt wodomierzy",
+    purpose: "reading_submitted",
+    subjectRef: `account:${r.accountId}`,
+    text: [
+      `Dzień dobry, ${r.firstName}!`,
+      "",
+      `Otrzymaliśmy stan wodomierzy podany w eBOK ${day}${
+        r.unitLabel ? ` dla lokalu ${r.unitLabel}` : ""
+      }:`,
+      ...r.lines.map((l) => `- ${l}`),
+      ...(r.replaced ? ["", "Ten odczyt zastępuje odczyt podany wcześniej tego samego dnia."] : []),
+      "",
+      "Biuro spółdzielni sprawdzi odczyt i przyjmie go do rozliczeń. Stan sprawdzisz w eBOK:",
+      `${ctx.baseUrl}/ebok`,
+      "",
+      "Jeśli to nie Ty podałeś odczyt, skontaktuj się z biurem spółdzielni.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
