@@ -176,8 +176,10 @@ export async function addReading(
   assertDate("readOn", draft.readOn);
   assertLitres("litres", draft.litres);
   if (!sources.includes(draft.source)) throw new RangeError(`source: ${draft.source}`);
-  const reading: Reading = { ...draft, id: newId(clock()) };
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    // A fresh id on every attempt: it sorts after any same-day reading that won a race, so
+    // the key order stays the order in which the checks were passed.
+    const reading: Reading = { ...draft, id: newId(clock()) };
     const loaded = await loadMeter(kv, reading.meterId);
     if (!loaded) return { ok: false, reason: "unknown_meter" };
     const meter = loaded.meter.value;

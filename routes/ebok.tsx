@@ -14,6 +14,7 @@ import type { AppDeps } from "./context.ts";
 import { renderPage } from "./render.tsx";
 import { requireResident, type ResidentEnv, residentViewer } from "./resident_guard.ts";
 import { balanceRoutes } from "./balance.tsx";
+import { waterRoutes } from "./water.tsx";
 
 /** The resident's eBOK: every page here needs a signed-in resident with their own password. */
 export function ebokRoutes(deps: AppDeps) {
@@ -61,6 +62,7 @@ export function ebokRoutes(deps: AppDeps) {
   });
 
   app.route("/", balanceRoutes(deps));
+  app.route("/", waterRoutes(deps));
 
   app.get("/konto", async (c) => {
     const account = c.get("account");

@@ -23,6 +23,7 @@ export const residentMenu = [
   { href: "/ebok/saldo", label: "Saldo rozliczeń" },
   { href: "/ebok/naliczenia", label: "Naliczenia" },
   { href: "/ebok/wplaty", label: "Wpłaty" },
+  { href: "/ebok/woda", label: "Woda" },
   { href: "/ebok/konto", label: "Moje konto" },
   { href: "/pomoc", label: "Instrukcja obsługi" },
 ] as const satisfies Menu;
