@@ -17,6 +17,7 @@ import {
   getUnits,
   listBuildings,
   listUnitsOfBuilding,
+  unitAddress,
 } from "../domain/register.ts";
 import {
   createSession,
@@ -25,6 +26,13 @@ import {
   validateSession,
 } from "../domain/sessions.ts";
 import { verifyStaffLogin } from "../domain/staff.ts";
+import {
+  acceptSubmission,
+  listPendingSubmissions,
+  rejectSubmission,
+} from "../domain/reading_submissions.ts";
+import { listMeters } from "../domain/water.ts";
+import { ReadingSubmissionsPage } from "../views/admin_readings.tsx";
 import type { AccessRequest } from "../domain/access_requests.ts";
 import { AccountPage, AccountsPage, AuditTable } from "../views/admin_accounts.tsx";
 import { StaffLoginPage } from "../views/admin_login.tsx";
@@ -46,6 +54,8 @@ const notices: Record<string, string> = {
   "haslo-wyslane": "Nowe hasło startowe zostało wysłane SMS-em. Poprzednie przestało działać.",
   odblokowano: "Blokada logowania została zdjęta.",
   ponowiono: "Wiadomość wróciła do kolejki wysyłki.",
+  "odczyt-przyjety": "Odczyt przyjęty i zapisany.",
+  "odczyt-odrzucony": "Odczyt odrzucony. Mieszkaniec zobaczy powód w eBOK.",
 };
 
 export function adminRoutes(deps: AppDeps) {
@@ -346,6 +356,72 @@ export function adminRoutes(deps: AppDeps) {
       target: { kind: "message", id },
     });
     return c.redirect("/admin/wiadomosci?wynik=ponowiono", 303);
+  });
+
+  const readingsPage = async (
+    c: Context<StaffEnv>,
+    status: 200 | 404 | 409 | 422 = 200,
+    errorFor?: { id: string; error: string },
+  ) => {
+    const pending = await listPendingSubmissions(kv);
+    const views = await Promise.all(pending.map(async (submission) => {
+      const [unit] = await getUnits(kv, [submission.unitId]);
+      const building = unit ? await getBuilding(kv, unit.buildingId) : null;
+      const account = await getAccount(kv, submission.accountId);
+      const meters = new Map((await listMeters(kv, submission.unitId)).map((m) => [m.id, m]));
+      return {
+        submission,
+        unitLabel: unit && building ? unitAddress(building, unit) : submission.unitId,
+        residentName: account
+          ? `${account.firstName} ${account.lastName} (${account.identifier})`
+          : "—",
+        meters,
+        error: errorFor?.id === submission.id ? errorFor.error : undefined,
+      };
+    }));
+    return renderPage(
+      c,
+      {
+        title: "Odczyty mieszkańców",
+        menu: staffMenu,
+        viewer: staffViewer(c.get("staff")),
+        status,
+      },
+      <ReadingSubmissionsPage pending={views} notice={notices[c.req.query("wynik") ?? ""]} />,
+    );
+  };
+
+  guarded.get("/odczyty", (c) => readingsPage(c));
+
+  guarded.post("/odczyty/:id/przyjmij", async (c) => {
+    const id = c.req.param("id");
+    const result = await acceptSubmission(kv, clock, { id, staff: staffActor(c.get("staff")) });
+    if (result.ok) return c.redirect("/admin/odczyty?wynik=odczyt-przyjety", 303);
+    if (result.reason === "not_found") return readingsPage(c, 404);
+    if (result.reason === "reading_refused") {
+      return readingsPage(c, 409, {
+        id,
+        error:
+          "Odczytu nie można przyjąć: nie pasuje do odczytów zapisanych w międzyczasie. Odrzuć go z wyjaśnieniem.",
+      });
+    }
+    return readingsPage(c, 409);
+  });
+
+  guarded.post("/odczyty/:id/odrzuc", async (c) => {
+    const id = c.req.param("id");
+    const form = await readForm(c.req);
+    const reason = single(form.reason).trim();
+    if (!reason || CONTROL_CHARS.test(reason)) {
+      return readingsPage(c, 422, { id, error: "Podaj powód odrzucenia." });
+    }
+    const result = await rejectSubmission(kv, clock, {
+      id,
+      reason,
+      staff: staffActor(c.get("staff")),
+    });
+    if (result.ok) return c.redirect("/admin/odczyty?wynik=odczyt-odrzucony", 303);
+    return readingsPage(c, result.reason === "not_found" ? 404 : 409);
   });
 
   guarded.get("/dziennik", async (c) =>

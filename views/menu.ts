@@ -31,6 +31,7 @@ export const residentMenu = [
 export const staffMenu = [
   { href: "/admin/wnioski", label: "Wnioski o dostęp" },
   { href: "/admin/konta", label: "Konta mieszkańców" },
+  { href: "/admin/odczyty", label: "Odczyty wodomierzy" },
   { href: "/admin/wiadomosci", label: "Wiadomości" },
   { href: "/admin/dziennik", label: "Dziennik zdarzeń" },
 ] as const satisfies Menu;
