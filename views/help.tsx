@@ -36,16 +36,51 @@ export function HelpPage() {
         Główne menu eBOK znajduje się po lewej stronie (na telefonie — nad treścią strony). Ma
         najwyżej osiem pozycji.
       </p>
-      <dl>
-        <dt>
-          <strong>Pulpit</strong>
-        </dt>
-        <dd>Saldo w jednym zdaniu, kwota do zapłaty, ostatnia wpłata i dane do przelewu.</dd>
-        <dt>
-          <strong>Instrukcja obsługi</strong>
-        </dt>
+      <dl class="manual-menu">
+        <dt>Pulpit</dt>
+        <dd>
+          Saldo każdego lokalu w jednym zdaniu („Do zapłaty”, „Nadpłata” albo „Rozliczone”), kwota
+          do zapłaty i termin, ostatnia wpłata oraz dane do przelewu: indywidualny numer konta
+          lokalu (przycisk „Kopiuj numer”) i kod QR, który zeskanujesz w aplikacji banku. Jeśli masz
+          kilka lokali (np. mieszkanie i garaż), zobaczysz też saldo razem.
+        </dd>
+        <dt>Saldo rozliczeń</dt>
+        <dd>
+          Wszystkie operacje na koncie lokalu, od najnowszej, z saldem po każdej z nich: naliczenia
+          opłat (rozwiń miesiąc, aby zobaczyć składniki), wpłaty, odsetki i korekty. Możesz
+          filtrować według roku, miesiąca, rodzaju operacji i składnika opłaty, pobrać zestawienie w
+          pliku CSV (otworzysz je w Excelu lub LibreOffice) i je wydrukować. Wykres pokazuje opłaty
+          i saldo w kolejnych miesiącach; pod nim są te same dane w tabeli.
+        </dd>
+        <dt>Naliczenia</dt>
+        <dd>
+          Skąd się bierze opłata: każdy miesiąc rozbity na składniki (eksploatacja, fundusz
+          remontowy, zaliczki na ciepło i wodę, wywóz odpadów…) z tym, jak je obliczono, np. „54,30
+          m² × 2,73 zł/m²” albo „3 os. × 34,10 zł/os.”.
+        </dd>
+        <dt>Wpłaty</dt>
+        <dd>Lista wpłat z sumą w każdym roku oraz dane do przelewu.</dd>
+        <dt>Woda</dt>
+        <dd>
+          Wodomierze z ostatnim odczytem i datą ważności legalizacji (ostrzeżenie, gdy się kończy),
+          zużycie zimnej i ciepłej wody w kolejnych miesiącach w porównaniu z rokiem wcześniejszym
+          oraz rozliczenia wody: zaliczki, koszt rzeczywisty, wynik (dopłata lub nadpłata) i
+          wyjaśnienie, jak go obliczono. W okresie odczytów (domyślnie od 20. dnia miesiąca do 5.
+          dnia następnego) możesz sam podać stan wodomierzy; biuro go sprawdzi, a potwierdzenie
+          przyjdzie e-mailem.
+        </dd>
+        <dt>Moje konto</dt>
+        <dd>
+          Identyfikator, dane kontaktowe, przypisane lokale, zmiana hasła i wylogowanie na innych
+          urządzeniach.
+        </dd>
+        <dt>Instrukcja obsługi</dt>
         <dd>Ta strona.</dd>
       </dl>
+      <p>
+        Każda strona eBOK pokazuje, według jakiego stanu są dane z systemu księgowego spółdzielni.
+        Wpłata zaksięgowana w banku pojawia się w eBOK po kolejnym wczytaniu danych.
+      </p>
       <h2 id="pomoc">Gdy coś nie działa</h2>
       <p>
         Jeśli SMS z hasłem nie dotarł albo konto zostało zablokowane po kilku błędnych próbach,
