@@ -4,7 +4,9 @@ import { requestId } from "hono/request-id";
 import type { Context } from "hono";
 import { getCooperativeProfile } from "./domain/cooperative.ts";
 import { assetRoutes } from "./routes/assets.ts";
-import type { AppDeps, AppEnv } from "./routes/context.ts";
+import type { AppDeps, AppEnv, CachedSettings } from "./routes/context.ts";
+import { getDataFreshness } from "./domain/data_freshness.ts";
+import { ttl } from "./domain/memo.ts";
 import { adminRoutes } from "./routes/admin.tsx";
 import { authRoutes } from "./routes/auth.tsx";
 import { devRoutes } from "./routes/dev.tsx";
@@ -21,6 +23,25 @@ import {
 import { ErrorPage, errorTitle } from "./views/error_page.tsx";
 import { publicMenu } from "./views/menu.ts";
 
+const SETTINGS_TTL_MS = 5_000;
+
+function cachedSettings(deps: AppDeps): CachedSettings {
+  const cooperative = ttl(
+    SETTINGS_TTL_MS,
+    Date.now,
+    () => getCooperativeProfile(deps.kv, deps.config.cooperativeName),
+  );
+  const freshness = ttl(SETTINGS_TTL_MS, Date.now, () => getDataFreshness(deps.kv));
+  return {
+    cooperative,
+    freshness,
+    clear() {
+      cooperative.clear();
+      freshness.clear();
+    },
+  };
+}
+
 /** The whole application, wired from its dependencies; main.ts serves it, tests call it. */
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
@@ -36,8 +57,10 @@ export function createApp(deps: AppDeps) {
   app.use(securityHeaders(deps.config));
   app.route("/", assetRoutes());
   app.use(noStoreByDefault);
+  const settings = cachedSettings(deps);
   app.use(async (c, next) => {
-    c.set("cooperative", await getCooperativeProfile(deps.kv, deps.config.cooperativeName));
+    c.set("settings", settings);
+    c.set("cooperative", await settings.cooperative());
     await next();
   });
   app.use(csrfProtection(deps.config));

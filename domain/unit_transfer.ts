@@ -1,7 +1,21 @@
 /** The transfer details of a resident's unit: recipient, title and the QR code for banking apps. */
 import type { CooperativeProfile } from "./cooperative.ts";
 import type { ResidentUnit } from "./resident_units.ts";
+import { lru } from "./memo.ts";
 import { transferQrPayload, transferQrSvg } from "./transfer_qr.ts";
+
+/**
+ * Encoding a QR code costs ~0.7 ms; the payload of a unit changes once a month or with the
+ * amount due, so the SVGs are remembered (a pure function: safe in any process).
+ */
+const qrSvgFor = lru(
+  2000,
+  (payload: string) => transferQrSvg(payload, { label: labelOf(payload) }),
+);
+
+function labelOf(payload: string): string {
+  return `Kod QR przelewu: ${payload.split("|")[5]}`;
+}
 
 /** "Opłaty 11.2026 lokal 12/7": fits the 32 characters of the QR code's title. */
 function transferTitle(u: ResidentUnit, period: string): string {
@@ -26,6 +40,6 @@ export function transferFor(
   return {
     recipient: coop.name,
     title,
-    qrSvg: transferQrSvg(payload, { label: `Kod QR przelewu: ${title}` }),
+    qrSvg: qrSvgFor(payload),
   };
 }

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { polishDate, polishPeriod } from "../domain/calendar.ts";
-import { getDataFreshness } from "../domain/data_freshness.ts";
 import {
   entryKinds,
   getChargeComponents,
@@ -125,7 +124,7 @@ export function balanceRoutes(deps: AppDeps) {
         describedBy: "wykres-salda-dane",
       }),
       chartRows: balanceChartRows(months),
-      freshness: await getDataFreshness(kv),
+      freshness: await c.get("settings").freshness(),
     };
     return renderPage(
       c,
@@ -181,7 +180,7 @@ export function balanceRoutes(deps: AppDeps) {
         years={years}
         months={months}
         components={await getChargeComponents(kv)}
-        freshness={await getDataFreshness(kv)}
+        freshness={await c.get("settings").freshness()}
       />,
     );
   });
@@ -216,7 +215,7 @@ export function balanceRoutes(deps: AppDeps) {
           ...transferFor(c.get("cooperative"), current, period, due.dueNow),
           amount: due.dueNow,
         }}
-        freshness={await getDataFreshness(kv)}
+        freshness={await c.get("settings").freshness()}
       />,
     );
   });

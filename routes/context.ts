@@ -1,6 +1,7 @@
 import type { Config } from "../config.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { CooperativeProfile } from "../domain/cooperative.ts";
+import type { DataFreshness } from "../domain/data_freshness.ts";
 import type { PasswordHasher } from "../domain/password.ts";
 import type { Logger } from "../log.ts";
 
@@ -13,9 +14,18 @@ export type AppDeps = {
   hasher: PasswordHasher;
 };
 
+/** Settings read on most pages, cached for a few seconds in this process. */
+export type CachedSettings = {
+  cooperative(): Promise<CooperativeProfile>;
+  freshness(): Promise<DataFreshness | null>;
+  /** After a change in this process: forget at once (other processes follow within the TTL). */
+  clear(): void;
+};
+
 export type AppEnv = {
   Variables: {
     requestId: string;
     cooperative: CooperativeProfile;
+    settings: CachedSettings;
   };
 };

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { recordAudit } from "../domain/audit.ts";
 import { polishDate, polishPeriod } from "../domain/calendar.ts";
-import { getDataFreshness } from "../domain/data_freshness.ts";
 import { getTotals, listEntries } from "../domain/ledger.ts";
 import { listResidentUnits } from "../domain/resident_units.ts";
 import { invalidateOwnerSessions, listOwnerSessions } from "../domain/sessions.ts";
@@ -55,7 +54,7 @@ export function ebokRoutes(deps: AppDeps) {
         account={account}
         units={units}
         period={period}
-        freshness={await getDataFreshness(kv)}
+        freshness={await c.get("settings").freshness()}
         passwordChanged={c.req.query("haslo-zmienione") !== undefined}
       />,
     );

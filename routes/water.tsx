@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { polishDate, polishPeriod } from "../domain/calendar.ts";
-import { getDataFreshness } from "../domain/data_freshness.ts";
 import {
   getReadingWindow,
   listUnitSubmissions,
@@ -106,7 +105,7 @@ export function waterRoutes(deps: AppDeps) {
         settlements={await listSettlements(kv, current.unit.id)}
         submissions={await listUnitSubmissions(kv, current.unit.id)}
         window={nextReadingWindow(today, await getReadingWindow(kv))}
-        freshness={await getDataFreshness(kv)}
+        freshness={await c.get("settings").freshness()}
         notice={submitted
           ? "Dziękujemy. Odczyt został przekazany do biura; potwierdzenie wysłaliśmy e-mailem."
           : undefined}
