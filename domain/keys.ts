@@ -66,6 +66,7 @@ export const keys = {
   accountsByEmail: (email: string, accountId: string) =>
     ["accounts_by_email", email, accountId] as const,
   accountsByEmailAll: (email: string) => ["accounts_by_email", email] as const,
+  accountsByUnitAll: (unitId: string) => ["accounts_by_unit", unitId] as const,
   accountsByUnit: (unitId: string, accountId: string) =>
     ["accounts_by_unit", unitId, accountId] as const,
 
@@ -97,6 +98,17 @@ export const keys = {
   messagesByStateAll: (state: string) => ["messages_by_state", state] as const,
   messagesByRef: (ref: string, messageId: string) => ["messages_by_ref", ref, messageId] as const,
   messagesByRefAll: (ref: string) => ["messages_by_ref", ref] as const,
+
+  /** Announcements (komunikaty) to residents, by ULID: lists come back in time order. */
+  announcements: (announcementId: string) => ["announcements", announcementId] as const,
+  announcementsAll: () => ["announcements"] as const,
+  /**
+   * Marker that an announcement's e-mail to an account was queued (holds the message id). Set
+   * with a `versionstamp: null` check in the same atomic op as the message, so no account is
+   * e-mailed twice for one announcement.
+   */
+  announcementEmails: (announcementId: string, accountId: string) =>
+    ["announcement_emails", announcementId, accountId] as const,
 
   devOutbox: (entryId: string) => ["dev_outbox", entryId] as const,
   devOutboxAll: () => ["dev_outbox"] as const,

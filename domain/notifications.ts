@@ -228,3 +228,59 @@ export function readingSubmittedEmail(
     ].join("\n"),
   };
 }
+
+export function contactChangedEmail(
+  ctx: Ctx,
+  a: { to: string; firstName: string; accountId: string; what: string },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.to,
+    subject: "eBOK — zmieniono dane kontaktowe",
+    purpose: "contact_changed",
+    subjectRef: `account:${a.accountId}`,
+    text: [
+      `Dzień dobry, ${a.firstName}!`,
+      "",
+      `Na Twoją prośbę biuro spółdzielni zmieniło w eBOK: ${a.what}.`,
+      "Od teraz powiadomienia i hasła startowe będą wysyłane na nowe dane.",
+      "",
+      "Jeśli nie prosiłeś o tę zmianę, natychmiast skontaktuj się z biurem spółdzielni.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+/** An announcement of the cooperative, e-mailed to one resident (as published in eBOK). */
+export function announcementEmail(
+  ctx: Ctx,
+  a: {
+    email: string;
+    firstName: string;
+    accountId: string;
+    title: string;
+    /** Plain text; paragraphs separated by blank lines. */
+    body: string;
+    publishedAt: Date;
+  },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.email,
+    subject: `eBOK — komunikat: ${a.title}`,
+    purpose: "announcement",
+    subjectRef: `account:${a.accountId}`,
+    text: [
+      `Dzień dobry, ${a.firstName}!`,
+      "",
+      `Spółdzielnia opublikowała komunikat (${dateFmt.format(a.publishedAt)}):`,
+      "",
+      a.title,
+      "",
+      a.body,
+      "",
+      `Komunikaty znajdziesz też w eBOK, na pulpicie: ${ctx.baseUrl}/ebok`,
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}

@@ -115,3 +115,20 @@ export async function verifyStaffLogin(
   await clearLockout(kv, lockKey);
   return { ok: true, staff };
 }
+
+export async function listStaff(kv: Deno.Kv): Promise<Staff[]> {
+  const out: Staff[] = [];
+  for await (const e of kv.list<Staff>({ prefix: keys.staffAll() })) out.push(e.value);
+  return out;
+}
+
+/** Deactivating keeps the record (the audit log refers to it); their sessions end elsewhere. */
+export async function setStaffActive(kv: Deno.Kv, staffId: string, active: boolean) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await kv.get<Staff>(keys.staff(staffId));
+    if (!entry.value) return null;
+    const next = { ...entry.value, active };
+    if ((await kv.atomic().check(entry).set(keys.staff(staffId), next).commit()).ok) return next;
+  }
+  return null;
+}

@@ -5,11 +5,9 @@ import {
   listAccessRequests,
   rejectAccessRequest,
 } from "../domain/access_requests.ts";
-import { getAccount, listAccounts, updateAccount } from "../domain/accounts.ts";
-import { addAudit, listAudit, recordAudit } from "../domain/audit.ts";
-import { clearLockout, getLockout, newStartPassword } from "../domain/credentials.ts";
-import { addMessage, listMessages, listMessagesByRef, resendMessage } from "../domain/messages.ts";
-import { startPasswordSms } from "../domain/notifications.ts";
+import { getAccount } from "../domain/accounts.ts";
+import { listAudit, recordAudit } from "../domain/audit.ts";
+import { listMessages, resendMessage } from "../domain/messages.ts";
 import { consumeRateLimit } from "../domain/rate_limit.ts";
 import {
   findUnitsByAddress,
@@ -19,12 +17,7 @@ import {
   listUnitsOfBuilding,
   unitAddress,
 } from "../domain/register.ts";
-import {
-  createSession,
-  deleteSession,
-  listOwnerSessions,
-  validateSession,
-} from "../domain/sessions.ts";
+import { createSession, deleteSession, validateSession } from "../domain/sessions.ts";
 import { verifyStaffLogin } from "../domain/staff.ts";
 import {
   acceptSubmission,
@@ -33,8 +26,11 @@ import {
 } from "../domain/reading_submissions.ts";
 import { listMeters } from "../domain/water.ts";
 import { ReadingSubmissionsPage } from "../views/admin_readings.tsx";
+import { accountRoutes } from "./admin_accounts.tsx";
+import { registerRoutes } from "./admin_register.tsx";
+import { settingsRoutes } from "./admin_settings.tsx";
 import type { AccessRequest } from "../domain/access_requests.ts";
-import { AccountPage, AccountsPage, AuditTable } from "../views/admin_accounts.tsx";
+import { AuditTable } from "../views/admin_accounts.tsx";
 import { StaffLoginPage } from "../views/admin_login.tsx";
 import { MessagesPage } from "../views/admin_messages.tsx";
 import { RequestsPage, type RequestView, type UnitChoice } from "../views/admin_requests.tsx";
@@ -256,86 +252,9 @@ export function adminRoutes(deps: AppDeps) {
     return c.redirect("/admin/wnioski?wynik=odrzucono", 303);
   });
 
-  guarded.get("/konta", async (c) =>
-    renderPage(
-      c,
-      { title: "Konta mieszkańców", menu: staffMenu, viewer: staffViewer(c.get("staff")) },
-      <AccountsPage accounts={await listAccounts(kv)} now={clock()} />,
-    ));
-
-  guarded.get("/konta/:id", async (c) => {
-    const account = await getAccount(kv, c.req.param("id"));
-    if (!account) return c.notFound();
-    const units = await Promise.all(
-      (await getUnits(kv, account.unitIds)).map(async (unit) => ({
-        unit,
-        building: await getBuilding(kv, unit.buildingId),
-      })),
-    );
-    const messages = [
-      ...(account.requestId ? await listMessagesByRef(kv, `request:${account.requestId}`) : []),
-      ...await listMessagesByRef(kv, `account:${account.id}`),
-    ];
-    const audit = (await listAudit(kv, 500)).filter((e) =>
-      e.target?.id === account.id || e.actor.id === account.id ||
-      (account.requestId && e.target?.id === account.requestId)
-    );
-    return renderPage(
-      c,
-      {
-        title: `Konto ${account.identifier}`,
-        menu: staffMenu,
-        viewer: staffViewer(c.get("staff")),
-      },
-      <AccountPage
-        account={account}
-        units={units}
-        lockedUntil={await getLockout(kv, clock, account.identifier)}
-        sessions={(await listOwnerSessions(kv, clock, "resident", account.id)).length}
-        messages={messages}
-        audit={audit}
-        now={clock()}
-        notice={notices[c.req.query("wynik") ?? ""]}
-      />,
-    );
-  });
-
-  guarded.post("/konta/:id/haslo-startowe", async (c) => {
-    const account = await getAccount(kv, c.req.param("id"));
-    if (!account) return c.notFound();
-    const start = await newStartPassword(hasher, clock, config.startPasswordTtlMs);
-    const staff = c.get("staff");
-    await updateAccount(kv, account.id, (a) => ({ ...a, startPassword: start.record }), (op, a) => {
-      addMessage(
-        op,
-        clock,
-        startPasswordSms(msgCtx(c.get("cooperative")), {
-          phone: a.phone,
-          accountId: a.id,
-          password: start.plain,
-          expiresAt: new Date(start.record.expiresAt),
-        }),
-      );
-      addAudit(op, clock, {
-        actor: staffActor(staff),
-        action: "account.start_password_issued",
-        target: { kind: "account", id: a.id },
-      });
-    });
-    return c.redirect(`/admin/konta/${account.id}?wynik=haslo-wyslane`, 303);
-  });
-
-  guarded.post("/konta/:id/odblokuj", async (c) => {
-    const account = await getAccount(kv, c.req.param("id"));
-    if (!account) return c.notFound();
-    await clearLockout(kv, account.identifier);
-    await recordAudit(kv, clock, {
-      actor: staffActor(c.get("staff")),
-      action: "account.unlocked",
-      target: { kind: "account", id: account.id },
-    });
-    return c.redirect(`/admin/konta/${account.id}?wynik=odblokowano`, 303);
-  });
+  guarded.route("/konta", accountRoutes(deps));
+  guarded.route("/rejestr", registerRoutes(deps));
+  guarded.route("/ustawienia", settingsRoutes(deps));
 
   guarded.get("/wiadomosci", async (c) => {
     const messages = (await listMessages(kv, { limit: 1000 })).reverse().slice(0, 200);

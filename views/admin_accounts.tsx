@@ -5,6 +5,7 @@ import { formatPolishMobile } from "../domain/phone.ts";
 import { type Building, type Unit, unitAddress } from "../domain/register.ts";
 import { formatDateTime } from "./format.ts";
 import { MessagesTable } from "./admin_messages.tsx";
+import { ErrorSummary, Field, type FieldErrors } from "./form.tsx";
 
 export function accountStatusBadge(a: Account, now: Date) {
   if (a.status === "blocked") return <span class="badge bad">zablokowane</span>;
@@ -59,6 +60,9 @@ export type AccountDetails = {
   audit: AuditEntry[];
   now: Date;
   notice?: string;
+  contactErrors?: FieldErrors;
+  contactValues?: Record<string, string>;
+  unitsError?: string;
 };
 
 export function AccountPage(p: AccountDetails) {
@@ -102,16 +106,95 @@ export function AccountPage(p: AccountDetails) {
         <dt>Blokada logowania</dt>
         <dd>{p.lockedUntil ? `do ${formatDateTime(p.lockedUntil)}` : "brak"}</dd>
       </dl>
+      <h2>Pomoc dla mieszkańca</h2>
       <div class="actions">
         <form method="post" action={`${base}/haslo-startowe`}>
           <button type="submit">Wyślij nowe hasło startowe (SMS)</button>
+        </form>
+        <form method="post" action={`${base}/identyfikator`}>
+          <button type="submit" class="secondary">Wyślij ponownie e-mail z Identyfikatorem</button>
         </form>
         {p.lockedUntil && (
           <form method="post" action={`${base}/odblokuj`}>
             <button type="submit" class="secondary">Zdejmij blokadę logowania</button>
           </form>
         )}
+        <form method="post" action={`${base}/wyloguj`}>
+          <button type="submit" class="secondary">Zakończ wszystkie sesje</button>
+        </form>
+        {a.status === "active"
+          ? (
+            <form method="post" action={`${base}/blokuj`}>
+              <button type="submit" class="secondary">Zablokuj konto</button>
+            </form>
+          )
+          : (
+            <form method="post" action={`${base}/odblokuj-konto`}>
+              <button type="submit" class="secondary">Odblokuj konto</button>
+            </form>
+          )}
+        <a
+          class="button secondary"
+          href={`/admin/konta/${a.id}/dane.json`}
+          hx-boost="false"
+          download
+        >
+          Eksport danych (RODO)
+        </a>
       </div>
+      <h2>Dane kontaktowe</h2>
+      <form method="post" action={`${base}/kontakt`}>
+        <ErrorSummary
+          errors={p.contactErrors ?? {}}
+          labels={{ email: "Adres e-mail", phone: "Telefon komórkowy" }}
+        />
+        <Field
+          name="email"
+          label="Adres e-mail"
+          type="email"
+          value={p.contactValues?.email ?? a.email}
+          error={p.contactErrors?.email}
+          maxlength={254}
+        />
+        <Field
+          name="phone"
+          label="Telefon komórkowy (SMS)"
+          type="tel"
+          value={p.contactValues?.phone ?? a.phone}
+          error={p.contactErrors?.phone}
+          maxlength={30}
+          hint="Na dotychczasowy adres e-mail pójdzie powiadomienie o zmianie."
+        />
+        <button type="submit">Zapisz dane kontaktowe</button>
+      </form>
+      <h2>Lokale konta</h2>
+      <form method="post" action={`${base}/lokale`}>
+        <fieldset aria-describedby={p.unitsError ? "lokale-blad" : undefined}>
+          <legend class="visually-hidden">Lokale, które widzi mieszkaniec</legend>
+          {p.units.map((u) => (
+            <div class="checkbox">
+              <input
+                type="checkbox"
+                name="unit_id"
+                value={u.unit.id}
+                id={`lok-${u.unit.id}`}
+                checked
+              />
+              <label for={`lok-${u.unit.id}`}>
+                {u.building ? unitAddress(u.building, u.unit) : u.unit.number}
+              </label>
+            </div>
+          ))}
+          <p class="muted">Odznacz, aby odłączyć. Aby dołączyć lokal, podaj jego adres:</p>
+          <div class="filter-row">
+            <Field name="street" label="Ulica" required={false} maxlength={80} />
+            <Field name="building" label="Budynek" required={false} maxlength={10} />
+            <Field name="unit" label="Lokal (np. 7 albo G2)" required={false} maxlength={8} />
+          </div>
+          {p.unitsError && <p class="error-text" id="lokale-blad" role="alert">{p.unitsError}</p>}
+        </fieldset>
+        <button type="submit">Zapisz lokale</button>
+      </form>
       <h2>Wiadomości</h2>
       <MessagesTable messages={p.messages} />
       <h2>Zdarzenia</h2>

@@ -30,10 +30,13 @@ export const residentMenu = [
 
 export const staffMenu = [
   { href: "/admin/wnioski", label: "Wnioski o dostęp" },
-  { href: "/admin/konta", label: "Konta mieszkańców" },
+  { href: "/admin/rejestr", label: "Rejestr i konta" },
   { href: "/admin/odczyty", label: "Odczyty wodomierzy" },
+  { href: "/admin/import", label: "Import danych" },
+  { href: "/admin/komunikaty", label: "Komunikaty" },
   { href: "/admin/wiadomosci", label: "Wiadomości" },
   { href: "/admin/dziennik", label: "Dziennik zdarzeń" },
+  { href: "/admin/ustawienia", label: "Ustawienia" },
 ] as const satisfies Menu;
 
 /** The item for `path`: exact match, else the longest item that is a parent path. */

@@ -1,0 +1,152 @@
+import type { Account } from "../domain/accounts.ts";
+import type { LedgerTotals } from "../domain/ledger.ts";
+import { formatNrb } from "../domain/nrb.ts";
+import { formatPolishMobile } from "../domain/phone.ts";
+import { type Building, type Unit, unitKindLabels } from "../domain/register.ts";
+import type { RegisterSearchResult } from "../domain/register_search.ts";
+import { accountStatusBadge } from "./admin_accounts.tsx";
+import { formatArea, formatMoney } from "./format.ts";
+
+export function RegisterPage(props: { q: string; result: RegisterSearchResult; now: Date }) {
+  return (
+    <>
+      <h1>Rejestr i konta</h1>
+      <form method="get" action="/admin/rejestr" role="search" class="no-print">
+        <div class="field">
+          <label for="q">Szukaj: adres, nazwisko, Identyfikator, e-mail lub telefon</label>
+          <input
+            type="search"
+            id="q"
+            name="q"
+            value={props.q}
+            maxlength={100}
+            autocomplete="off"
+            hx-get="/admin/rejestr"
+            hx-trigger="input changed delay:300ms, search"
+            hx-target="#wyniki"
+            hx-select="#wyniki"
+            hx-swap="outerHTML"
+            hx-push-url="true"
+          />
+        </div>
+        <button type="submit">Szukaj</button>
+      </form>
+      <RegisterResults {...props} />
+    </>
+  );
+}
+
+export function RegisterResults(props: { q: string; result: RegisterSearchResult; now: Date }) {
+  const { units, accounts, truncated } = props.result;
+  return (
+    <div id="wyniki" aria-live="polite">
+      {props.q === "" && <p class="muted">Wpisz co najmniej jedno słowo.</p>}
+      {props.q !== "" && units.length === 0 && accounts.length === 0 && (
+        <p>Nic nie znaleziono dla „{props.q}”.</p>
+      )}
+      {units.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <caption>Lokale ({units.length})</caption>
+            <thead>
+              <tr>
+                <th scope="col">Lokal</th>
+                <th scope="col">Rodzaj</th>
+                <th scope="col">Użytkownicy</th>
+              </tr>
+            </thead>
+            <tbody>
+              {units.map((u) => (
+                <tr>
+                  <td>
+                    <a href={`/admin/rejestr/lokale/${u.unit.id}`}>{u.label}</a>
+                  </td>
+                  <td>{unitKindLabels[u.unit.kind]}</td>
+                  <td>{u.unit.occupants.join(", ") || "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {accounts.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <caption>Konta w eBOK ({accounts.length})</caption>
+            <thead>
+              <tr>
+                <th scope="col">Identyfikator</th>
+                <th scope="col">Imię i nazwisko</th>
+                <th scope="col">E-mail</th>
+                <th scope="col">Telefon</th>
+                <th scope="col">Stan</th>
+              </tr>
+            </thead>
+            <tbody>
+              {accounts.map((a) => (
+                <tr>
+                  <td>
+                    <a href={`/admin/konta/${a.id}`}>{a.identifier}</a>
+                  </td>
+                  <td>{a.firstName} {a.lastName}</td>
+                  <td>{a.email}</td>
+                  <td>{formatPolishMobile(a.phone)}</td>
+                  <td>{accountStatusBadge(a, props.now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {truncated && <p class="muted">Pokazano pierwsze wyniki — zawęź wyszukiwanie.</p>}
+    </div>
+  );
+}
+
+export function UnitPage(
+  props: {
+    unit: Unit;
+    building: Building | null;
+    label: string;
+    accounts: Account[];
+    totals: LedgerTotals;
+    meters: number;
+    now: Date;
+  },
+) {
+  const u = props.unit;
+  return (
+    <>
+      <h1>{props.label}</h1>
+      <dl class="facts">
+        <dt>Rodzaj</dt>
+        <dd>{unitKindLabels[u.kind]}</dd>
+        <dt>Powierzchnia</dt>
+        <dd>{formatArea(u.areaCm2)}</dd>
+        <dt>Liczba osób</dt>
+        <dd>{u.persons}</dd>
+        <dt>Użytkownicy (rejestr)</dt>
+        <dd>{u.occupants.join(", ") || "—"}</dd>
+        <dt>Konto do wpłat</dt>
+        <dd>
+          <code class="nrb-value">{formatNrb(u.bankAccount)}</code>
+        </dd>
+        <dt>Saldo</dt>
+        <dd>{formatMoney(props.totals.balance)} ({props.totals.entryCount} operacji)</dd>
+        <dt>Wodomierze</dt>
+        <dd>{props.meters}</dd>
+      </dl>
+      <h2>Konta w eBOK z dostępem do lokalu</h2>
+      {props.accounts.length === 0 ? <p>Brak.</p> : (
+        <ul>
+          {props.accounts.map((a) => (
+            <li>
+              <a href={`/admin/konta/${a.id}`}>{a.identifier}</a> — {a.firstName} {a.lastName}{" "}
+              {accountStatusBadge(a, props.now)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
