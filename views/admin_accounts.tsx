@@ -1,4 +1,5 @@
 import type { Account } from "../domain/accounts.ts";
+import { TableWrap } from "./table_wrap.tsx";
 import type { AuditEntry } from "../domain/audit.ts";
 import type { Message } from "../domain/messages.ts";
 import { formatPolishMobile } from "../domain/phone.ts";
@@ -22,7 +23,7 @@ export function AccountsPage(props: { accounts: Account[]; now: Date }) {
   return (
     <>
       <h1>Konta mieszkańców</h1>
-      <div class="table-wrap">
+      <TableWrap label="Konta mieszkańców">
         <table>
           <caption>Konta, od najnowszego</caption>
           <thead>
@@ -46,7 +47,7 @@ export function AccountsPage(props: { accounts: Account[]; now: Date }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   );
 }
@@ -206,7 +207,7 @@ export function AccountPage(p: AccountDetails) {
 export function AuditTable(props: { entries: AuditEntry[] }) {
   if (props.entries.length === 0) return <p>Brak zdarzeń.</p>;
   return (
-    <div class="table-wrap">
+    <TableWrap label="Dziennik zdarzeń konta">
       <table>
         <caption>Dziennik zdarzeń, od najnowszego</caption>
         <thead>
@@ -238,6 +239,6 @@ export function AuditTable(props: { entries: AuditEntry[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

@@ -1,4 +1,5 @@
 import type { Message, MessageState } from "../domain/messages.ts";
+import { TableWrap } from "./table_wrap.tsx";
 import { formatDateTime } from "./format.ts";
 
 const stateLabels: Record<MessageState, { text: string; tone: string }> = {
@@ -12,7 +13,7 @@ const stateLabels: Record<MessageState, { text: string; tone: string }> = {
 export function MessagesTable(props: { messages: Message[] }) {
   if (props.messages.length === 0) return <p>Brak wiadomości.</p>;
   return (
-    <div class="table-wrap">
+    <TableWrap label="Wiadomości e-mail i SMS">
       <table>
         <caption>Wiadomości e-mail i SMS</caption>
         <thead>
@@ -52,7 +53,7 @@ export function MessagesTable(props: { messages: Message[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Account } from "../domain/accounts.ts";
+import { TableWrap } from "./table_wrap.tsx";
 import type { LedgerTotals } from "../domain/ledger.ts";
 import { formatNrb } from "../domain/nrb.ts";
 import { formatPolishMobile } from "../domain/phone.ts";
@@ -45,7 +46,7 @@ export function RegisterResults(props: { q: string; result: RegisterSearchResult
         <p>Nic nie znaleziono dla „{props.q}”.</p>
       )}
       {units.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label="Znalezione lokale">
           <table>
             <caption>Lokale ({units.length})</caption>
             <thead>
@@ -67,10 +68,10 @@ export function RegisterResults(props: { q: string; result: RegisterSearchResult
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {accounts.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label="Znalezione konta">
           <table>
             <caption>Konta w eBOK ({accounts.length})</caption>
             <thead>
@@ -96,7 +97,7 @@ export function RegisterResults(props: { q: string; result: RegisterSearchResult
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {truncated && <p class="muted">Pokazano pierwsze wyniki — zawęź wyszukiwanie.</p>}
     </div>

@@ -1,4 +1,5 @@
 import { raw } from "hono/html";
+import { TableWrap } from "./table_wrap.tsx";
 import type { CooperativeProfile } from "../domain/cooperative.ts";
 import type { ReadingWindow } from "../domain/reading_submissions.ts";
 import type { Staff } from "../domain/staff.ts";
@@ -40,7 +41,7 @@ export function SettingsPage(
         </section>
       )}
       <h2>Pracownicy</h2>
-      <div class="table-wrap">
+      <TableWrap label="Pracownicy">
         <table>
           <caption class="visually-hidden">Konta pracowników biura</caption>
           <thead>
@@ -80,7 +81,7 @@ export function SettingsPage(
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <h3>Nowy pracownik</h3>
       <form method="post" action="/admin/ustawienia/pracownicy">
         <ErrorSummary

@@ -1,4 +1,5 @@
 import { raw } from "hono/html";
+import { TableWrap } from "./table_wrap.tsx";
 import type { DataFreshness } from "../domain/data_freshness.ts";
 import {
   type ChargeComponent,
@@ -132,10 +133,10 @@ export function BalancePage(p: BalanceProps) {
       <StatementRegion {...p} />
       <section aria-labelledby="wykres-naglowek" class="chart">
         <h2 id="wykres-naglowek">Saldo i opłaty w czasie</h2>
-        {raw(p.chartSvg)}
+        <TableWrap label="Wykres salda i opłat">{raw(p.chartSvg)}</TableWrap>
         <details>
           <summary>Dane wykresu w tabeli</summary>
-          <div class="table-wrap">
+          <TableWrap label="Dane wykresu salda">
             <table id="wykres-salda-dane">
               <caption>Opłaty w miesiącu i saldo na koniec miesiąca</caption>
               <thead>
@@ -155,7 +156,7 @@ export function BalancePage(p: BalanceProps) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </details>
       </section>
     </>
@@ -259,7 +260,7 @@ export function StatementRegion(p: BalanceProps) {
         <button type="button" class="secondary" data-print hidden>Drukuj zestawienie</button>
       </div>
       {p.lines.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label="Operacje na koncie lokalu">
           <table class="statement">
             <caption class="visually-hidden">
               Operacje na koncie lokalu z saldem po każdej operacji
@@ -277,7 +278,7 @@ export function StatementRegion(p: BalanceProps) {
               {p.lines.map((line) => <StatementLineRow line={line} components={p.components} />)}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {p.pages > 1 && (
         <nav class="pager no-print" aria-label="Strony zestawienia">

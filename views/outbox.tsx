@@ -1,4 +1,5 @@
 import type { OutboxEntry } from "../adapters/dev_outbox.ts";
+import { TableWrap } from "./table_wrap.tsx";
 import { formatDateTime } from "./format.ts";
 
 export function OutboxPage(props: { entries: OutboxEntry[] }) {
@@ -12,34 +13,36 @@ export function OutboxPage(props: { entries: OutboxEntry[] }) {
           /dev/outbox.json
         </a>.
       </p>
-      {props.entries.length === 0 ? <p>Brak wiadomości.</p> : (
-        <div class="table-wrap">
-          <table>
-            <caption>Wiadomości, od najstarszej</caption>
-            <thead>
-              <tr>
-                <th scope="col">Czas</th>
-                <th scope="col">Kanał</th>
-                <th scope="col">Do</th>
-                <th scope="col">Treść</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.entries.map((e) => (
+      {props.entries.length === 0
+        ? <p>Brak wiadomości.</p>
+        : (
+          <TableWrap label="Wiadomości w skrzynce">
+            <table>
+              <caption>Wiadomości, od najstarszej</caption>
+              <thead>
                 <tr>
-                  <td>{formatDateTime(new Date(e.createdAt))}</td>
-                  <td>{e.channel === "email" ? "e-mail" : "SMS"}</td>
-                  <td>{e.to}</td>
-                  <td>
-                    {e.subject && <strong>{e.subject}</strong>}
-                    <pre class="message">{e.text}</pre>
-                  </td>
+                  <th scope="col">Czas</th>
+                  <th scope="col">Kanał</th>
+                  <th scope="col">Do</th>
+                  <th scope="col">Treść</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {props.entries.map((e) => (
+                  <tr>
+                    <td>{formatDateTime(new Date(e.createdAt))}</td>
+                    <td>{e.channel === "email" ? "e-mail" : "SMS"}</td>
+                    <td>{e.to}</td>
+                    <td>
+                      {e.subject && <strong>{e.subject}</strong>}
+                      <pre class="message">{e.text}</pre>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+        )}
     </>
   );
 }

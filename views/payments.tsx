@@ -1,4 +1,5 @@
 import type { DataFreshness } from "../domain/data_freshness.ts";
+import { TableWrap } from "./table_wrap.tsx";
 import type { LedgerEntry, LedgerTotals } from "../domain/ledger.ts";
 import { formatIsoDate, formatMoney, formatPeriod } from "./format.ts";
 import {
@@ -68,7 +69,7 @@ export function PaymentsPage(
       )}
       <h2>Wszystkie wpłaty</h2>
       {p.payments.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label="Wszystkie wpłaty">
           <table>
             <caption class="visually-hidden">Wpłaty, od najnowszej</caption>
             <thead>
@@ -90,7 +91,7 @@ export function PaymentsPage(
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </>
   );

@@ -1,4 +1,5 @@
 import { raw } from "hono/html";
+import { TableWrap } from "./table_wrap.tsx";
 import type { DataFreshness } from "../domain/data_freshness.ts";
 import type {
   ReadingSubmission,
@@ -65,7 +66,7 @@ export function WaterPage(p: WaterProps) {
         <>
           <section aria-labelledby="wodomierze">
             <h2 id="wodomierze">Wodomierze</h2>
-            <div class="table-wrap">
+            <TableWrap label="Tabela wodomierzy">
               <table>
                 <caption class="visually-hidden">
                   Wodomierze w lokalu i ich ostatnie odczyty
@@ -105,13 +106,13 @@ export function WaterPage(p: WaterProps) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
             <ReadingWindowNote window={p.window} unitId={unitId} submissions={p.submissions} />
           </section>
           <section aria-labelledby="zuzycie" class="chart">
             <h2 id="zuzycie">Zużycie w kolejnych miesiącach</h2>
-            {raw(p.chartSvg)}
-            <div class="table-wrap">
+            <TableWrap label="Wykres zużycia wody">{raw(p.chartSvg)}</TableWrap>
+            <TableWrap label="Tabela zużycia wody">
               <table id="zuzycie-dane">
                 <caption>
                   Zużycie wody w m³ i porównanie z tym samym miesiącem rok wcześniej
@@ -142,7 +143,7 @@ export function WaterPage(p: WaterProps) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
             <p class="muted small">
               „Szacunek” oznacza okres rozliczony na podstawie odczytu szacunkowego (np. gdy nie
               było dostępu do wodomierza); po kolejnym rzeczywistym odczycie zużycie wyrównuje się
@@ -210,45 +211,47 @@ function SettlementCard(props: { s: WaterSettlement }) {
       <h3 id={`rozl-${s.id}`}>
         {formatIsoDate(s.from)} – {formatIsoDate(s.to)} {result}
       </h3>
-      <table>
-        <caption class="visually-hidden">
-          Zaliczki i koszt rzeczywisty za okres {formatIsoDate(s.from)} – {formatIsoDate(s.to)}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Składnik</th>
-            <th scope="col" class="num">Zużycie</th>
-            <th scope="col" class="num">Cena za m³</th>
-            <th scope="col" class="num">Koszt</th>
-            <th scope="col" class="num">Zaliczki</th>
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <th scope="row">Woda i ścieki</th>
-            <td class="num">{formatM3(s.cold.litres)}</td>
-            <td class="num">{formatMoney(s.cold.priceGroszePerM3)}</td>
-            <td class="num">{formatMoney(s.cold.actualCost)}</td>
-            <td class="num">{formatMoney(s.cold.advances)}</td>
-          </tr>
-          {s.hot && (
+      <TableWrap label={`Rozliczenie ${formatIsoDate(s.from)} – ${formatIsoDate(s.to)}`}>
+        <table>
+          <caption class="visually-hidden">
+            Zaliczki i koszt rzeczywisty za okres {formatIsoDate(s.from)} – {formatIsoDate(s.to)}
+          </caption>
+          <thead>
             <tr>
-              <th scope="row">Podgrzanie wody</th>
-              <td class="num">{formatM3(s.hot.litres)}</td>
-              <td class="num">{formatMoney(s.hot.priceGroszePerM3)}</td>
-              <td class="num">{formatMoney(s.hot.actualCost)}</td>
-              <td class="num">{formatMoney(s.hot.advances)}</td>
+              <th scope="col">Składnik</th>
+              <th scope="col" class="num">Zużycie</th>
+              <th scope="col" class="num">Cena za m³</th>
+              <th scope="col" class="num">Koszt</th>
+              <th scope="col" class="num">Zaliczki</th>
             </tr>
-          )}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colspan={3}>Razem</th>
-            <td class="num">{formatMoney(s.totalActual)}</td>
-            <td class="num">{formatMoney(s.totalAdvances)}</td>
-          </tr>
-        </tfoot>
-      </table>
+          </thead>
+          <tbody>
+            <tr>
+              <th scope="row">Woda i ścieki</th>
+              <td class="num">{formatM3(s.cold.litres)}</td>
+              <td class="num">{formatMoney(s.cold.priceGroszePerM3)}</td>
+              <td class="num">{formatMoney(s.cold.actualCost)}</td>
+              <td class="num">{formatMoney(s.cold.advances)}</td>
+            </tr>
+            {s.hot && (
+              <tr>
+                <th scope="row">Podgrzanie wody</th>
+                <td class="num">{formatM3(s.hot.litres)}</td>
+                <td class="num">{formatMoney(s.hot.priceGroszePerM3)}</td>
+                <td class="num">{formatMoney(s.hot.actualCost)}</td>
+                <td class="num">{formatMoney(s.hot.advances)}</td>
+              </tr>
+            )}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colspan={3}>Razem</th>
+              <td class="num">{formatMoney(s.totalActual)}</td>
+              <td class="num">{formatMoney(s.totalAdvances)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </TableWrap>
       <details>
         <summary>Jak to policzyliśmy</summary>
         {explainSettlement(s).map((line) => <p>{line}</p>)}
