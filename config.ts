@@ -14,6 +14,8 @@ export type Config = {
   trustProxy: boolean;
   /** How long a start password sent by SMS stays valid. */
   startPasswordTtlMs: number;
+  /** Rejected access requests (personal data) are deleted after this many days. */
+  rejectedRequestRetentionDays: number;
   resend: { apiKey: string; from: string; baseUrl: string | undefined } | undefined;
   twilio:
     | { accountSid: string; authToken: string; from: string; apiBase: string | undefined }
@@ -44,6 +46,9 @@ const schema = z.object({
   EBOK_START_PASSWORD_DAYS: z.coerce.number({ error: "must be a number of days" })
     .int("must be a whole number of days").min(1, "must be between 1 and 30")
     .max(30, "must be between 1 and 30").optional(),
+  EBOK_REJECTED_REQUEST_RETENTION_DAYS: z.coerce.number({ error: "must be a number of days" })
+    .int("must be a whole number of days").min(1, "must be between 1 and 3650")
+    .max(3650, "must be between 1 and 3650").optional(),
   RESEND_API_KEY: nonEmpty.optional(),
   EBOK_MAIL_FROM: nonEmpty.optional(),
   RESEND_BASE_URL: origin.optional(),
@@ -104,6 +109,7 @@ export function loadConfig(env: Env): Config {
     cooperativeName: e.EBOK_COOP_NAME ?? "Spółdzielnia Mieszkaniowa",
     trustProxy: e.EBOK_TRUST_PROXY ?? false,
     startPasswordTtlMs: (e.EBOK_START_PASSWORD_DAYS ?? 7) * 24 * 60 * 60_000,
+    rejectedRequestRetentionDays: e.EBOK_REJECTED_REQUEST_RETENTION_DAYS ?? 90,
     resend: e.RESEND_API_KEY
       ? { apiKey: e.RESEND_API_KEY, from: e.EBOK_MAIL_FROM!, baseUrl: e.RESEND_BASE_URL }
       : undefined,

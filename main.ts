@@ -6,7 +6,10 @@ import { createTwilioSms } from "./adapters/twilio_sms.ts";
 import { createApp } from "./app.tsx";
 import { ConfigError, loadConfig } from "./config.ts";
 import { listenForJobs, sweep } from "./delivery.ts";
+import { resumeUnfinishedAnnouncementEmails } from "./domain/announcements.ts";
 import { systemClock } from "./domain/clock.ts";
+import { getCooperativeProfile } from "./domain/cooperative.ts";
+import { purgeRejectedRequests } from "./domain/gdpr.ts";
 import { seedDemoIfEmpty } from "./domain/demo.ts";
 import { defaultRetry, type Transports } from "./domain/messages.ts";
 import { createPasswordHasher } from "./domain/password.ts";
@@ -37,6 +40,17 @@ const transports: Transports = {
 };
 listenForJobs(kv, transports, clock, log);
 Deno.cron("eBOK message sweep", "* * * * *", () => sweep(kv, clock, log));
+Deno.cron("eBOK announcement e-mails", "*/10 * * * *", async () => {
+  const queued = await resumeUnfinishedAnnouncementEmails(kv, clock, {
+    coop: await getCooperativeProfile(kv, config.cooperativeName),
+    baseUrl: config.baseUrl,
+  });
+  if (queued) log.info("announcement e-mails resumed", { queued });
+});
+Deno.cron("eBOK rejected-request purge", "15 3 * * *", async () => {
+  const purged = await purgeRejectedRequests(kv, clock, config.rejectedRequestRetentionDays);
+  if (purged.requests) log.info("rejected requests purged", purged);
+});
 
 const demo = config.demo ? await seedDemoIfEmpty(kv, clock, hasher) : undefined;
 

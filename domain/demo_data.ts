@@ -37,7 +37,7 @@ import { computeSettlement, postSettlementToLedger, saveSettlement } from "./wat
 
 export type DemoCooperative = {
   buildings: { id: string; street: string; number: string }[];
-  units: { id: string; buildingId: string; number: string; kind: UnitKind }[];
+  units: { id: string; buildingId: string; number: string; kind: UnitKind; externalId: string }[];
   demoResident: {
     firstName: string;
     lastName: string;
@@ -163,6 +163,8 @@ const surnames: [string, string][] = [
 ];
 
 type BuildingPlan = {
+  /** The accounting system's code of the building; a unit's code is "<building code>/<number>". */
+  code: string;
   street: string;
   number: string;
   flats: number;
@@ -172,6 +174,7 @@ type BuildingPlan = {
 
 const buildingPlans: BuildingPlan[] = [
   {
+    code: "KW12",
     street: "Kazimierza Wielkiego",
     number: "12",
     flats: 12,
@@ -179,6 +182,7 @@ const buildingPlans: BuildingPlan[] = [
     readings: { every: "month", source: "radio" },
   },
   {
+    code: "OP5A",
     street: "Obrońców Pokoju",
     number: "5a",
     flats: 12,
@@ -186,6 +190,7 @@ const buildingPlans: BuildingPlan[] = [
     readings: { every: "quarter", source: "visit" },
   },
   {
+    code: "SL27",
     street: "Słowiańska",
     number: "27",
     flats: 12,
@@ -767,6 +772,7 @@ export async function seedDemoCooperative(kv: Deno.Kv, clock: Clock): Promise<De
       number: plan.number,
       postalCode: "67-200",
       city: "Głogów",
+      externalId: plan.code,
     });
     buildings.push({ id: b.id, street: b.street, number: b.number });
   }
@@ -777,6 +783,7 @@ export async function seedDemoCooperative(kv: Deno.Kv, clock: Clock): Promise<De
   let flatUnitId = "";
   let garageUnitId = "";
   for (const [seq, unit] of planned.entries()) {
+    const externalId = `${buildingPlans[unit.buildingIndex].code}/${unit.number}`;
     const created = await createUnit(kv, clock, {
       buildingId: buildings[unit.buildingIndex].id,
       number: unit.number,
@@ -785,10 +792,17 @@ export async function seedDemoCooperative(kv: Deno.Kv, clock: Clock): Promise<De
       persons: unit.persons,
       bankAccount: makeNrb(sortCode, `4600${String(seq + 1).padStart(12, "0")}`),
       occupants: unit.occupants,
+      externalId,
     });
     if (!created.ok) throw new Error(`demo unit refused: ${created.reason}`);
     const id = created.unit.id;
-    units.push({ id, buildingId: created.unit.buildingId, number: unit.number, kind: unit.kind });
+    units.push({
+      id,
+      buildingId: created.unit.buildingId,
+      number: unit.number,
+      kind: unit.kind,
+      externalId,
+    });
     if (unit.isDemo && unit.kind === "flat") flatUnitId = id;
     if (unit.isDemo && unit.kind === "garage") garageUnitId = id;
 

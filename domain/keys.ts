@@ -10,6 +10,8 @@ export const keys = {
 
   buildings: (buildingId: string) => ["buildings", buildingId] as const,
   buildingsAll: () => ["buildings"] as const,
+  /** Unique: the accounting system's code of the building (e.g. "KW12"); holds the building id. */
+  buildingsByExternalId: (externalId: string) => ["buildings_by_external_id", externalId] as const,
   units: (unitId: string) => ["units", unitId] as const,
   unitsAll: () => ["units"] as const,
   unitsByBuilding: (buildingId: string, unitId: string) =>
@@ -18,6 +20,8 @@ export const keys = {
   unitsByAddress: (addressKey: string, unitId: string) =>
     ["units_by_address", addressKey, unitId] as const,
   unitsByAddressAll: (addressKey: string) => ["units_by_address", addressKey] as const,
+  /** Unique: the accounting system's code of the unit (e.g. "KW12/7"); holds the unit id. */
+  unitsByExternalId: (externalId: string) => ["units_by_external_id", externalId] as const,
 
   ledger: (unitId: string, postedOn: string, entryId: string) =>
     ["ledger", unitId, postedOn, entryId] as const,
@@ -25,10 +29,16 @@ export const keys = {
   ledgerByDocument: (unitId: string, documentNo: string) =>
     ["ledger_by_document", unitId, documentNo] as const,
   ledgerTotals: (unitId: string) => ["ledger_totals", unitId] as const,
+  /** The rates of one component from `period` ("YYYY-MM") on. */
+  feeRate: (unitId: string, period: string, component: string) =>
+    ["fee_rates", unitId, period, component] as const,
+  /** Prefix: every component's rate from `period` on. */
   feeRates: (unitId: string, period: string) => ["fee_rates", unitId, period] as const,
   feeRatesOfUnit: (unitId: string) => ["fee_rates", unitId] as const,
 
   meters: (unitId: string, meterId: string) => ["meters", unitId, meterId] as const,
+  /** Prefix of every meter of every unit (the import finds meters by serial number in it). */
+  metersAll: () => ["meters"] as const,
   metersOfUnit: (unitId: string) => ["meters", unitId] as const,
   /** meterId → unitId; also re-set by every reading written, to serialize writers per meter. */
   metersById: (meterId: string) => ["meters_by_id", meterId] as const,
@@ -55,6 +65,7 @@ export const keys = {
     ["reading_submissions_by_unit_day", unitId, date] as const,
 
   requests: (requestId: string) => ["requests", requestId] as const,
+  requestsAll: () => ["requests"] as const,
   requestsByStatus: (status: string, requestId: string) =>
     ["requests_by_status", status, requestId] as const,
   requestsByStatusAll: (status: string) => ["requests_by_status", status] as const,
@@ -109,6 +120,25 @@ export const keys = {
    */
   announcementEmails: (announcementId: string, accountId: string) =>
     ["announcement_emails", announcementId, accountId] as const,
+
+  /** A CSV import: its preview, then its application (see domain/imports.ts). */
+  importJobs: (jobId: string) => ["import_jobs", jobId] as const,
+  importJobsAll: () => ["import_jobs"] as const,
+  importJobsByStatus: (status: string, jobId: string) =>
+    ["import_jobs_by_status", status, jobId] as const,
+  importJobsByStatusAll: (status: string) => ["import_jobs_by_status", status] as const,
+  /** The rows a job will apply, `chunkNo` from 0, as UTF-8 JSON bytes (each value ≤ 64 KiB). */
+  importJobRows: (jobId: string, chunkNo: number) => ["import_job_rows", jobId, chunkNo] as const,
+  importJobRowsAll: (jobId: string) => ["import_job_rows", jobId] as const,
+  /** The lines a job refused, with reasons, in the same chunked form; kept with the job. */
+  importJobRefused: (jobId: string, chunkNo: number) =>
+    ["import_job_refused", jobId, chunkNo] as const,
+  importJobRefusedAll: (jobId: string) => ["import_job_refused", jobId] as const,
+  importHistory: (recordId: string) => ["import_history", recordId] as const,
+  importHistoryAll: () => ["import_history"] as const,
+  importHistoryByHash: (sha256: string, recordId: string) =>
+    ["import_history_by_hash", sha256, recordId] as const,
+  importHistoryByHashAll: (sha256: string) => ["import_history_by_hash", sha256] as const,
 
   devOutbox: (entryId: string) => ["dev_outbox", entryId] as const,
   devOutboxAll: () => ["dev_outbox"] as const,

@@ -15,6 +15,8 @@ export type Building = {
   number: string;
   postalCode: string;
   city: string;
+  /** The accounting system's code of the building (e.g. "KW12"), unique; imports refer to it. */
+  externalId?: string;
 };
 
 export type UnitKind = "flat" | "garage" | "commercial";
@@ -39,6 +41,11 @@ export type Unit = {
   bankAccount: string;
   /** Names of the people holding or using the unit, as in the register. */
   occupants: string[];
+  /**
+   * The accounting system's code of the unit (e.g. "KW12/7"), unique (`units_by_external_id`):
+   * imports of balances, meters, settlements and fee rates name the unit by it.
+   */
+  externalId?: string;
 };
 
 export type NewBuilding = Omit<Building, "id">;
@@ -46,7 +53,26 @@ export type NewUnit = Omit<Unit, "id">;
 
 export type CreateUnitResult =
   | { ok: true; unit: Unit }
-  | { ok: false; reason: "unknown_building" | "invalid_bank_account" };
+  | { ok: false; reason: "unknown_building" | "invalid_bank_account" | "external_id_taken" };
+
+export type UpdateUnitResult =
+  | { ok: true; unit: Unit }
+  | {
+    ok: false;
+    reason:
+      | "not_found"
+      | "unknown_building"
+      | "invalid_bank_account"
+      | "external_id_taken"
+      | "conflict";
+  };
+
+/** An accounting code: 1–40 characters, no control characters, no spaces at the ends. */
+export function isValidExternalId(code: string): boolean {
+  // deno-lint-ignore no-control-regex
+  return code.length >= 1 && code.length <= 40 && code === code.trim() && !/[\u0000-\u001f\u007f]/
+    .test(code);
+}
 
 /** Lower case, no diacritics (ł → l as well), whitespace collapsed. */
 function fold(text: string): string {
@@ -94,16 +120,38 @@ export async function createBuilding(
   draft: NewBuilding,
 ): Promise<Building> {
   const building: Building = { id: newId(clock()), ...draft };
-  const result = await kv.atomic()
+  const op = kv.atomic()
     .check({ key: keys.buildings(building.id), versionstamp: null })
-    .set(keys.buildings(building.id), building)
-    .commit();
-  if (!result.ok) throw new Error(`building id ${building.id} already taken`);
+    .set(keys.buildings(building.id), building);
+  if (building.externalId !== undefined) {
+    if (!isValidExternalId(building.externalId)) {
+      throw new RangeError(`building externalId: ${building.externalId}`);
+    }
+    op.check({ key: keys.buildingsByExternalId(building.externalId), versionstamp: null })
+      .set(keys.buildingsByExternalId(building.externalId), building.id);
+  }
+  const result = await op.commit();
+  if (!result.ok) {
+    if (
+      building.externalId !== undefined &&
+      (await kv.get(keys.buildingsByExternalId(building.externalId))).value
+    ) throw new Error(`building code ${building.externalId} already taken`);
+    throw new Error(`building id ${building.id} already taken`);
+  }
   return building;
 }
 
 export async function getBuilding(kv: Deno.Kv, buildingId: string): Promise<Building | null> {
   return (await kv.get<Building>(keys.buildings(buildingId))).value;
+}
+
+/** The building with the accounting system's code `externalId`, if any. */
+export async function getBuildingByExternalId(
+  kv: Deno.Kv,
+  externalId: string,
+): Promise<Building | null> {
+  const id = (await kv.get<string>(keys.buildingsByExternalId(externalId))).value;
+  return id ? await getBuilding(kv, id) : null;
 }
 
 export async function listBuildings(kv: Deno.Kv): Promise<Building[]> {
@@ -125,16 +173,27 @@ export async function createUnit(
   const building = await kv.get<Building>(keys.buildings(draft.buildingId));
   if (!building.value) return { ok: false, reason: "unknown_building" };
 
+  if (draft.externalId !== undefined && !isValidExternalId(draft.externalId)) {
+    throw new RangeError(`unit externalId: ${draft.externalId}`);
+  }
   const unit: Unit = { ...draft, id: newId(clock()), bankAccount, occupants: [...draft.occupants] };
   const address = addressKey(building.value.street, building.value.number, unit.number);
-  const result = await kv.atomic()
+  const op = kv.atomic()
     .check(building)
     .check({ key: keys.units(unit.id), versionstamp: null })
     .set(keys.units(unit.id), unit)
     .set(keys.unitsByBuilding(unit.buildingId, unit.id), unit.id)
-    .set(keys.unitsByAddress(address, unit.id), unit.id)
-    .commit();
+    .set(keys.unitsByAddress(address, unit.id), unit.id);
+  if (unit.externalId !== undefined) {
+    op.check({ key: keys.unitsByExternalId(unit.externalId), versionstamp: null })
+      .set(keys.unitsByExternalId(unit.externalId), unit.id);
+  }
+  const result = await op.commit();
   if (!result.ok) {
+    if (
+      unit.externalId !== undefined &&
+      (await kv.get(keys.unitsByExternalId(unit.externalId))).value
+    ) return { ok: false, reason: "external_id_taken" };
     // Buildings are not edited here, so this is a deleted building or a colliding id.
     if (!(await kv.get(keys.buildings(draft.buildingId))).value) {
       return { ok: false, reason: "unknown_building" };
@@ -144,8 +203,98 @@ export async function createUnit(
   return { ok: true, unit };
 }
 
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Changes a unit's register data (not its id). Moves its building, address and accounting-code
+ * indexes when those change, all in one atomic op guarded by the unit's versionstamp, retried a
+ * bounded number of times when another writer got there first.
+ */
+export async function updateUnit(
+  kv: Deno.Kv,
+  unitId: string,
+  changes: Partial<NewUnit>,
+): Promise<UpdateUnitResult> {
+  if (changes.areaCm2 !== undefined) assertCount("areaCm2", changes.areaCm2);
+  if (changes.persons !== undefined) assertCount("persons", changes.persons);
+  if (changes.externalId !== undefined && !isValidExternalId(changes.externalId)) {
+    throw new RangeError(`unit externalId: ${changes.externalId}`);
+  }
+  let bankAccount: string | undefined;
+  if (changes.bankAccount !== undefined) {
+    bankAccount = normalizeNrb(changes.bankAccount);
+    if (!isValidNrb(bankAccount)) return { ok: false, reason: "invalid_bank_account" };
+  }
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await kv.get<Unit>(keys.units(unitId));
+    if (!current.value) return { ok: false, reason: "not_found" };
+    const old = current.value;
+    const unit: Unit = {
+      ...old,
+      ...changes,
+      ...(bankAccount !== undefined ? { bankAccount } : {}),
+      ...(changes.occupants ? { occupants: [...changes.occupants] } : {}),
+      id: old.id,
+    };
+    const [oldBuilding, newBuilding] = await kv.getMany<[Building, Building]>([
+      keys.buildings(old.buildingId),
+      keys.buildings(unit.buildingId),
+    ]);
+    if (!newBuilding.value) return { ok: false, reason: "unknown_building" };
+    const op = kv.atomic().check(current).check(newBuilding).set(keys.units(unit.id), unit);
+    if (unit.buildingId !== old.buildingId) {
+      op.delete(keys.unitsByBuilding(old.buildingId, unit.id))
+        .set(keys.unitsByBuilding(unit.buildingId, unit.id), unit.id);
+    }
+    const oldAddress = oldBuilding.value
+      ? addressKey(oldBuilding.value.street, oldBuilding.value.number, old.number)
+      : null;
+    const newAddress = addressKey(newBuilding.value.street, newBuilding.value.number, unit.number);
+    if (oldAddress !== newAddress) {
+      if (oldAddress !== null) op.delete(keys.unitsByAddress(oldAddress, unit.id));
+      op.set(keys.unitsByAddress(newAddress, unit.id), unit.id);
+    }
+    if (unit.externalId !== old.externalId) {
+      if (old.externalId !== undefined) op.delete(keys.unitsByExternalId(old.externalId));
+      if (unit.externalId !== undefined) {
+        op.check({ key: keys.unitsByExternalId(unit.externalId), versionstamp: null })
+          .set(keys.unitsByExternalId(unit.externalId), unit.id);
+      }
+    }
+    if ((await op.commit()).ok) return { ok: true, unit };
+    if (unit.externalId !== undefined && unit.externalId !== old.externalId) {
+      const holder = (await kv.get<string>(keys.unitsByExternalId(unit.externalId))).value;
+      if (holder && holder !== unit.id) return { ok: false, reason: "external_id_taken" };
+    }
+  }
+  return { ok: false, reason: "conflict" };
+}
+
 export async function getUnit(kv: Deno.Kv, unitId: string): Promise<Unit | null> {
   return (await kv.get<Unit>(keys.units(unitId))).value;
+}
+
+/** The unit with the accounting system's code `externalId`, if any. */
+export async function getUnitByExternalId(kv: Deno.Kv, externalId: string): Promise<Unit | null> {
+  const id = (await kv.get<string>(keys.unitsByExternalId(externalId))).value;
+  return id ? await getUnit(kv, id) : null;
+}
+
+/** Unit ids by accounting code, for many codes at once (10 keys per read); unknown codes left out. */
+export async function getUnitIdsByExternalIds(
+  kv: Deno.Kv,
+  externalIds: readonly string[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const unique = [...new Set(externalIds)];
+  for (let i = 0; i < unique.length; i += 10) {
+    const slice = unique.slice(i, i + 10);
+    const got = await kv.getMany<string[]>(slice.map((c) => keys.unitsByExternalId(c)));
+    got.forEach((e, j) => {
+      if (e.value) out.set(slice[j], e.value);
+    });
+  }
+  return out;
 }
 
 /** Units by id, in the order asked; missing ones are left out. */

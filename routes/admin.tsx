@@ -6,7 +6,7 @@ import {
   rejectAccessRequest,
 } from "../domain/access_requests.ts";
 import { getAccount } from "../domain/accounts.ts";
-import { listAudit, recordAudit } from "../domain/audit.ts";
+import { recordAudit } from "../domain/audit.ts";
 import { listMessages, resendMessage } from "../domain/messages.ts";
 import { consumeRateLimit } from "../domain/rate_limit.ts";
 import {
@@ -18,7 +18,7 @@ import {
   unitAddress,
 } from "../domain/register.ts";
 import { createSession, deleteSession, validateSession } from "../domain/sessions.ts";
-import { verifyStaffLogin } from "../domain/staff.ts";
+import { STAFF_LOGIN_PATTERN, verifyStaffLogin } from "../domain/staff.ts";
 import {
   acceptSubmission,
   listPendingSubmissions,
@@ -27,10 +27,12 @@ import {
 import { listMeters } from "../domain/water.ts";
 import { ReadingSubmissionsPage } from "../views/admin_readings.tsx";
 import { accountRoutes } from "./admin_accounts.tsx";
+import { announcementRoutes } from "./admin_announcements.tsx";
+import { auditRoutes } from "./admin_audit.tsx";
+import { gdprRoutes } from "./admin_gdpr.tsx";
 import { registerRoutes } from "./admin_register.tsx";
 import { settingsRoutes } from "./admin_settings.tsx";
 import type { AccessRequest } from "../domain/access_requests.ts";
-import { AuditTable } from "../views/admin_accounts.tsx";
 import { StaffLoginPage } from "../views/admin_login.tsx";
 import { MessagesPage } from "../views/admin_messages.tsx";
 import { RequestsPage, type RequestView, type UnitChoice } from "../views/admin_requests.tsx";
@@ -106,7 +108,11 @@ export function adminRoutes(deps: AppDeps) {
     const result = await verifyStaffLogin(kv, clock, hasher, { login, password, totp });
     if (!result.ok) {
       await recordAudit(kv, clock, {
-        actor: { kind: "anonymous", label: login.slice(0, 32) },
+        // What was typed is logged only when it looks like a login: never a mistyped password.
+        actor: {
+          kind: "anonymous",
+          label: STAFF_LOGIN_PATTERN.test(login.toLowerCase()) ? login : "—",
+        },
         action: `staff_login.${result.reason}`,
         clientAddress: address,
       });
@@ -343,15 +349,9 @@ export function adminRoutes(deps: AppDeps) {
     return readingsPage(c, result.reason === "not_found" ? 404 : 409);
   });
 
-  guarded.get("/dziennik", async (c) =>
-    renderPage(
-      c,
-      { title: "Dziennik zdarzeń", menu: staffMenu, viewer: staffViewer(c.get("staff")) },
-      <>
-        <h1>Dziennik zdarzeń</h1>
-        <AuditTable entries={await listAudit(kv, 300)} />
-      </>,
-    ));
+  guarded.route("/komunikaty", announcementRoutes(deps));
+  guarded.route("/dziennik", auditRoutes(deps));
+  guarded.route("/", gdprRoutes(deps));
 
   app.route("/", guarded);
   return app;

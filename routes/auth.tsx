@@ -97,7 +97,8 @@ export function authRoutes(deps: AppDeps) {
           ? { kind: "resident", id: account.id, label: account.identifier }
           : { kind: "anonymous", label: "—" },
         action: `login.${result.reason}`,
-        details: { identifier: identifier.slice(0, 20) },
+        // Logged only when it has the shape of an identifier: never a password typed by mistake.
+        details: { identifier: normalizeIdentifier(identifier) ?? "(niepoprawny)" },
         clientAddress: address,
       });
       switch (result.reason) {

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { listAnnouncementsFor } from "../domain/announcements.ts";
 import { recordAudit } from "../domain/audit.ts";
 import { polishDate, polishPeriod } from "../domain/calendar.ts";
 import { getTotals, listEntries } from "../domain/ledger.ts";
@@ -28,8 +29,14 @@ export function ebokRoutes(deps: AppDeps) {
     const today = polishDate(clock());
     const period = polishPeriod(clock());
     const coop = c.get("cooperative");
+    const residentUnits = await listResidentUnits(kv, account);
+    const announcements = await listAnnouncementsFor(
+      kv,
+      clock,
+      [...new Set(residentUnits.map((u) => u.unit.buildingId))],
+    );
     const units = await Promise.all(
-      (await listResidentUnits(kv, account)).map(async (u) => {
+      residentUnits.map(async (u) => {
         const [totals, month] = await Promise.all([
           getTotals(kv, u.unit.id),
           listEntries(kv, u.unit.id, { from: period }),
@@ -56,6 +63,7 @@ export function ebokRoutes(deps: AppDeps) {
         period={period}
         freshness={await c.get("settings").freshness()}
         passwordChanged={c.req.query("haslo-zmienione") !== undefined}
+        announcements={announcements}
       />,
     );
   });

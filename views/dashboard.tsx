@@ -1,4 +1,6 @@
 import type { Account } from "../domain/accounts.ts";
+import type { Announcement } from "../domain/announcements.ts";
+import { AnnouncementsList } from "./announcements.tsx";
 import type { DataFreshness } from "../domain/data_freshness.ts";
 import type { LedgerTotals } from "../domain/ledger.ts";
 import type { AmountDue } from "../domain/statement.ts";
@@ -27,6 +29,7 @@ export function DashboardPage(
     period: string;
     freshness: DataFreshness | null;
     passwordChanged?: boolean;
+    announcements?: Announcement[];
   },
 ) {
   const total = props.units.reduce((sum, u) => sum + u.totals.balance, 0);
@@ -38,6 +41,7 @@ export function DashboardPage(
           Hasło zostało zmienione. Odtąd loguj się nowym hasłem.
         </p>
       )}
+      <AnnouncementsList announcements={props.announcements ?? []} />
       {props.units.length === 0 && (
         <p class="notice warn">
           Do Twojego konta nie przypisano jeszcze żadnego lokalu. Skontaktuj się z biurem
