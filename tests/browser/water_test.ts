@@ -1087,7 +1087,10 @@ Deno.test("water in Chromium: meters, chart, settlements, reading submission and
         // focusable region; the region itself fits the screen.
         const region = page.locator(".chart .table-wrap").first();
         const box = await region.boundingBox();
-        assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, `the chart's scroller fits`);
+        assert.ok(
+          box && box.x >= 0 && box.x + box.width <= PHONE.width,
+          `the chart's scroller fits`,
+        );
         await region.evaluate((el) => (el.scrollLeft = el.scrollWidth));
         await chart.screenshot({
           path: join(screenshotDir, `water-chart-phone-${suffix}.png`),
