@@ -1,13 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { polishDate, polishPeriod } from "../domain/calendar.ts";
-import {
-  entryKinds,
-  getChargeComponents,
-  getTotals,
-  type LedgerEntry,
-  listEntries,
-} from "../domain/ledger.ts";
+import { entryKinds, getChargeComponents, getTotals, type LedgerEntry } from "../domain/ledger.ts";
+import { createLedgerReader } from "../domain/ledger_reader.ts";
 import { listResidentUnits, pickResidentUnit } from "../domain/resident_units.ts";
 import { transferFor } from "../domain/unit_transfer.ts";
 import {
@@ -49,11 +44,6 @@ const filterSchema = z.object({
   strona: optional(z.coerce.number().int().min(1).max(100_000)),
 });
 
-/** All entries of a unit, oldest first (the running balance needs them all). */
-async function allEntries(kv: Deno.Kv, unitId: string): Promise<LedgerEntry[]> {
-  return (await listEntries(kv, unitId)).entries;
-}
-
 function yearsOf(entries: LedgerEntry[], thisYear: number): number[] {
   const years = new Set(entries.map((e) => Number(e.period.slice(0, 4))));
   years.add(thisYear);
@@ -63,6 +53,9 @@ function yearsOf(entries: LedgerEntry[], thisYear: number): number[] {
 export function balanceRoutes(deps: AppDeps) {
   const { kv, clock } = deps;
   const app = new Hono<ResidentEnv>();
+  // All entries of a unit, oldest first (the running balance needs them all), remembered while
+  // the unit's ledger is unchanged.
+  const allEntries = createLedgerReader(kv);
 
   /** The unit from `?lokal=`, only among the resident's own; null → 404. */
   const resolve = async (account: ResidentEnv["Variables"]["account"], unitId?: string) => {
@@ -91,7 +84,7 @@ export function balanceRoutes(deps: AppDeps) {
     const { units, current } = await resolve(account, read.lokal?.slice(0, 40));
     if (!current) return c.notFound();
     const filter = read.ok ? read.filter : {};
-    const entries = await allEntries(kv, current.unit.id);
+    const entries = await allEntries(current.unit.id);
     const rows = runningStatement(entries, {
       filter: {
         year: filter.year,
@@ -146,7 +139,7 @@ export function balanceRoutes(deps: AppDeps) {
     const { current } = await resolve(account, read.lokal);
     if (!current) return c.notFound();
     const f = read.filter;
-    const rows = runningStatement(await allEntries(kv, current.unit.id), {
+    const rows = runningStatement(await allEntries(current.unit.id), {
       filter: {
         year: f.year,
         period: f.period,
@@ -164,7 +157,7 @@ export function balanceRoutes(deps: AppDeps) {
     const account = c.get("account");
     const { units, current } = await resolve(account, c.req.query("lokal")?.slice(0, 40));
     if (!current) return c.notFound();
-    const entries = await allEntries(kv, current.unit.id);
+    const entries = await allEntries(current.unit.id);
     const thisYear = Number(polishDate(clock()).slice(0, 4));
     const years = yearsOf(entries, thisYear);
     const asked = Number(c.req.query("rok"));
@@ -189,7 +182,7 @@ export function balanceRoutes(deps: AppDeps) {
     const account = c.get("account");
     const { units, current } = await resolve(account, c.req.query("lokal")?.slice(0, 40));
     if (!current) return c.notFound();
-    const entries = await allEntries(kv, current.unit.id);
+    const entries = await allEntries(current.unit.id);
     const payments = entries.filter((e) => e.kind === "payment").reverse();
     const byYear = new Map<string, { year: string; sum: number; count: number }>();
     for (const p of payments) {
