@@ -3,18 +3,38 @@
  *
  *   create-staff --login LOGIN --password PASSWORD --name "NAME" [--role admin|office]
  *     Creates a staff account and prints exactly one line: totp_secret=BASE32SECRET
+ *
+ *   import KIND FILE [--apply-valid-only] [--dry-run]
+ *     Checks a CSV file (KIND: units, ledger, meters, readings, settlements, fee_rates; see
+ *     docs/imports.md), prints the counts and the refused lines, then applies it — unless
+ *     --dry-run, or lines were refused and --apply-valid-only was not given. Exit code 0 when
+ *     applied (or, with --dry-run, when it would be), 1 when refused or failed, 2 on wrong usage.
  */
 import { parseArgs } from "node:util";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { ConfigError, loadConfig } from "./config.ts";
 import { systemClock } from "./domain/clock.ts";
 import { keys } from "./domain/keys.ts";
 import { createPasswordHasher } from "./domain/password.ts";
 import { checkPasswordRule } from "./domain/password_rule.ts";
 import { createStaff, type StaffRole } from "./domain/staff.ts";
+import type { Actor } from "./domain/audit.ts";
+import {
+  applyImport,
+  discardPreview,
+  encodingLabel,
+  type ImportJob,
+  importKinds,
+  isImportKind,
+  listRefusedLines,
+  previewImport,
+  resumeImports,
+} from "./domain/imports.ts";
 
-const usage =
-  `usage: deno task admin create-staff --login LOGIN --password PASSWORD --name "NAME" [--role admin|office]`;
+const usage = [
+  `usage: deno task admin create-staff --login LOGIN --password PASSWORD --name "NAME" [--role admin|office]`,
+  `       deno task admin import ${importKinds.join("|")} FILE [--apply-valid-only] [--dry-run]`,
+].join("\n");
 
 function fail(message: string): never {
   console.error(message);
@@ -80,10 +100,129 @@ async function createStaffCommand(args: string[]) {
   }
 }
 
+const CLI_ACTOR: Actor = { kind: "system", label: "operator (CLI)" };
+
+function printCounts(job: ImportJob) {
+  const c = job.counts;
+  console.log(
+    `Plik: ${job.fileName} (${job.size} B, ${encodingLabel(job.encoding)}), SHA-256 ${job.hash}`,
+  );
+  for (const notice of job.notices) console.log(`Uwaga: ${notice}`);
+  console.log(
+    `Wierszy: ${c.total} — do dodania ${c.add}, do zmiany ${c.change}, bez zmian ${c.unchanged}, odrzucone ${c.refused}`,
+  );
+}
+
+async function importCommand(args: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        "apply-valid-only": { type: "boolean" },
+        "dry-run": { type: "boolean" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch {
+    fail(usage);
+  }
+  const { values, positionals } = parsed;
+  const [kind, path] = positionals;
+  if (positionals.length !== 2 || !isImportKind(kind)) fail(usage);
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    console.error(`Nie można odczytać pliku ${path}: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+
+  const kv = await openKv();
+  let code = 1;
+  try {
+    const resumed = await resumeImports(kv, systemClock);
+    for (const r of resumed.resumed) {
+      console.error(
+        `Wznowiono przerwany import ${r.jobId}: ${r.result.ok ? "wczytany" : r.result.reason}`,
+      );
+    }
+    const preview = await previewImport(kv, systemClock, {
+      kind,
+      bytes,
+      fileName: basename(path),
+      actor: CLI_ACTOR,
+    });
+    if (!preview.ok) {
+      console.log(`Pliku nie wczytano: ${preview.message}`);
+      return;
+    }
+    const job = preview.job;
+    printCounts(job);
+    if (job.counts.refused > 0) {
+      console.log("Odrzucone wiersze:");
+      for (const r of await listRefusedLines(kv, job.id)) {
+        console.log(`  wiersz ${r.line}: ${r.reason}`);
+      }
+    }
+    const errors = job.counts.refused > 0 && !values["apply-valid-only"];
+    if (values["dry-run"]) {
+      await discardPreview(kv, job.id);
+      console.log(
+        errors
+          ? "Próba (--dry-run): plik zawiera błędne wiersze; nic nie zapisano."
+          : "Próba (--dry-run): nic nie zapisano.",
+      );
+      code = errors ? 1 : 0;
+      return;
+    }
+    if (errors) {
+      console.log(
+        "Nie wczytano: plik zawiera błędne wiersze. Popraw je albo dodaj --apply-valid-only, aby wczytać tylko poprawne.",
+      );
+      return;
+    }
+    const total = job.counts.add + job.counts.change;
+    let reported = 0;
+    const result = await applyImport(kv, systemClock, job.id, {
+      actor: CLI_ACTOR,
+      applyValidOnly: Boolean(values["apply-valid-only"]),
+      onProgress: (j) => {
+        const tenth = total > 0 ? Math.floor((10 * j.progress.rowsDone) / total) : 10;
+        if (tenth > reported && tenth < 10) {
+          reported = tenth;
+          console.error(`… ${j.progress.rowsDone} z ${total}`);
+        }
+      },
+    });
+    if (!result.ok) {
+      console.log(
+        result.reason === "failed"
+          ? `Wczytywanie przerwane: ${result.error} (uruchom ponownie, aby dokończyć)`
+          : `Nie wczytano: ${result.reason}`,
+      );
+      return;
+    }
+    const a = result.job.applied;
+    console.log(
+      `Wczytano: dodano ${a.added}, zmieniono ${a.changed}, już zapisane ${a.unchanged}, odrzucone przy wczytywaniu ${a.refused}`,
+    );
+    for (const r of result.job.applyRefused) console.log(`  wiersz ${r.line}: ${r.reason}`);
+    code = 0;
+  } finally {
+    kv.close();
+    Deno.exitCode = code;
+  }
+}
+
 const [command, ...rest] = Deno.args;
 switch (command) {
   case "create-staff":
     await createStaffCommand(rest);
+    break;
+  case "import":
+    await importCommand(rest);
     break;
   default:
     fail(usage);
