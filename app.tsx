@@ -8,6 +8,7 @@ import type { AppDeps, AppEnv, CachedSettings } from "./routes/context.ts";
 import { getDataFreshness } from "./domain/data_freshness.ts";
 import { ttl } from "./domain/memo.ts";
 import { adminRoutes } from "./routes/admin.tsx";
+import { IMPORT_UPLOAD_PREFIX } from "./routes/admin_import.tsx";
 import { authRoutes } from "./routes/auth.tsx";
 import { devRoutes } from "./routes/dev.tsx";
 import { ebokRoutes } from "./routes/ebok.tsx";
@@ -64,7 +65,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use(csrfProtection(deps.config));
-  app.use(requestSizeLimit((c) => errorResponse(c, 413)));
+  app.use(requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX]));
 
   app.route("/", publicRoutes(deps));
   app.route("/", registrationRoutes(deps));

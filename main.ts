@@ -10,6 +10,7 @@ import { resumeUnfinishedAnnouncementEmails } from "./domain/announcements.ts";
 import { systemClock } from "./domain/clock.ts";
 import { getCooperativeProfile } from "./domain/cooperative.ts";
 import { purgeRejectedRequests } from "./domain/gdpr.ts";
+import { resumeImports } from "./domain/imports.ts";
 import { seedDemoIfEmpty } from "./domain/demo.ts";
 import { defaultRetry, type Transports } from "./domain/messages.ts";
 import { createPasswordHasher } from "./domain/password.ts";
@@ -39,7 +40,16 @@ const transports: Transports = {
   ...defaultRetry,
 };
 listenForJobs(kv, transports, clock, log);
-Deno.cron("eBOK message sweep", "* * * * *", () => sweep(kv, clock, log));
+// An import interrupted by a crash or a restart continues where it stopped.
+const resume = () =>
+  resumeImports(kv, clock).catch((error) =>
+    log.error("import resume failed", { error: String(error) })
+  );
+resume();
+Deno.cron("eBOK message sweep", "* * * * *", async () => {
+  await sweep(kv, clock, log);
+  await resume();
+});
 Deno.cron("eBOK announcement e-mails", "*/10 * * * *", async () => {
   const queued = await resumeUnfinishedAnnouncementEmails(kv, clock, {
     coop: await getCooperativeProfile(kv, config.cooperativeName),

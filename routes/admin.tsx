@@ -29,6 +29,7 @@ import { ReadingSubmissionsPage } from "../views/admin_readings.tsx";
 import { accountRoutes } from "./admin_accounts.tsx";
 import { announcementRoutes } from "./admin_announcements.tsx";
 import { auditRoutes } from "./admin_audit.tsx";
+import { importRoutes } from "./admin_import.tsx";
 import { gdprRoutes } from "./admin_gdpr.tsx";
 import { registerRoutes } from "./admin_register.tsx";
 import { settingsRoutes } from "./admin_settings.tsx";
@@ -350,6 +351,7 @@ export function adminRoutes(deps: AppDeps) {
   });
 
   guarded.route("/komunikaty", announcementRoutes(deps));
+  guarded.route("/import", importRoutes(deps));
   guarded.route("/dziennik", auditRoutes(deps));
   guarded.route("/", gdprRoutes(deps));
 
