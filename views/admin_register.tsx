@@ -7,6 +7,7 @@ import { type Building, type Unit, unitKindLabels } from "../domain/register.ts"
 import type { RegisterSearchResult } from "../domain/register_search.ts";
 import { accountStatusBadge } from "./admin_accounts.tsx";
 import { formatArea, formatMoney } from "./format.ts";
+import { ErrorSummary, Field, type FieldErrors } from "./form.tsx";
 
 export function RegisterPage(props: { q: string; result: RegisterSearchResult; now: Date }) {
   return (
@@ -113,9 +114,20 @@ export function UnitPage(
     totals: LedgerTotals;
     meters: number;
     now: Date;
+    notice?: string;
+    errors?: FieldErrors;
+    values?: Record<string, string>;
   },
 ) {
   const u = props.unit;
+  const v = props.values ?? {
+    number: u.number,
+    area: formatArea(u.areaCm2).replace(/\u00a0m²$/, ""),
+    persons: String(u.persons),
+    occupants: u.occupants.join(", "),
+    bankAccount: formatNrb(u.bankAccount),
+  };
+  const e = props.errors ?? {};
   return (
     <>
       <h1>{props.label}</h1>
@@ -137,6 +149,55 @@ export function UnitPage(
         <dt>Wodomierze</dt>
         <dd>{props.meters}</dd>
       </dl>
+      {props.notice && <p class="notice ok" role="status">{props.notice}</p>}
+      <h2>Zmień dane lokalu</h2>
+      <form method="post" action={`/admin/rejestr/lokale/${u.id}`}>
+        <ErrorSummary
+          errors={e}
+          labels={{
+            number: "Numer lokalu",
+            area: "Powierzchnia",
+            persons: "Liczba osób",
+            occupants: "Użytkownicy",
+            bankAccount: "Konto do wpłat",
+          }}
+        />
+        <Field name="number" label="Numer lokalu" value={v.number} error={e.number} maxlength={8} />
+        <Field
+          name="area"
+          label="Powierzchnia w m²"
+          value={v.area}
+          error={e.area}
+          inputmode="numeric"
+          maxlength={10}
+          hint="np. 48,50"
+        />
+        <Field
+          name="persons"
+          label="Liczba osób"
+          value={v.persons}
+          error={e.persons}
+          inputmode="numeric"
+          maxlength={3}
+        />
+        <Field
+          name="occupants"
+          label="Użytkownicy (rejestr)"
+          value={v.occupants}
+          error={e.occupants}
+          required={false}
+          maxlength={300}
+          hint="Imiona i nazwiska oddzielone przecinkami."
+        />
+        <Field
+          name="bankAccount"
+          label="Indywidualny numer konta (NRB)"
+          value={v.bankAccount}
+          error={e.bankAccount}
+          maxlength={40}
+        />
+        <button type="submit">Zapisz dane lokalu</button>
+      </form>
       <h2>Konta w eBOK z dostępem do lokalu</h2>
       {props.accounts.length === 0 ? <p>Brak.</p> : (
         <ul>

@@ -193,3 +193,39 @@ Deno.test("register search: address, occupant, identifier, e-mail and phone; htm
   const unitPage = await (await s.get(`/admin/rejestr/lokale/${unitLink}`)).text();
   assert.match(unitPage, /Konta w eBOK z dostępem do lokalu/);
 });
+
+Deno.test("staff edit a unit in the register; bad values are refused with the form re-filled", async () => {
+  const { t, coop, staffClient } = await fixture();
+  await using _ = t;
+  const s = await staffClient("office", "biuro1");
+  const unitId = coop.demoResident.flatUnitId;
+  const page = await (await s.get(`/admin/rejestr/lokale/${unitId}`)).text();
+  assert.match(page, /Zmień dane lokalu/);
+  const bad = await s.post(`/admin/rejestr/lokale/${unitId}`, {
+    number: "7",
+    area: "dużo",
+    persons: "3",
+    occupants: "Katarzyna Zielińska",
+    bankAccount: "12 3456",
+  });
+  assert.equal(bad.status, 422);
+  const badHtml = await bad.text();
+  assert.match(badHtml, /aria-describedby="area-error/);
+  assert.match(badHtml, /aria-describedby="bankAccount-error/);
+  assert.match(badHtml, /value="dużo"/);
+  const { getUnit } = await import("../../domain/register.ts");
+  const before = (await getUnit(t.kv, unitId))!;
+  const ok = await s.post(`/admin/rejestr/lokale/${unitId}`, {
+    number: before.number,
+    area: "55,25",
+    persons: "4",
+    occupants: "Katarzyna Zielińska, Marek Zieliński, Ola Zielińska",
+    bankAccount: before.bankAccount,
+  });
+  assert.equal(ok.status, 303);
+  const after = (await getUnit(t.kv, unitId))!;
+  assert.equal(after.areaCm2, 552500);
+  assert.equal(after.persons, 4);
+  assert.equal(after.occupants.length, 3);
+  assert.ok((await listAudit(t.kv)).some((e) => e.action === "unit.updated"));
+});
