@@ -6,6 +6,7 @@
 import { createAccount, getAccount } from "./accounts.ts";
 import type { Clock } from "./clock.ts";
 import { setDataFreshness } from "./data_freshness.ts";
+import { setBuildingAverageEnabled } from "./water_comparison.ts";
 import { seedDemoCooperative } from "./demo_data.ts";
 import { keys } from "./keys.ts";
 import type { PasswordHasher } from "./password.ts";
@@ -34,6 +35,7 @@ export async function seedDemoIfEmpty(
 
   const coop = await seedDemoCooperative(kv, clock);
   await setDataFreshness(kv, { asOf: clock().toISOString(), source: "dane demonstracyjne" });
+  await setBuildingAverageEnabled(kv, true);
   const r = coop.demoResident;
   const now = clock();
   const account = await createAccount(kv, clock, {

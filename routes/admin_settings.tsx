@@ -5,6 +5,7 @@ import { type CooperativeProfile, saveCooperativeProfile } from "../domain/coope
 import { checkPasswordRule } from "../domain/password_rule.ts";
 import { getReadingWindow, saveReadingWindow } from "../domain/reading_submissions.ts";
 import { getRodoNotice, saveRodoText } from "../domain/rodo.ts";
+import { isBuildingAverageEnabled, setBuildingAverageEnabled } from "../domain/water_comparison.ts";
 import { invalidateOwnerSessions } from "../domain/sessions.ts";
 import { createStaff, listStaff, setStaffActive, STAFF_LOGIN_PATTERN } from "../domain/staff.ts";
 import { totpUri } from "../domain/totp.ts";
@@ -75,6 +76,7 @@ export function settingsRoutes(deps: AppDeps) {
         currentStaffId={c.get("staff").id}
         profile={extra.profile ?? c.get("cooperative")}
         window={await getReadingWindow(kv)}
+        buildingAverage={await isBuildingAverageEnabled(kv)}
         rodoText={(await getRodoNotice(kv, c.get("cooperative"))).text}
         notice={notices[c.req.query("wynik") ?? ""]}
         created={extra.created}
@@ -198,6 +200,18 @@ export function settingsRoutes(deps: AppDeps) {
     await recordAudit(kv, clock, {
       actor: staffActor(c.get("staff")),
       action: "settings.reading_window_changed",
+    });
+    return c.redirect("/admin/ustawienia?wynik=odczyty", 303);
+  });
+
+  app.post("/woda-srednia", async (c) => {
+    const form = await readForm(c.req);
+    const enabled = single(form.enabled) === "1";
+    await setBuildingAverageEnabled(kv, enabled);
+    await recordAudit(kv, clock, {
+      actor: staffActor(c.get("staff")),
+      action: "settings.water_average_changed",
+      details: { enabled },
     });
     return c.redirect("/admin/ustawienia?wynik=odczyty", 303);
   });

@@ -15,6 +15,12 @@ import {
   sameMonthLastYear,
 } from "../domain/water_chart.ts";
 import { listSettlements } from "../domain/water_settlements.ts";
+import {
+  buildingUsePerPerson,
+  isBuildingAverageEnabled,
+  unitUsePerPerson,
+} from "../domain/water_comparison.ts";
+import { ttl } from "../domain/memo.ts";
 import { query } from "../views/balance.tsx";
 import { residentMenu } from "../views/menu.ts";
 import { unitLabel } from "../views/resident_parts.tsx";
@@ -55,6 +61,22 @@ export function waterRoutes(deps: AppDeps) {
   const { kv, clock, config } = deps;
   const app = new Hono<ResidentEnv>();
 
+  // The building's average changes with monthly readings: an hour-old figure is fine.
+  const buildingAverages = new Map<
+    string,
+    ReturnType<typeof ttl<Awaited<ReturnType<typeof buildingUsePerPerson>>>>
+  >();
+  const buildingAverage = (buildingId: string, range: { from: string; to: string }) => {
+    const key = `${buildingId}|${range.from}|${range.to}`;
+    let cached = buildingAverages.get(key);
+    if (!cached) {
+      if (buildingAverages.size > 500) buildingAverages.clear();
+      cached = ttl(60 * 60_000, Date.now, () => buildingUsePerPerson(kv, buildingId, range));
+      buildingAverages.set(key, cached);
+    }
+    return cached();
+  };
+
   const resolve = async (account: ResidentEnv["Variables"]["account"], unitId?: string) => {
     const units = await listResidentUnits(kv, account);
     return { units, current: pickResidentUnit(units, unitId?.slice(0, 40)) };
@@ -78,6 +100,19 @@ export function waterRoutes(deps: AppDeps) {
       return { ...r, lastYear: before ? { cold: before.cold, hot: before.hot } : null };
     });
     const submitted = c.req.query("odczyt") !== undefined;
+    let comparison: { own: number | null; building: number | null; persons: number } | undefined;
+    if (current.unit.kind === "flat" && meters.length && (await isBuildingAverageEnabled(kv))) {
+      const range = { from: addMonths(to, -12), to: addMonths(to, -1) };
+      const [own, building] = await Promise.all([
+        unitUsePerPerson(kv, current.unit.id, current.unit.persons, range),
+        buildingAverage(current.unit.buildingId, range),
+      ]);
+      comparison = {
+        own: own.litresPerPersonMonth,
+        building: building.litresPerPersonMonth,
+        persons: current.unit.persons,
+      };
+    }
     return renderPage(
       c,
       { title: "Woda", menu: residentMenu, viewer: residentViewer(account) },
@@ -102,6 +137,7 @@ export function waterRoutes(deps: AppDeps) {
           describedBy: "zuzycie-dane",
         })}
         rows={rows}
+        comparison={comparison}
         settlements={await listSettlements(kv, current.unit.id)}
         submissions={await listUnitSubmissions(kv, current.unit.id)}
         window={nextReadingWindow(today, await getReadingWindow(kv))}

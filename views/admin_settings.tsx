@@ -14,6 +14,7 @@ export function SettingsPage(
     currentStaffId: string;
     profile: CooperativeProfile;
     window: ReadingWindow;
+    buildingAverage: boolean;
     rodoText: string;
     notice?: string;
     created?: NewStaffShown;
@@ -199,6 +200,22 @@ export function SettingsPage(
         <div class="actions">
           <button type="submit">Zapisz</button>
         </div>
+      </form>
+      <h2>Porównanie zużycia wody</h2>
+      <form method="post" action="/admin/ustawienia/woda-srednia">
+        <div class="checkbox">
+          <input
+            type="checkbox"
+            id="enabled"
+            name="enabled"
+            value="1"
+            checked={p.buildingAverage}
+          />
+          <label for="enabled">
+            Pokazuj mieszkańcom średnie zużycie wody na osobę w ich budynku
+          </label>
+        </div>
+        <button type="submit">Zapisz</button>
       </form>
       <h2>Informacja o przetwarzaniu danych (RODO)</h2>
       <form method="post" action="/admin/ustawienia/rodo">

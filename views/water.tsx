@@ -30,6 +30,8 @@ export type WaterProps = {
   meters: MeterView[];
   chartSvg: string;
   rows: ConsumptionRow[];
+  /** Litres per person per month over the last 12 months, when the cooperative shows it. */
+  comparison?: { own: number | null; building: number | null; persons: number };
   settlements: WaterSettlement[];
   submissions: ReadingSubmission[];
   window: ReadingWindowDates;
@@ -144,6 +146,18 @@ export function WaterPage(p: WaterProps) {
                 </tbody>
               </table>
             </TableWrap>
+            {p.comparison && p.comparison.building !== null && (
+              <p class="comparison">
+                Średnie zużycie wody w Twoim budynku w ostatnich 12 miesiącach:{" "}
+                <strong>{formatM3(p.comparison.building)}</strong> na osobę miesięcznie.
+                {p.comparison.own !== null && (
+                  <>
+                    {" "}W Twoim lokalu: <strong>{formatM3(p.comparison.own)}</strong>{" "}
+                    na osobę ({p.comparison.persons} os.).
+                  </>
+                )}
+              </p>
+            )}
             <p class="muted small">
               „Szacunek” oznacza okres rozliczony na podstawie odczytu szacunkowego (np. gdy nie
               było dostępu do wodomierza); po kolejnym rzeczywistym odczycie zużycie wyrównuje się

@@ -157,3 +157,19 @@ Deno.test("outside the reading window the form says when the next one opens", as
   const water = await (await c.get(`/ebok/woda?lokal=${flat}`)).text();
   assert.match(water, /Odczyty można podawać od 20\.11\.2026/);
 });
+
+Deno.test("the building's average per person is shown only when the cooperative enables it", async () => {
+  const { t, c, flat } = await fixture();
+  await using _ = t;
+  const { setBuildingAverageEnabled } = await import("../../domain/water_comparison.ts");
+  assert.doesNotMatch(
+    await (await c.get(`/ebok/woda?lokal=${flat}`)).text(),
+    /Średnie zużycie wody/,
+  );
+  await setBuildingAverageEnabled(t.kv, true);
+  const html = await (await c.get(`/ebok/woda?lokal=${flat}`)).text();
+  assert.match(
+    html,
+    /Średnie zużycie wody w Twoim budynku w ostatnich 12 miesiącach: <strong>\d+,\d{3}\u00a0m³<\/strong> na osobę miesięcznie\. W Twoim lokalu: <strong>\d+,\d{3}\u00a0m³<\/strong> na osobę \(\d+ os\.\)/,
+  );
+});
