@@ -4,6 +4,9 @@
  *   create-staff --login LOGIN --password PASSWORD --name "NAME" [--role admin|office]
  *     Creates a staff account and prints exactly one line: totp_secret=BASE32SECRET
  *
+ *   backup export FILE | backup import FILE [--overwrite]
+ *     Copies the whole database to or from JSON Lines (see docs/operations.md); `-` is stdout/stdin.
+ *
  *   import KIND FILE [--apply-valid-only] [--dry-run]
  *     Checks a CSV file (KIND: units, ledger, meters, readings, settlements, fee_rates; see
  *     docs/imports.md), prints the counts and the refused lines, then applies it — unless
@@ -11,7 +14,9 @@
  *     applied (or, with --dry-run, when it would be), 1 when refused or failed, 2 on wrong usage.
  */
 import { parseArgs } from "node:util";
-import { basename, dirname } from "node:path";
+import { basename } from "node:path";
+import { backupCommand, backupUsage } from "./admin_backup.ts";
+import { openConfiguredKv } from "./kv.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { systemClock } from "./domain/clock.ts";
 import { keys } from "./domain/keys.ts";
@@ -34,6 +39,7 @@ import {
 const usage = [
   `usage: deno task admin create-staff --login LOGIN --password PASSWORD --name "NAME" [--role admin|office]`,
   `       deno task admin import ${importKinds.join("|")} FILE [--apply-valid-only] [--dry-run]`,
+  backupUsage.replace(/^usage: /, "       ").replace(/\n {7}/g, "\n       "),
 ].join("\n");
 
 function fail(message: string): never {
@@ -49,10 +55,7 @@ async function openKv() {
     if (error instanceof ConfigError) fail(`configuration: ${error.message}`);
     throw error;
   }
-  if (config.kvPath && config.kvPath !== ":memory:") {
-    await Deno.mkdir(dirname(config.kvPath), { recursive: true });
-  }
-  return await Deno.openKv(config.kvPath);
+  return await openConfiguredKv(config);
 }
 
 async function createStaffCommand(args: string[]) {
@@ -223,6 +226,9 @@ switch (command) {
     break;
   case "import":
     await importCommand(rest);
+    break;
+  case "backup":
+    Deno.exitCode = await backupCommand(rest, openKv);
     break;
   default:
     fail(usage);

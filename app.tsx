@@ -4,6 +4,7 @@ import { requestId } from "hono/request-id";
 import type { Context } from "hono";
 import { getCooperativeProfile } from "./domain/cooperative.ts";
 import { assetRoutes } from "./routes/assets.ts";
+import { healthRoutes } from "./routes/health.ts";
 import type { AppDeps, AppEnv, CachedSettings } from "./routes/context.ts";
 import { getDataFreshness } from "./domain/data_freshness.ts";
 import { ttl } from "./domain/memo.ts";
@@ -57,6 +58,8 @@ export function createApp(deps: AppDeps) {
   app.use(requestId());
   app.use(securityHeaders(deps.config));
   app.route("/", assetRoutes());
+  // Before the profile lookup: a KV outage must answer 503 JSON here, not an error page.
+  app.route("/", healthRoutes(deps));
   app.use(noStoreByDefault);
   const settings = cachedSettings(deps);
   app.use(async (c, next) => {

@@ -4,6 +4,8 @@ import { z } from "zod";
 export type Config = {
   env: "development" | "production";
   port: number;
+  /** The address to listen on: 127.0.0.1 behind a reverse proxy on the same host. */
+  hostname: string;
   /** Undefined: `Deno.openKv()` picks the platform's default (Deno Deploy). */
   kvPath: string | undefined;
   baseUrl: string;
@@ -39,6 +41,7 @@ const schema = z.object({
     .min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535")
     .default(8000),
   EBOK_KV_PATH: nonEmpty.optional(),
+  EBOK_HOSTNAME: nonEmpty.max(253, "must be a host name or address").optional(),
   EBOK_BASE_URL: origin.optional(),
   EBOK_DEMO: flag.optional(),
   EBOK_COOP_NAME: nonEmpty.max(120, "must be at most 120 characters").optional(),
@@ -103,6 +106,7 @@ export function loadConfig(env: Env): Config {
   return {
     env: e.EBOK_ENV,
     port: e.PORT,
+    hostname: e.EBOK_HOSTNAME ?? "0.0.0.0",
     kvPath: e.EBOK_KV_PATH ?? (production ? undefined : "./data/ebok.kv"),
     baseUrl: e.EBOK_BASE_URL ?? `http://localhost:${e.PORT}`,
     demo: e.EBOK_DEMO ?? !production,

@@ -22,8 +22,16 @@ export function listenForJobs(kv: Deno.Kv, transports: Transports, clock: Clock,
   });
 }
 
-/** The periodic safety net for queue items a platform may have dropped. */
-export async function sweep(kv: Deno.Kv, clock: Clock, log: Logger) {
-  const result = await sweepMessages(kv, clock);
+/**
+ * The periodic safety net: messages overdue by a minute are delivered here directly, so
+ * e-mail and SMS go out even where the platform drops or lacks queue items.
+ */
+export async function sweep(kv: Deno.Kv, transports: Transports, clock: Clock, log: Logger) {
+  const result = await sweepMessages(
+    kv,
+    clock,
+    60_000,
+    (id) => deliverMessage(kv, transports, clock, id),
+  );
   if (result.requeued || result.uncertain) log.info("message sweep", result);
 }

@@ -1,5 +1,4 @@
 /** Composition root: config → KV → adapters → app → Deno.serve. */
-import { dirname } from "node:path";
 import { createDevOutbox } from "./adapters/dev_outbox.ts";
 import { createResendMailer } from "./adapters/resend_mailer.ts";
 import { createTwilioSms } from "./adapters/twilio_sms.ts";
@@ -14,6 +13,7 @@ import { resumeImports } from "./domain/imports.ts";
 import { seedDemoIfEmpty } from "./domain/demo.ts";
 import { defaultRetry, type Transports } from "./domain/messages.ts";
 import { createPasswordHasher } from "./domain/password.ts";
+import { openConfiguredKv } from "./kv.ts";
 import { createLogger } from "./log.ts";
 
 let config;
@@ -27,10 +27,7 @@ try {
 
 const log = createLogger();
 const clock = systemClock;
-if (config.kvPath && config.kvPath !== ":memory:") {
-  await Deno.mkdir(dirname(config.kvPath), { recursive: true });
-}
-const kv = await Deno.openKv(config.kvPath);
+const kv = await openConfiguredKv(config);
 const hasher = createPasswordHasher();
 
 const outbox = createDevOutbox(kv, clock);
@@ -47,7 +44,7 @@ const resume = () =>
   );
 resume();
 Deno.cron("eBOK message sweep", "* * * * *", async () => {
-  await sweep(kv, clock, log);
+  await sweep(kv, transports, clock, log);
   await resume();
 });
 Deno.cron("eBOK announcement e-mails", "*/10 * * * *", async () => {
@@ -66,6 +63,7 @@ const demo = config.demo ? await seedDemoIfEmpty(kv, clock, hasher) : undefined;
 
 const app = createApp({ config, kv, clock, log, hasher });
 Deno.serve({
+  hostname: config.hostname,
   port: config.port,
   onListen: ({ port }) => {
     console.log(`eBOK (${config.env}) listening on http://localhost:${port}/`);

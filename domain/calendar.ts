@@ -15,3 +15,40 @@ export function polishDate(d: Date): string {
 export function polishPeriod(d: Date): string {
   return polishDate(d).slice(0, 7);
 }
+
+/** Polish month names, "styczeń" … "grudzień" (nominative, as in "listopad 2026"). */
+export const MONTHS = [
+  "styczeń",
+  "luty",
+  "marzec",
+  "kwiecień",
+  "maj",
+  "czerwiec",
+  "lipiec",
+  "sierpień",
+  "wrzesień",
+  "październik",
+  "listopad",
+  "grudzień",
+] as const;
+
+/** Three-letter abbreviations for chart axes. */
+export const MONTHS_SHORT = [
+  "sty",
+  "lut",
+  "mar",
+  "kwi",
+  "maj",
+  "cze",
+  "lip",
+  "sie",
+  "wrz",
+  "paź",
+  "lis",
+  "gru",
+] as const;
+
+/** "2026-11" → "listopad 2026". */
+export function periodLabel(period: string): string {
+  return `${MONTHS[Number(period.slice(5, 7)) - 1]} ${period.slice(0, 4)}`;
+}

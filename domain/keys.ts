@@ -140,6 +140,16 @@ export const keys = {
     ["import_history_by_hash", sha256, recordId] as const,
   importHistoryByHashAll: (sha256: string) => ["import_history_by_hash", sha256] as const,
 
+  /** API tokens of integrations (domain/api_tokens.ts); the secret itself is never stored. */
+  apiTokens: (tokenId: string) => ["api_tokens", tokenId] as const,
+  apiTokensAll: () => ["api_tokens"] as const,
+  /** Unique: SHA-256 (hex) of the token's secret; holds the token id. */
+  apiTokensByHash: (sha256: string) => ["api_tokens_by_hash", sha256] as const,
+  /** Unique among tokens not revoked: the integration's name, folded; holds the token id. */
+  apiTokensByName: (foldedName: string) => ["api_tokens_by_name", foldedName] as const,
+  /** A request's `Idempotency-Key` per token, kept 24 h: what the first request did. */
+  apiIdempotency: (tokenId: string, key: string) => ["api_idempotency", tokenId, key] as const,
+
   devOutbox: (entryId: string) => ["dev_outbox", entryId] as const,
   devOutboxAll: () => ["dev_outbox"] as const,
 } as const;

@@ -272,13 +272,23 @@ async function settle(kv: Deno.Kv, claimed: Message, next: Message, retryDelay?:
  * enqueued again; messages stuck in `sending` longer than `graceMs` (a crash mid-call) go
  * back to `queued` for e-mail and to `uncertain` for SMS.
  */
-export async function sweepMessages(kv: Deno.Kv, clock: Clock, graceMs = 60_000) {
+export async function sweepMessages(
+  kv: Deno.Kv,
+  clock: Clock,
+  graceMs = 60_000,
+  /** Deliver here and now instead of enqueueing: where a platform has no queues, this sends. */
+  redeliver?: (messageId: string) => Promise<unknown>,
+) {
   const now = clock().getTime();
   let requeued = 0;
   let uncertain = 0;
+  const drive = async (messageId: string) => {
+    if (redeliver) await redeliver(messageId);
+    else await kv.enqueue({ kind: "deliver_message", messageId } satisfies DeliverMessageJob);
+  };
   for (const message of await listMessages(kv, { state: "queued", limit: 500 })) {
     if (Date.parse(message.nextAttemptAt) + graceMs > now) continue;
-    await kv.enqueue({ kind: "deliver_message", messageId: message.id } as DeliverMessageJob);
+    await drive(message.id);
     requeued++;
   }
   for (const message of await listMessages(kv, { state: "sending", limit: 500 })) {
@@ -295,10 +305,14 @@ export async function sweepMessages(kv: Deno.Kv, clock: Clock, graceMs = 60_000)
         lastError: "Przerwane w trakcie wysyłki: nie wiadomo, czy SMS dotarł do operatora.",
       };
     const op = replace(kv.atomic(), entry as Deno.KvEntry<Message>, next);
-    if (next.state === "queued") {
+    if (next.state === "queued" && !redeliver) {
       op.enqueue({ kind: "deliver_message", messageId: message.id } satisfies DeliverMessageJob);
     }
-    if ((await op.commit()).ok) next.state === "queued" ? requeued++ : uncertain++;
+    if (!(await op.commit()).ok) continue;
+    if (next.state === "queued") {
+      if (redeliver) await redeliver(message.id);
+      requeued++;
+    } else uncertain++;
   }
   return { requeued, uncertain };
 }

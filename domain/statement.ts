@@ -19,6 +19,8 @@ import {
   type LedgerEntry,
   type LedgerTotals,
 } from "./ledger.ts";
+import { MONTHS, MONTHS_SHORT } from "./calendar.ts";
+import { escapeXml } from "./xml.ts";
 
 // --- Running statement --------------------------------------------------------------------
 
@@ -381,35 +383,6 @@ export function statementCsvFilename(unitLabel: string, today: string): string {
 
 // --- Chart --------------------------------------------------------------------------------
 
-const MONTHS = [
-  "styczeń",
-  "luty",
-  "marzec",
-  "kwiecień",
-  "maj",
-  "czerwiec",
-  "lipiec",
-  "sierpień",
-  "wrzesień",
-  "październik",
-  "listopad",
-  "grudzień",
-];
-const MONTHS_SHORT = [
-  "sty",
-  "lut",
-  "mar",
-  "kwi",
-  "maj",
-  "cze",
-  "lip",
-  "sie",
-  "wrz",
-  "paź",
-  "lis",
-  "gru",
-];
-
 export type ChartRow = {
   period: string;
   /** "listopad 2026". */
@@ -435,11 +408,6 @@ export function balanceChartRows(
       balanceAtEnd: m.balanceAtEnd,
     };
   });
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
 }
 
 /** Whole złoty for axis labels: 150000 → "1 500 zł" (non-breaking spaces), −25000 → "−250 zł". */

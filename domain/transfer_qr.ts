@@ -29,6 +29,7 @@
  */
 import { encode } from "uqr";
 import { isValidNrb, normalizeNrb } from "./nrb.ts";
+import { escapeXml } from "./xml.ts";
 
 export const QR_SEPARATOR = "|";
 /** Six digits of grosze: 9 999,99 zł. */
@@ -154,11 +155,6 @@ export function transferQrMatrix(payload: string): boolean[][] {
   } catch (e) {
     throw new RangeError(`payload does not fit a QR code of versions 1–10: ${e}`);
   }
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
 }
 
 /**

@@ -16,6 +16,8 @@
  * estimated reading at either end contributes to it.
  */
 import { consumptionByPeriod, type Meter, type Reading } from "./water.ts";
+import { MONTHS, MONTHS_SHORT } from "./calendar.ts";
+import { escapeXml } from "./xml.ts";
 
 export type MonthlyConsumption = {
   /** "YYYY-MM". */
@@ -137,35 +139,6 @@ export function sameMonthLastYear<T extends { period: string }>(
 
 // --- Chart --------------------------------------------------------------------------------
 
-const MONTHS = [
-  "styczeń",
-  "luty",
-  "marzec",
-  "kwiecień",
-  "maj",
-  "czerwiec",
-  "lipiec",
-  "sierpień",
-  "wrzesień",
-  "październik",
-  "listopad",
-  "grudzień",
-];
-const MONTHS_SHORT = [
-  "sty",
-  "lut",
-  "mar",
-  "kwi",
-  "maj",
-  "cze",
-  "lip",
-  "sie",
-  "wrz",
-  "paź",
-  "lis",
-  "gru",
-];
-
 export type ConsumptionChartRow = {
   /** "listopad 2026". */
   label: string;
@@ -207,11 +180,6 @@ export type ConsumptionChartOptions = {
   /** The id of the element describing the chart (e.g. its table), for `aria-describedby`. */
   describedBy?: string;
 };
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
-}
 
 /** An axis label: 2500 litres → "2,5 m³", 10000 → "10 m³" (a non-breaking space). */
 function m3AxisLabel(litres: number): string {

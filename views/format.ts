@@ -1,3 +1,5 @@
+import { periodLabel } from "../domain/calendar.ts";
+
 /** Polish formatting of money, dates and times, with integer arithmetic for money. */
 
 const TIME_ZONE = "Europe/Warsaw";
@@ -40,25 +42,8 @@ export function formatIsoDate(isoDate: string): string {
   return `${d}.${m}.${y}`;
 }
 
-const MONTH_NAMES = [
-  "styczeń",
-  "luty",
-  "marzec",
-  "kwiecień",
-  "maj",
-  "czerwiec",
-  "lipiec",
-  "sierpień",
-  "wrzesień",
-  "październik",
-  "listopad",
-  "grudzień",
-];
-
 /** "2026-11" → "listopad 2026". */
-export function formatPeriod(period: string): string {
-  return `${MONTH_NAMES[Number(period.slice(5, 7)) - 1]} ${period.slice(0, 4)}`;
-}
+export const formatPeriod = periodLabel;
 
 /** 485000 cm² → "48,50 m²". */
 export function formatArea(cm2: number): string {

@@ -308,3 +308,23 @@ Deno.test("development outbox: messages land in KV and /dev/outbox.json lists th
   assert.match(page, /Identyfikator: KTM-4827/);
   assert.match(page, /<h1>Skrzynka nadawcza/);
 });
+
+Deno.test("without a queue, the periodic sweep itself delivers overdue messages, once", async () => {
+  await withProviders(async ({ kv, transports, resend }) => {
+    const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
+    const m = await enqueue(
+      kv,
+      { channel: "email", to: "a@example.pl", subject: "S", text: "T", purpose: "test" },
+      clock,
+    );
+    // Nobody listens to the queue here: the message waits.
+    const { sweep } = await import("../../delivery.ts");
+    await sweep(kv, transports, clock, memoryLogger());
+    assert.equal(resend.requests.length, 0, "not overdue yet");
+    clock.advance(2 * 60_000);
+    await sweep(kv, transports, clock, memoryLogger());
+    await sweep(kv, transports, clock, memoryLogger());
+    assert.equal(resend.requests.length, 1);
+    assert.equal((await getMessage(kv, m.id))?.state, "sent");
+  });
+});

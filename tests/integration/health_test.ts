@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { Hono } from "hono";
+import { manualClock } from "../../domain/clock.ts";
+import { seedDemoIfEmpty } from "../../domain/demo.ts";
+import { keys } from "../../domain/keys.ts";
+import { addMessage, type Message } from "../../domain/messages.ts";
+import { createPasswordHasher } from "../../domain/password.ts";
+import { memoryLogger } from "../../log.ts";
+import type { AppEnv } from "../../routes/context.ts";
+import { healthRoutes } from "../../routes/health.ts";
+
+async function setUp(options: { version?: string; timeoutMs?: number } = {}) {
+  const kv = await Deno.openKv(":memory:");
+  const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
+  const log = memoryLogger();
+  // Mounted the way app.tsx mounts it, on an app with the same environment type.
+  const app = new Hono<AppEnv>();
+  app.route("/", healthRoutes({ kv, clock, log }, { version: "test-1", ...options }));
+  return { kv, clock, log, app };
+}
+
+Deno.test("GET /health: 200 JSON with counts only, no-store", async () => {
+  const { kv, clock, app } = await setUp();
+  try {
+    const hasher = createPasswordHasher({ useWorker: false });
+    const demo = await seedDemoIfEmpty(kv, clock, hasher);
+    hasher.close();
+    assert.ok(demo);
+
+    // Two queued messages, one of them then marked failed, one uncertain.
+    const ids: string[] = [];
+    for (const to of ["jan.kowalski@example.pl", "+48600100200", "anna@example.pl"]) {
+      const op = kv.atomic();
+      const m = addMessage(
+        op,
+        clock,
+        to.startsWith("+")
+          ? { channel: "sms", to, text: "Hasło startowe: X", purpose: "start_password" }
+          : { channel: "email", to, subject: "eBOK", text: "Dzień dobry", purpose: "test" },
+      );
+      await op.commit();
+      ids.push(m.id);
+    }
+    const move = async (id: string, state: Message["state"]) => {
+      const m = (await kv.get<Message>(keys.messages(id))).value!;
+      await kv.atomic().delete(keys.messagesByState(m.state, id))
+        .set(keys.messagesByState(state, id), id).set(keys.messages(id), { ...m, state }).commit();
+    };
+    await move(ids[1], "uncertain");
+    await move(ids[2], "failed");
+    clock.advance(90_500);
+
+    const res = await app.request("/health");
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+    assert.equal(res.headers.get("cache-control"), "no-store");
+    const text = await res.text();
+    assert.deepEqual(JSON.parse(text), {
+      status: "ok",
+      version: "test-1",
+      uptimeSeconds: 90,
+      kv: "ok",
+      queue: { queued: 1, failed: 1, uncertain: 1 },
+    });
+    // Nothing about people: no addresses, numbers, identifiers or names.
+    for (
+      const secret of [
+        "jan.kowalski",
+        "+48600100200",
+        "anna@",
+        demo.resident.identifier,
+        demo.staff.login,
+        ...ids,
+      ]
+    ) assert.ok(!text.includes(secret), `no ${secret}`);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("HEAD /health answers the same status without a body", async () => {
+  const { kv, app } = await setUp();
+  try {
+    const res = await app.request("/health", { method: "HEAD" });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("cache-control"), "no-store");
+    assert.equal(await res.text(), "");
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("the version comes from EBOK_VERSION, else 'dev'", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const deps = { kv, clock: manualClock(new Date()), log: memoryLogger() };
+  const saved = Deno.env.get("EBOK_VERSION");
+  try {
+    Deno.env.set("EBOK_VERSION", "2026.11.25-abc1234");
+    let body = await (await healthRoutes(deps).request("/health")).json();
+    assert.equal(body.version, "2026.11.25-abc1234");
+    Deno.env.delete("EBOK_VERSION");
+    body = await (await healthRoutes(deps).request("/health")).json();
+    assert.equal(body.version, Deno.env.get("DENO_DEPLOY_BUILD_ID") ?? "dev");
+  } finally {
+    if (saved === undefined) Deno.env.delete("EBOK_VERSION");
+    else Deno.env.set("EBOK_VERSION", saved);
+    kv.close();
+  }
+});
+
+Deno.test("503 degraded when the KV is closed", async () => {
+  const { kv, app, log } = await setUp();
+  kv.close();
+  const res = await app.request("/health");
+  assert.equal(res.status, 503);
+  assert.equal(res.headers.get("cache-control"), "no-store");
+  const body = await res.json();
+  assert.equal(body.status, "degraded");
+  assert.equal(body.kv, "error");
+  assert.equal(body.queue, null);
+  assert.equal(body.version, "test-1");
+  assert.ok(log.lines.some((l) => l.msg === "health check degraded" && l.kv === "error"));
+});
+
+Deno.test("503 degraded when a KV read takes longer than the timeout", async () => {
+  const real = await Deno.openKv(":memory:");
+  let release!: () => void;
+  const stalled = new Promise<void>((r) => release = r);
+  const slowKv = new Proxy(real, {
+    get(target, prop) {
+      if (prop === "get") return async () => (await stalled, { value: null });
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  try {
+    const app = healthRoutes(
+      { kv: slowKv, clock: manualClock(new Date()), log: memoryLogger() },
+      { timeoutMs: 50 },
+    );
+    const started = performance.now();
+    const res = await app.request("/health");
+    assert.ok(performance.now() - started < 1000, "answers at the timeout, not when KV does");
+    assert.equal(res.status, 503);
+    assert.equal((await res.json()).kv, "timeout");
+  } finally {
+    release();
+    real.close();
+  }
+});
