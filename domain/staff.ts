@@ -132,3 +132,27 @@ export async function setStaffActive(kv: Deno.Kv, staffId: string, active: boole
   }
   return null;
 }
+
+/** A staff member's own password change; other staff sessions end with it (the caller's stays). */
+export async function changeStaffPassword(
+  kv: Deno.Kv,
+  hasher: PasswordHasher,
+  staffId: string,
+  current: string,
+  next: string,
+): Promise<{ ok: true } | { ok: false; reason: "wrong_current" | "missing" }> {
+  const entry = await kv.get<Staff>(keys.staff(staffId));
+  if (!entry.value) return { ok: false, reason: "missing" };
+  if (!(await hasher.verify(current, entry.value.passwordHash))) {
+    return { ok: false, reason: "wrong_current" };
+  }
+  const passwordHash = await hasher.hash(next);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const now = await kv.get<Staff>(keys.staff(staffId));
+    if (!now.value) return { ok: false, reason: "missing" };
+    const ok = await kv.atomic().check(now).set(keys.staff(staffId), { ...now.value, passwordHash })
+      .commit();
+    if (ok.ok) return { ok: true };
+  }
+  return { ok: false, reason: "missing" };
+}

@@ -30,6 +30,7 @@ import { accountRoutes } from "./admin_accounts.tsx";
 import { announcementRoutes } from "./admin_announcements.tsx";
 import { auditRoutes } from "./admin_audit.tsx";
 import { importRoutes } from "./admin_import.tsx";
+import { staffPasswordRoutes } from "./admin_password.tsx";
 import { gdprRoutes } from "./admin_gdpr.tsx";
 import { registerRoutes } from "./admin_register.tsx";
 import { settingsRoutes } from "./admin_settings.tsx";
@@ -351,6 +352,7 @@ export function adminRoutes(deps: AppDeps) {
   });
 
   guarded.route("/komunikaty", announcementRoutes(deps));
+  guarded.route("/haslo", staffPasswordRoutes(deps));
   guarded.route("/import", importRoutes(deps));
   guarded.route("/dziennik", auditRoutes(deps));
   guarded.route("/", gdprRoutes(deps));

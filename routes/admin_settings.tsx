@@ -12,13 +12,12 @@ import { totpUri } from "../domain/totp.ts";
 import { isValidNip, transferQrSvg } from "../domain/transfer_qr.ts";
 import type { FieldErrors } from "../views/form.tsx";
 import { staffMenu } from "../views/menu.ts";
+import { STAFF_PASSWORD_MIN } from "./admin_password.tsx";
 import { type NewStaffShown, SettingsPage } from "../views/admin_settings.tsx";
 import type { AppDeps } from "./context.ts";
 import { renderPage } from "./render.tsx";
 import { requireStaff, staffActor, type StaffEnv, staffViewer } from "./staff_guard.ts";
 import { CONTROL_CHARS, readForm, single } from "./validation.ts";
-
-const STAFF_PASSWORD_MIN = 12;
 
 const notices: Record<string, string> = {
   spoldzielnia: "Dane spółdzielni zapisane.",

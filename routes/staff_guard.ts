@@ -36,5 +36,9 @@ export function staffActor(staff: Staff): Actor {
 }
 
 export function staffViewer(staff: Staff): Viewer {
-  return { name: `${staff.name} · biuro`, logoutAction: "/admin/wyloguj" };
+  return {
+    name: `${staff.name} · biuro`,
+    logoutAction: "/admin/wyloguj",
+    accountHref: "/admin/haslo",
+  };
 }

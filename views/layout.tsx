@@ -4,7 +4,7 @@ import { assets, htmxConfig } from "./assets.ts";
 import { currentMenuItem, type Menu } from "./menu.ts";
 
 /** Who is signed in, as the page header shows it. */
-export type Viewer = { name: string; logoutAction: string } | undefined;
+export type Viewer = { name: string; logoutAction: string; accountHref?: string } | undefined;
 
 export type ShellProps = {
   cooperative: CooperativeProfile;
@@ -38,7 +38,9 @@ export function Layout(props: LayoutProps) {
           </a>
           {props.viewer && (
             <div class="who">
-              <span>{props.viewer.name}</span>
+              {props.viewer.accountHref
+                ? <a class="who-name" href={props.viewer.accountHref}>{props.viewer.name}</a>
+                : <span>{props.viewer.name}</span>}
               <form method="post" action={props.viewer.logoutAction}>
                 <button type="submit">Wyloguj</button>
               </form>

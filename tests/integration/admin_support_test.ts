@@ -229,3 +229,31 @@ Deno.test("staff edit a unit in the register; bad values are refused with the fo
   assert.equal(after.occupants.length, 3);
   assert.ok((await listAudit(t.kv)).some((e) => e.action === "unit.updated"));
 });
+
+Deno.test("staff change their own password: rules, wrong current, other sessions end", async () => {
+  const { t, staffClient } = await fixture();
+  await using _ = t;
+  const s = await staffClient("office", "biuro1");
+  assert.equal((await s.get("/admin/haslo")).status, 200);
+  const short = await s.post("/admin/haslo", {
+    current_password: "Biuro-Haslo-2026",
+    new_password: "Krotkie1",
+    new_password_confirm: "Krotkie1",
+  });
+  assert.equal(short.status, 422);
+  const wrong = await s.post("/admin/haslo", {
+    current_password: "zle",
+    new_password: "Nowe-Dlugie-Haslo-1",
+    new_password_confirm: "Nowe-Dlugie-Haslo-1",
+  });
+  assert.equal(wrong.status, 422);
+  assert.match(await wrong.text(), /Obecne hasło jest nieprawidłowe/);
+  const ok = await s.post("/admin/haslo", {
+    current_password: "Biuro-Haslo-2026",
+    new_password: "Nowe-Dlugie-Haslo-1",
+    new_password_confirm: "Nowe-Dlugie-Haslo-1",
+  });
+  assert.equal(ok.status, 303);
+  assert.equal((await s.get("/admin/wnioski")).status, 200, "this session goes on");
+  assert.ok((await listAudit(t.kv)).some((e) => e.action === "staff.password_changed"));
+});
