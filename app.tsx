@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { getCooperativeProfile } from "./domain/cooperative.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { API_PREFIX, apiRoutes } from "./routes/api.ts";
 import type { AppDeps, AppEnv, CachedSettings } from "./routes/context.ts";
 import { getDataFreshness } from "./domain/data_freshness.ts";
 import { ttl } from "./domain/memo.ts";
@@ -61,6 +62,9 @@ export function createApp(deps: AppDeps) {
   // Before the profile lookup: a KV outage must answer 503 JSON here, not an error page.
   app.route("/", healthRoutes(deps));
   app.use(noStoreByDefault);
+  // The JSON API answers its own errors (JSON) and has its own body limit: before the HTML-only
+  // middleware below, which it never reaches.
+  app.route(API_PREFIX, apiRoutes(deps));
   const settings = cachedSettings(deps);
   app.use(async (c, next) => {
     c.set("settings", settings);

@@ -59,6 +59,8 @@ export const TRANSIENT_PREFIXES: readonly string[] = [
   "lockouts",
   "staff_totp_last_used",
   "dev_outbox",
+  // Replays of API calls are kept 24 h only; a restore need not bring them back.
+  "api_idempotency",
 ];
 
 /**

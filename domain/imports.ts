@@ -47,6 +47,7 @@ import { newId, randomToken } from "./ids.ts";
 import { importKindDefs } from "./import_kinds/index.ts";
 import {
   type ChunkOutcome,
+  type ColumnDef,
   type ImportAction,
   type ImportKind,
   type ImportKindDef,
@@ -90,6 +91,11 @@ export type ImportJob = {
   hash: string;
   size: number;
   encoding: Encoding;
+  /**
+   * "records": the rows came already split (the JSON API, `previewImportRecords`), so a line is
+   * the row's position from 1 (its index + 1); otherwise lines are the file's.
+   */
+  rowsFrom?: "records";
   /** Things staff should know (the encoding detected, columns ignored, the file seen before). */
   notices: string[];
   status: ImportJobStatus;
@@ -282,6 +288,183 @@ export async function previewImport(
   if (!def) throw new RangeError(`unknown import kind: ${input.kind}`);
   const read = readRows(def, input.bytes);
   if (!read.ok) return { ok: false, reason: "unreadable", message: read.message };
+  return await storePreview(kv, clock, def, read, {
+    kind: input.kind,
+    hash: await sha256Hex(input.bytes),
+    size: input.bytes.length,
+    fileName: input.fileName,
+    actor: input.actor,
+  });
+}
+
+/** The most rows `previewImportRecords` takes at once (the JSON API's limit per request). */
+export const MAX_RECORD_ROWS = 10_000;
+
+/**
+ * Like `previewImport`, for rows that arrive already split (the JSON API): each record maps column
+ * names — the same names as the CSV header, compared the same way (`foldHeader`), aliases too —
+ * to values. A value is a string written as in the CSV file, a JSON number (written with a
+ * decimal point; at most 15 significant digits and no exponent, else the row is refused — send
+ * such values as strings), `true`/`false` (= „tak”/„nie”) or `null` (= empty); a missing column
+ * is empty. Unknown columns are ignored with a notice. Row `index` (from 0) is the record's
+ * position; its `line` is `index + 1`, and a duplicate's reason names the earlier row by its
+ * index. The job's hash is the SHA-256 of the records' JSON; `source` stands for the file name.
+ */
+export async function previewImportRecords(
+  kv: Deno.Kv,
+  clock: Clock,
+  input: {
+    kind: ImportKind;
+    records: readonly unknown[];
+    source: string;
+    actor: Actor;
+  },
+): Promise<PreviewResult> {
+  const def = importKindDefs[input.kind];
+  if (!def) throw new RangeError(`unknown import kind: ${input.kind}`);
+  if (input.records.length === 0) {
+    return { ok: false, reason: "unreadable", message: "Brak wierszy do wczytania." };
+  }
+  if (input.records.length > MAX_RECORD_ROWS) {
+    return {
+      ok: false,
+      reason: "unreadable",
+      message:
+        `Jednorazowo można przesłać najwyżej ${MAX_RECORD_ROWS} wierszy; podziel dane na części.`,
+    };
+  }
+  const { records, ignored } = jsonRecords(def, input.records);
+  const read = readRecords(def, records, "utf-8", undefined, {
+    earlierRow: (line) => `w wierszu o indeksie ${line - 1}`,
+  });
+  if (!read.ok) return { ok: false, reason: "unreadable", message: read.message };
+  if (ignored.length > 0) {
+    read.notices.push(
+      `Pominięto nieznane kolumny: ${
+        ignored.slice(0, 20).map((n) => `„${clip(n, 40)}”`).join(", ")
+      }${ignored.length > 20 ? " …" : ""}.`,
+    );
+  }
+  const json = encoder.encode(JSON.stringify(input.records));
+  return await storePreview(kv, clock, def, read, {
+    kind: input.kind,
+    hash: await sha256Hex(json),
+    size: json.length,
+    fileName: input.source,
+    actor: input.actor,
+    rowsFrom: "records",
+  });
+}
+
+/** A CSV record, or a record refused before its schema is tried (a JSON row of the wrong shape). */
+type InputRecord = CsvRecord & { refusal?: string };
+
+const columnsByFoldedName = new WeakMap<object, Map<string, ColumnDef>>();
+
+/** The kind's columns by every name they go by, folded. */
+// deno-lint-ignore no-explicit-any
+function columnLookup(def: ImportKindDef<any, any>): Map<string, ColumnDef> {
+  let map = columnsByFoldedName.get(def);
+  if (!map) {
+    map = new Map();
+    for (const c of def.columns) {
+      for (const name of [c.header, ...(c.aliases ?? [])]) map.set(foldHeader(name), c);
+    }
+    columnsByFoldedName.set(def, map);
+  }
+  return map;
+}
+
+/** One JSON value as the text of a CSV cell, or why it cannot be one. */
+function jsonCell(value: unknown): { ok: true; text: string } | { ok: false; message: string } {
+  if (value === null || value === undefined) return { ok: true, text: "" };
+  if (typeof value === "string") return { ok: true, text: value };
+  if (typeof value === "boolean") return { ok: true, text: value ? "tak" : "nie" };
+  if (typeof value === "number") {
+    const text = String(value);
+    const digits = text.replace(/^-/, "").replace(".", "").replace(/^0+/, "");
+    if (
+      !Number.isFinite(value) || /e/i.test(text) || digits.length > 15 ||
+      (Number.isInteger(value) && !Number.isSafeInteger(value))
+    ) {
+      return {
+        ok: false,
+        message:
+          "liczby, której nie da się zapisać dokładnie (najwyżej 15 cyfr, bez wykładnika), nie można przyjąć — podaj ją jako tekst",
+      };
+    }
+    return { ok: true, text: text.replace(".", ",") };
+  }
+  return { ok: false, message: "oczekiwano tekstu, liczby, true/false albo null" };
+}
+
+/**
+ * JSON rows → records under a header of every column of the kind (so no column is "missing":
+ * an absent key is an empty cell). Rows of the wrong shape become refusals.
+ */
+function jsonRecords(
+  // deno-lint-ignore no-explicit-any
+  def: ImportKindDef<any, any>,
+  rows: readonly unknown[],
+): { records: Iterator<InputRecord>; ignored: string[] } {
+  const lookup = columnLookup(def);
+  const position = new Map(def.columns.map((c, i) => [c.key, i]));
+  const ignored = new Set<string>();
+  const out: InputRecord[] = [{ line: 0, cells: def.columns.map((c) => c.header) }];
+  rows.forEach((row, index) => {
+    const line = index + 1;
+    if (typeof row !== "object" || row === null || Array.isArray(row)) {
+      out.push({
+        line,
+        cells: [],
+        refusal: 'wiersz musi być obiektem JSON: { "kolumna": wartość, … }',
+      });
+      return;
+    }
+    const cells: string[] = def.columns.map(() => "");
+    const seen = new Map<string, string>();
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(row)) {
+      const column = lookup.get(foldHeader(name));
+      if (!column) {
+        ignored.add(name);
+        continue;
+      }
+      const earlier = seen.get(column.key);
+      if (earlier !== undefined) {
+        problems.push(
+          `kolumna „${column.header}” podana więcej niż raz („${clip(earlier, 40)}”, „${
+            clip(name, 40)
+          }”)`,
+        );
+        continue;
+      }
+      seen.set(column.key, name);
+      const cell = jsonCell(value);
+      if (cell.ok) cells[position.get(column.key)!] = cell.text;
+      else problems.push(`${column.header}: ${cell.message}`);
+    }
+    out.push(problems.length ? { line, cells, refusal: problems.join("; ") } : { line, cells });
+  });
+  return { records: out[Symbol.iterator](), ignored: [...ignored] };
+}
+
+/** Classifies the rows read against what is stored and records the preview as a job. */
+async function storePreview(
+  kv: Deno.Kv,
+  clock: Clock,
+  // deno-lint-ignore no-explicit-any
+  def: ImportKindDef<any, any>,
+  read: Extract<ReadRows, { ok: true }>,
+  meta: {
+    kind: ImportKind;
+    hash: string;
+    size: number;
+    fileName: string;
+    actor: Actor;
+    rowsFrom?: "records";
+  },
+): Promise<PreviewResult> {
   const { valid, refused, notices } = read;
 
   // Valid rows → compared with what is stored.
@@ -316,7 +499,7 @@ export async function previewImport(
   }
 
   const sample = pickSample(def, planned, valid);
-  const hash = await sha256Hex(input.bytes);
+  const hash = meta.hash;
   const seen = await lastImportOfHash(kv, hash);
   if (seen) {
     notices.push(
@@ -333,16 +516,17 @@ export async function previewImport(
   await writeChunks(kv, refusedChunks, (n) => keys.importJobRefused(id, n));
   const job: ImportJob = {
     id,
-    kind: input.kind,
+    kind: meta.kind,
     // deno-lint-ignore no-control-regex
-    fileName: clip(input.fileName.replace(/[\u0000-\u001f\u007f]/g, "").trim() || "plik.csv", 200),
+    fileName: clip(meta.fileName.replace(/[\u0000-\u001f\u007f]/g, "").trim() || "plik.csv", 200),
     hash,
-    size: input.bytes.length,
+    size: meta.size,
     encoding: read.encoding,
+    ...(meta.rowsFrom ? { rowsFrom: meta.rowsFrom } : {}),
     notices: notices.map((n) => clip(n, 600)),
     status: "previewed",
     createdAt: now.toISOString(),
-    createdBy: input.actor,
+    createdBy: meta.actor,
     counts,
     refused: withinBudget(refusedLines, REFUSED_BUDGET),
     sampleHeaders: [...def.sampleHeaders],
@@ -403,10 +587,12 @@ function compiledSchema(def: ImportKindDef<unknown, unknown>) {
 function readRecords(
   // deno-lint-ignore no-explicit-any
   def: ImportKindDef<any, any>,
-  records: Iterator<CsvRecord>,
+  records: Iterator<InputRecord>,
   encoding: Encoding,
   encodingNotice: string | undefined,
+  options: { earlierRow?: (line: number) => string } = {},
 ): ReadRows {
+  const earlierRow = options.earlierRow ?? ((line: number) => `w wierszu ${line}`);
   const head = csvHeader(records);
   if (!head.ok) return head;
   const notices: string[] = [];
@@ -468,6 +654,10 @@ function readRecords(
           `Plik ma więcej niż ${MAX_DATA_ROWS} wierszy; jednorazowo można wczytać najwyżej tyle. Podziel go na części.`,
       };
     }
+    if (record.refusal !== undefined) {
+      refused.push({ index: i, line: record.line, action: "refused", reason: record.refusal });
+      continue;
+    }
     const cells = record.cells;
     if (cells.length > width && cells.slice(width).some((c) => c.trim() !== "")) {
       refused.push({
@@ -501,7 +691,7 @@ function readRecords(
         index: i,
         line: record.line,
         action: "refused",
-        reason: `powtórzony wiersz: ${identity.label} jest już w wierszu ${first}`,
+        reason: `powtórzony wiersz: ${identity.label} jest już ${earlierRow(first)}`,
       });
       continue;
     }

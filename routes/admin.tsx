@@ -30,6 +30,7 @@ import { accountRoutes } from "./admin_accounts.tsx";
 import { announcementRoutes } from "./admin_announcements.tsx";
 import { auditRoutes } from "./admin_audit.tsx";
 import { importRoutes } from "./admin_import.tsx";
+import { apiTokenRoutes } from "./admin_api_tokens.tsx";
 import { staffPasswordRoutes } from "./admin_password.tsx";
 import { gdprRoutes } from "./admin_gdpr.tsx";
 import { registerRoutes } from "./admin_register.tsx";
@@ -262,6 +263,7 @@ export function adminRoutes(deps: AppDeps) {
 
   guarded.route("/konta", accountRoutes(deps));
   guarded.route("/rejestr", registerRoutes(deps));
+  guarded.route("/ustawienia/api", apiTokenRoutes(deps));
   guarded.route("/ustawienia", settingsRoutes(deps));
 
   guarded.get("/wiadomosci", async (c) => {

@@ -122,6 +122,11 @@ export function SettingsPage(
         </div>
         <button type="submit">Utwórz konto pracownika</button>
       </form>
+      <h2>Integracja z systemem księgowym</h2>
+      <p>
+        <a href="/admin/ustawienia/api">Tokeny API</a>{" "}
+        — dostęp dla programu, który sam przesyła dane (opis: docs/api.md).
+      </p>
       <h2>Spółdzielnia</h2>
       <form method="post" action="/admin/ustawienia/spoldzielnia">
         <ErrorSummary
