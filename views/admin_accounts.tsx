@@ -6,6 +6,7 @@ import { formatPolishMobile } from "../domain/phone.ts";
 import { type Building, type Unit, unitAddress } from "../domain/register.ts";
 import { formatDateTime } from "./format.ts";
 import { MessagesTable } from "./admin_messages.tsx";
+import { AuditEntriesTable } from "./admin_audit.tsx";
 import { ErrorSummary, Field, type FieldErrors } from "./form.tsx";
 
 export function accountStatusBadge(a: Account, now: Date) {
@@ -199,46 +200,7 @@ export function AccountPage(p: AccountDetails) {
       <h2>Wiadomości</h2>
       <MessagesTable messages={p.messages} />
       <h2>Zdarzenia</h2>
-      <AuditTable entries={p.audit} />
+      {p.audit.length === 0 ? <p>Brak zdarzeń.</p> : <AuditEntriesTable entries={p.audit} />}
     </>
-  );
-}
-
-export function AuditTable(props: { entries: AuditEntry[] }) {
-  if (props.entries.length === 0) return <p>Brak zdarzeń.</p>;
-  return (
-    <TableWrap label="Dziennik zdarzeń konta">
-      <table>
-        <caption>Dziennik zdarzeń, od najnowszego</caption>
-        <thead>
-          <tr>
-            <th scope="col">Czas</th>
-            <th scope="col">Kto</th>
-            <th scope="col">Zdarzenie</th>
-            <th scope="col">Dotyczy</th>
-            <th scope="col">Adres</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.entries.map((e) => (
-            <tr>
-              <td>{formatDateTime(new Date(e.at))}</td>
-              <td>{e.actor.label}</td>
-              <td>
-                <code>{e.action}</code>
-                {e.details && (
-                  <span class="muted">
-                    {" "}
-                    {Object.entries(e.details).map(([k, v]) => `${k}: ${v}`).join(", ")}
-                  </span>
-                )}
-              </td>
-              <td>{e.target ? `${e.target.kind} ${e.target.id}` : "—"}</td>
-              <td>{e.clientAddress ?? "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableWrap>
   );
 }

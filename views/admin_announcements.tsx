@@ -1,5 +1,6 @@
 /** Staff pages for the cooperative's announcements (komunikaty). */
 import {
+import { TableWrap } from "./table_wrap.tsx";
   type Announcement,
   ANNOUNCEMENT_BODY_MAX,
   ANNOUNCEMENT_TITLE_MAX,
@@ -208,7 +209,7 @@ function AnnouncementsTable(p: AnnouncementsPageProps) {
   if (p.announcements.length === 0) return <p>Nie opublikowano jeszcze żadnego komunikatu.</p>;
   const names = new Map(p.buildings.map((b) => [b.id, buildingLabel(b)]));
   return (
-    <div class="table-wrap">
+    <TableWrap label="Opublikowane komunikaty">
       <table>
         <caption>Komunikaty, od najnowszego</caption>
         <thead>
@@ -276,6 +277,6 @@ function AnnouncementsTable(p: AnnouncementsPageProps) {
           })}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

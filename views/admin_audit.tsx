@@ -1,5 +1,6 @@
 /** Staff: the audit log ("Dziennik zdarzeń"), filterable, paged and exportable to CSV. */
 import { type Actor, actorKindLabels, type AuditEntry, type AuditPage } from "../domain/audit.ts";
+import { TableWrap } from "./table_wrap.tsx";
 import type { FieldErrors } from "./form.tsx";
 import { formatDateTime } from "./format.ts";
 
@@ -261,7 +262,7 @@ function actorCell(a: Actor) {
 
 export function AuditEntriesTable(props: { entries: AuditEntry[] }) {
   return (
-    <div class="table-wrap">
+    <TableWrap label="Dziennik zdarzeń">
       <table>
         <caption>Dziennik zdarzeń, od najnowszego</caption>
         <thead>
@@ -293,6 +294,6 @@ export function AuditEntriesTable(props: { entries: AuditEntry[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
