@@ -1,6 +1,5 @@
 /** Staff pages for the cooperative's announcements (komunikaty). */
 import {
-import { TableWrap } from "./table_wrap.tsx";
   type Announcement,
   ANNOUNCEMENT_BODY_MAX,
   ANNOUNCEMENT_TITLE_MAX,
@@ -10,6 +9,7 @@ import type { Building } from "../domain/register.ts";
 import { ErrorSummary, Field, type FieldErrors } from "./form.tsx";
 import { formatDateTime, formatIsoDate } from "./format.ts";
 import { AnnouncementBody } from "./announcements.tsx";
+import { TableWrap } from "./table_wrap.tsx";
 
 export const ANNOUNCEMENTS_PATH = "/admin/komunikaty";
 

@@ -33,7 +33,7 @@ export function Field(p: FieldProps) {
     <div class={p.error ? "field invalid" : "field"} id={`field-${p.name}`}>
       <label for={p.name}>
         {p.label}
-        {p.required === false && <span class="muted"> (nieobowiązkowe)</span>}
+        {p.required === false && <span class="muted">(nieobowiązkowe)</span>}
       </label>
       {p.hint && <span class="hint" id={hintId}>{p.hint}</span>}
       <input
