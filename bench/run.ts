@@ -14,356 +14,36 @@
  * 0 = none), BENCH_START_TIMEOUT (seconds to wait for a server, default 60).
  */
 import { type BenchData, type BenchResident, seedBenchData } from "./seed.ts";
-import { errorCount, runWrk, type WrkOptions, type WrkResult } from "./wrk.ts";
+import {
+  assertAlive,
+  clockTicks,
+  commonSettings,
+  fmtBytes,
+  fmtInt,
+  fmtMs,
+  fmtPct,
+  freePort,
+  gitRevision,
+  HOST,
+  loginResident,
+  machineInfo,
+  makeTempDir,
+  measureTarget,
+  mib,
+  outDir,
+  procStatus,
+  type Row,
+  runMain,
+  spawnApp,
+  spawnBare,
+  stopWrk,
+  type Target,
+  waitUntilUp,
+  wrkVersion,
+} from "./harness.ts";
+import type { WrkOptions } from "./wrk.ts";
 
-const HOST = "127.0.0.1";
-const root = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
-const outDir = `${root}/bench/output`;
-
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = Deno.env.get(name);
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const n = Number(raw.trim().replace(/s$/, ""));
-  if (!Number.isInteger(n) || n < min) {
-    console.error(`${name} must be a whole number ≥ ${min} (got ${JSON.stringify(raw)})`);
-    Deno.exit(2);
-  }
-  return n;
-}
-
-const settings = {
-  durationSec: intFromEnv("BENCH_DURATION", 10, 1),
-  connections: intFromEnv("BENCH_CONNECTIONS", 50, 1),
-  threads: intFromEnv("BENCH_THREADS", 2, 1),
-  warmupSec: intFromEnv("BENCH_WARMUP", 2, 0),
-  startTimeoutSec: intFromEnv("BENCH_START_TIMEOUT", 60, 1),
-};
-// wrk refuses fewer connections than threads.
-settings.threads = Math.min(settings.threads, settings.connections);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// --- 1. wrk --------------------------------------------------------------------------------
-
-async function wrkVersion(): Promise<string | null> {
-  try {
-    const out = await new Deno.Command("wrk", { args: ["-v"], stdout: "piped", stderr: "piped" })
-      .output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    // "wrk debian/4.1.0-3+b2 [epoll] Copyright (C) 2012 Will Glozer"
-    const m = /^wrk\s+(\S+)/m.exec(text);
-    return m ? `wrk ${m[1].replace(/^debian\//, "")}` : text.split("\n")[0].trim();
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
-  }
-}
-
-/**
- * The commit measured, "+dirty" when the app's files in the working tree differ from it (others
- * may be editing: the figures then describe a state no commit holds).
- */
-async function gitRevision(): Promise<string | undefined> {
-  try {
-    const run = async (args: string[]) => {
-      const out = await new Deno.Command("git", {
-        args,
-        cwd: root,
-        stdout: "piped",
-        stderr: "null",
-      })
-        .output();
-      return out.success ? new TextDecoder().decode(out.stdout).trim() : undefined;
-    };
-    const head = await run(["rev-parse", "--short", "HEAD"]);
-    if (!head) return undefined;
-    // Only changes that can alter what the server does count: not bench/, tests/, docs/.
-    const status = await run([
-      "status",
-      "--porcelain",
-      "--untracked-files=no",
-      "--",
-      ".",
-      ":(exclude)bench",
-      ":(exclude)tests",
-      ":(exclude)docs",
-    ]);
-    return status ? `${head}+dirty` : head;
-  } catch {
-    return undefined;
-  }
-}
-
-// --- processes -------------------------------------------------------------------------------
-
-type Proc = {
-  name: string;
-  child: Deno.ChildProcess;
-  exited: boolean;
-  logPath: string;
-};
-
-const procs: Proc[] = [];
-let tempDir: string | undefined;
-/** Aborted at clean-up: kills a wrk that is still running. */
-const stopWrk = new AbortController();
-
-function freePort(taken: number[] = []): number {
-  for (let i = 0; i < 20; i++) {
-    const listener = Deno.listen({ hostname: HOST, port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
-    if (!taken.includes(port)) return port;
-  }
-  throw new Error("no free port found");
-}
-
-/** The environment a child gets: what it needs to run Deno, nothing of ours to leak in. */
-function baseEnv(): Record<string, string> {
-  const pass = [
-    "PATH",
-    "HOME",
-    "DENO_DIR",
-    "XDG_CACHE_HOME",
-    "TMPDIR",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-    "NPM_CONFIG_REGISTRY",
-    "DENO_CERT",
-  ];
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const k of pass) {
-    const v = Deno.env.get(k);
-    if (v !== undefined) env[k] = v;
-  }
-  return env;
-}
-
-async function spawn(
-  name: string,
-  args: string[],
-  env: Record<string, string>,
-  logPath: string,
-): Promise<Proc> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: root,
-    env: { ...baseEnv(), ...env },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const proc: Proc = { name, child, exited: false, logPath };
-  procs.push(proc);
-  child.status.then(() => (proc.exited = true));
-  // Drain both pipes into one log file, so a chatty child never blocks on a full pipe.
-  const log = await Deno.open(logPath, { create: true, write: true, append: true });
-  const writer = log.writable.getWriter();
-  let open = 2;
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    try {
-      for await (const chunk of stream) await writer.write(chunk);
-    } catch { /* the child went away */ }
-    if (--open === 0) await writer.close().catch(() => {});
-  };
-  drain(child.stdout);
-  drain(child.stderr);
-  return proc;
-}
-
-async function logTail(proc: Proc, lines = 30): Promise<string> {
-  try {
-    const text = await Deno.readTextFile(proc.logPath);
-    return text.split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
-}
-
-/** Polls `url` until it answers 2xx; fails early when the process exits. */
-async function waitUntilUp(proc: Proc, url: string, timeoutSec: number): Promise<number> {
-  const started = performance.now();
-  const deadline = started + timeoutSec * 1000;
-  while (performance.now() < deadline) {
-    if (proc.exited) {
-      const status = await proc.child.status;
-      throw new Error(
-        `${proc.name} exited (code ${status.code}${
-          status.signal ? `, signal ${status.signal}` : ""
-        }) before answering:\n${await logTail(proc)}`,
-      );
-    }
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000), redirect: "manual" });
-      await res.body?.cancel();
-      if (res.ok) return Math.round(performance.now() - started);
-    } catch { /* not up yet */ }
-    await sleep(200);
-  }
-  throw new Error(
-    `${proc.name} did not answer ${url} within ${timeoutSec} s:\n${await logTail(proc)}`,
-  );
-}
-
-async function stop(proc: Proc) {
-  if (proc.exited) return;
-  try {
-    proc.child.kill("SIGTERM");
-  } catch { /* gone already */ }
-  const done = await Promise.race([
-    proc.child.status.then(() => true),
-    sleep(5000).then(() => false),
-  ]);
-  if (!done && !proc.exited) {
-    try {
-      proc.child.kill("SIGKILL");
-    } catch { /* gone already */ }
-    await Promise.race([proc.child.status, sleep(5000)]);
-  }
-}
-
-let cleaning: Promise<void> | undefined;
-
-/** Stops wrk and the servers and removes the temp dir; every caller waits for the same run. */
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    stopWrk.abort();
-    await Promise.all(procs.map(stop));
-    if (tempDir) await Deno.remove(tempDir, { recursive: true }).catch(() => {});
-  })();
-  return cleaning;
-}
-
-/** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, nearly always 100). */
-async function clockTicks(): Promise<number> {
-  try {
-    const out = await new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).output();
-    const n = Number(new TextDecoder().decode(out.stdout).trim());
-    return Number.isInteger(n) && n > 0 ? n : 100;
-  } catch {
-    return 100;
-  }
-}
-
-/** User + system CPU time of a process (all its threads), in clock ticks. */
-function cpuTicks(pid: number): number | undefined {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // The fields after "(comm)": state is field 3, utime 14 and stime 15 of the whole line.
-    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(rest[11]) + Number(rest[12]);
-  } catch {
-    return undefined;
-  }
-}
-
-function procStatus(pid: number): { hwmKiB?: number; rssKiB?: number } {
-  try {
-    const text = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const kib = (field: string) => {
-      const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
-      return m ? Number(m[1]) : undefined;
-    };
-    return { hwmKiB: kib("VmHWM"), rssKiB: kib("VmRSS") };
-  } catch {
-    return {};
-  }
-}
-
-// --- HTTP --------------------------------------------------------------------------------------
-
-async function login(base: string, r: BenchResident): Promise<string> {
-  const res = await fetch(`${base}/logowanie`, {
-    method: "POST",
-    redirect: "manual",
-    signal: AbortSignal.timeout(15_000),
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      origin: base,
-    },
-    body: new URLSearchParams({ identifier: r.identifier, password: r.password }),
-  });
-  const body = await res.text();
-  const location = res.headers.get("location");
-  if (res.status !== 303 || location !== "/ebok") {
-    throw new Error(
-      `login of ${r.label} (${r.identifier}) answered ${res.status} → ${location}: ${
-        body.slice(0, 300)
-      }`,
-    );
-  }
-  for (const c of res.headers.getSetCookie()) {
-    const pair = c.split(";")[0].trim();
-    if (/^(__Host-)?ebok_session=/.test(pair)) return pair;
-  }
-  throw new Error(`login of ${r.label} set no ebok_session cookie`);
-}
-
-async function probe(
-  url: string,
-  cookie?: string,
-): Promise<{ status: number; bytes: number; location: string | null }> {
-  const res = await fetch(url, {
-    redirect: "manual",
-    signal: AbortSignal.timeout(15_000),
-    headers: cookie ? { cookie } : {},
-  });
-  const body = new Uint8Array(await res.arrayBuffer());
-  return { status: res.status, bytes: body.length, location: res.headers.get("location") };
-}
-
-// --- the run -------------------------------------------------------------------------------
-
-type Target = {
-  id: string;
-  label: string;
-  url: string;
-  cookie?: string;
-};
-
-type Row = {
-  id: string;
-  label: string;
-  url: string;
-  status: "measured" | "skipped" | "failed";
-  note?: string;
-  probeStatus?: number;
-  probeBodyBytes?: number;
-  wrk?: WrkResult;
-  errors?: number;
-  bytesPerResponse?: number;
-  ratioToBare?: number;
-  /** CPU time the serving process spent per request during the measured run (all threads). */
-  serverCpuUsPerRequest?: number;
-  /** 1-minute load average before the target's warm-up: other work on the machine shows here. */
-  loadavgBefore?: number;
-  serverHwmKiBAfter?: number;
-};
-
-function fmtMs(ms: number): string {
-  return ms < 10
-    ? `${ms.toFixed(2)} ms`
-    : ms < 100
-    ? `${ms.toFixed(1)} ms`
-    : `${Math.round(ms)} ms`;
-}
-
-function fmtInt(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, " ");
-}
-
-function fmtPct(r: number): string {
-  return `${(r * 100).toFixed(r < 0.1 ? 2 : 1)} %`;
-}
-
-function fmtBytes(n: number): string {
-  return n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${Math.round(n)} B`;
-}
+const settings = commonSettings();
 
 async function main(): Promise<number> {
   const wrk = await wrkVersion();
@@ -376,25 +56,8 @@ async function main(): Promise<number> {
 
   const startedAt = new Date();
   const revision = await gitRevision();
-  const cpuModel = (() => {
-    try {
-      return /^model name\s*:\s*(.+)$/m.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1]
-        ?.trim();
-    } catch {
-      return undefined;
-    }
-  })();
-  const machine = {
-    cpus: navigator.hardwareConcurrency,
-    cpuModel,
-    memoryMiB: Math.round(Deno.systemMemoryInfo().total / 1024 / 1024),
-    os: `${Deno.build.os} ${Deno.osRelease()}`,
-    loadavgAtStart: Deno.loadavg(),
-    loadavgAtEnd: [] as number[],
-    deno: Deno.version.deno,
-    v8: Deno.version.v8,
-    wrk,
-  };
+  const machine = machineInfo(wrk);
+  const cpuModel = machine.cpuModel;
   const wrkOpts: WrkOptions = {
     threads: settings.threads,
     connections: settings.connections,
@@ -413,7 +76,7 @@ async function main(): Promise<number> {
   );
 
   const ticks = await clockTicks();
-  tempDir = await Deno.makeTempDir({ prefix: "ebok-bench-" });
+  const tempDir = await makeTempDir("ebok-bench-");
   const kvPath = `${tempDir}/ebok.kv`;
 
   console.log("seeding the bench KV…");
@@ -427,18 +90,8 @@ async function main(): Promise<number> {
   const appPort = freePort();
   const barePort = freePort([appPort]);
   // bench/app_server.ts only imports main.ts: see there why it is not run by name.
-  const app = await spawn("eBOK server (main.ts)", ["run", "--allow-all", "bench/app_server.ts"], {
-    EBOK_ENV: "development",
-    EBOK_DEMO: "0",
-    EBOK_KV_PATH: kvPath,
-    PORT: String(appPort),
-  }, `${tempDir}/server.log`);
-  const bare = await spawn(
-    "bare Deno.serve",
-    ["run", "--allow-net", "--allow-env", "bench/bare_server.ts", String(barePort)],
-    {},
-    `${tempDir}/bare.log`,
-  );
+  const app = await spawnApp("eBOK server (main.ts)", kvPath, appPort, `${tempDir}/server.log`);
+  const bare = await spawnBare(barePort, `${tempDir}/bare.log`);
   const appBase = `http://${HOST}:${appPort}`;
   const bareBase = `http://${HOST}:${barePort}`;
   const [appReadyMs, bareReadyMs] = await Promise.all([
@@ -449,85 +102,37 @@ async function main(): Promise<number> {
 
   const residents = [data.longHistory, data.fresh, data.demo];
   const cookies = new Map<BenchResident, string>();
-  for (const r of residents) cookies.set(r, await login(appBase, r));
+  for (const r of residents) cookies.set(r, await loginResident(appBase, r));
 
   const targets: Target[] = [
-    { id: "bare", label: "bare Deno.serve “ok”", url: `${bareBase}/` },
-    { id: "home", label: "GET / (public home)", url: `${appBase}/` },
+    { id: "bare", label: "bare Deno.serve “ok”", url: `${bareBase}/`, server: bare },
+    { id: "home", label: "GET / (public home)", url: `${appBase}/`, server: app },
     ...residents.map((r, i) => ({
       id: ["dashboard_10y", "dashboard_new", "dashboard_demo"][i],
       label: `GET /ebok, ${r.label}`,
       url: `${appBase}/ebok`,
       cookie: cookies.get(r),
+      server: app,
     })),
     ...residents.map((r, i) => ({
       id: ["saldo_10y", "saldo_new", "saldo_demo"][i],
       label: `GET /ebok/saldo, ${r.label}`,
       url: `${appBase}/ebok/saldo`,
       cookie: cookies.get(r),
+      server: app,
     })),
-    { id: "bare_end", label: "bare Deno.serve “ok” (again, drift check)", url: `${bareBase}/` },
+    {
+      id: "bare_end",
+      label: "bare Deno.serve “ok” (again, drift check)",
+      url: `${bareBase}/`,
+      server: bare,
+    },
   ];
 
   const rows: Row[] = [];
   for (const t of targets) {
-    const row: Row = { id: t.id, label: t.label, url: t.url, status: "measured" };
-    rows.push(row);
-    const pre = await probe(t.url, t.cookie);
-    row.probeStatus = pre.status;
-    row.probeBodyBytes = pre.bytes;
-    if (pre.status !== 200) {
-      row.status = "skipped";
-      row.note = pre.status === 404
-        ? "route not there (404): skipped"
-        : `answered ${pre.status}${
-          pre.location ? ` → ${pre.location}` : ""
-        } before the run: skipped`;
-      console.log(`- ${t.label}: ${row.note}`);
-      continue;
-    }
-    const headers = t.cookie ? [`Cookie: ${t.cookie}`] : [];
-    const pid = (t.id.startsWith("bare") ? bare : app).child.pid;
-    row.loadavgBefore = Deno.loadavg()[0];
-    try {
-      if (settings.warmupSec > 0) {
-        await runWrk(t.url, { ...wrkOpts, durationSec: settings.warmupSec, headers });
-      }
-      const cpuBefore = cpuTicks(pid);
-      const { result } = await runWrk(t.url, { ...wrkOpts, headers });
-      const cpuAfter = cpuTicks(pid);
-      row.wrk = result;
-      if (cpuBefore !== undefined && cpuAfter !== undefined && result.requests > 0) {
-        row.serverCpuUsPerRequest = ((cpuAfter - cpuBefore) / ticks) * 1e6 / result.requests;
-      }
-      row.errors = errorCount(result);
-      row.bytesPerResponse = result.requests > 0 ? result.bytesRead / result.requests : 0;
-      row.serverHwmKiBAfter = procStatus(app.child.pid).hwmKiB;
-      // wrk counts a 3xx as a success: make sure the session still opens the page afterwards.
-      const post = await probe(t.url, t.cookie);
-      if (post.status !== 200) {
-        row.note = `answered ${post.status}${
-          post.location ? ` → ${post.location}` : ""
-        } after the run: figures are suspect`;
-      }
-      console.log(
-        `- ${t.label}: ${fmtInt(result.requestsPerSec)} req/s, p50 ${fmtMs(result.p50Ms)}, ` +
-          `p99 ${fmtMs(result.p99Ms)}, errors ${row.errors}${row.note ? ` (${row.note})` : ""}`,
-      );
-    } catch (e) {
-      if (stopWrk.signal.aborted) throw e;
-      row.status = "failed";
-      row.note = e instanceof Error ? e.message.split("\n")[0] : String(e);
-      console.log(`- ${t.label}: FAILED: ${row.note}`);
-    }
-    if (app.exited) {
-      const st = await app.child.status;
-      throw new Error(
-        `the eBOK server died during the run (exit code ${st.code}${
-          st.signal ? `, signal ${st.signal}` : ""
-        }):\n${await logTail(app)}`,
-      );
-    }
+    rows.push(await measureTarget(t, wrkOpts, settings.warmupSec, ticks));
+    await assertAlive(app);
   }
 
   const baseline = rows.find((r) => r.id === "bare")?.wrk?.requestsPerSec;
@@ -619,7 +224,6 @@ async function main(): Promise<number> {
         Deno.env.get("BENCH_THREADS") || Deno.env.get("BENCH_WARMUP")
       ? ` (BENCH_DURATION=${settings.durationSec} BENCH_CONNECTIONS=${settings.connections} BENCH_THREADS=${settings.threads} BENCH_WARMUP=${settings.warmupSec})`
       : "");
-  const mib = (kib?: number) => (kib === undefined ? "?" : `${(kib / 1024).toFixed(0)} MiB`);
   const md = [
     `# eBOK benchmark, ${startedAt.toISOString()}`,
     "",
@@ -672,24 +276,4 @@ async function main(): Promise<number> {
   return rows.some((r) => r.status === "failed") ? 1 : 0;
 }
 
-const onSignal = () => {
-  console.error("\ninterrupted: stopping the servers…");
-  cleanup().finally(() => Deno.exit(130));
-};
-Deno.addSignalListener("SIGINT", onSignal);
-Deno.addSignalListener("SIGTERM", onSignal);
-
-let code = 1;
-try {
-  code = await main();
-} catch (e) {
-  if (!stopWrk.signal.aborted) {
-    console.error(`bench failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  code = 1;
-} finally {
-  await cleanup();
-  Deno.removeSignalListener("SIGINT", onSignal);
-  Deno.removeSignalListener("SIGTERM", onSignal);
-}
-Deno.exit(code);
+await runMain(main);

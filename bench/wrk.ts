@@ -87,6 +87,11 @@ export type WrkOptions = {
   connections: number;
   durationSec: number;
   headers?: string[];
+  /**
+   * wrk's `--timeout` in seconds (wrk's own default is 2 s: a slower response is then counted as
+   * a timeout error and left out of the latency figures).
+   */
+  timeoutSec?: number;
   /** Aborting kills wrk (the bench's clean-up on Ctrl-C). */
   signal?: AbortSignal;
 };
@@ -95,6 +100,7 @@ export type WrkOptions = {
 export function wrkArgs(url: string, o: WrkOptions): string[] {
   const args = ["-t", String(o.threads), "-c", String(o.connections), "-d", `${o.durationSec}s`];
   for (const h of o.headers ?? []) args.push("-H", h);
+  if (o.timeoutSec !== undefined) args.push("--timeout", `${o.timeoutSec}s`);
   args.push("--latency", url);
   return args;
 }
@@ -115,7 +121,7 @@ export async function runWrk(
     try {
       child.kill("SIGKILL");
     } catch { /* already gone */ }
-  }, (o.durationSec + 30) * 1000);
+  }, (o.durationSec + Math.max(30, o.timeoutSec ?? 0)) * 1000);
   try {
     const out = await child.output();
     const raw = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);

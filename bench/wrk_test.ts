@@ -58,3 +58,13 @@ Deno.test("wrkArgs puts headers before the URL", () => {
     ["-t", "2", "-c", "50", "-d", "10s", "-H", "Cookie: a=b", "--latency", "http://127.0.0.1:1/"],
   );
 });
+
+Deno.test("wrkArgs passes --timeout only when asked", () => {
+  const args = wrkArgs("http://127.0.0.1:1/", {
+    threads: 1,
+    connections: 1,
+    durationSec: 1,
+    timeoutSec: 30,
+  });
+  assert.deepEqual(args.slice(-4), ["--timeout", "30s", "--latency", "http://127.0.0.1:1/"]);
+});
