@@ -23,7 +23,7 @@ import { renderPage } from "./render.tsx";
 import { currentResident, residentViewer } from "./resident_guard.ts";
 import { readForm, single } from "./validation.ts";
 
-const LOGIN_PER_ADDRESS = { limit: 30, windowMs: 15 * 60_000 };
+const LOGIN_PER_ADDRESS = { limit: 60, windowMs: 15 * 60_000 };
 const FORGOT_PER_ADDRESS = { limit: 5, windowMs: 60 * 60_000 };
 const FORGOT_PER_ACCOUNT = { limit: 3, windowMs: 24 * 60 * 60_000 };
 

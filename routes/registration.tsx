@@ -15,7 +15,7 @@ import { registrationLabels, registrationSchema } from "./registration_schema.ts
 import { renderPage } from "./render.tsx";
 import { fieldErrors, readForm, single } from "./validation.ts";
 
-const PER_ADDRESS = { limit: 10, windowMs: 60 * 60_000 };
+const PER_ADDRESS = { limit: 20, windowMs: 60 * 60_000 };
 const PER_EMAIL = { limit: 3, windowMs: 24 * 60 * 60_000 };
 
 type FieldName = keyof typeof registrationLabels;
