@@ -3,7 +3,6 @@
  * stored in KV and listed at /dev/outbox. Never wired in production (see main.ts).
  */
 import type { Clock } from "../domain/clock.ts";
-import { newId } from "../domain/ids.ts";
 import { keys } from "../domain/keys.ts";
 import type { Mailer, SmsSender } from "../domain/messages.ts";
 
@@ -18,10 +17,14 @@ export type OutboxEntry = {
 };
 
 export function createDevOutbox(kv: Deno.Kv, clock: Clock): Mailer & SmsSender {
+  // Keyed by the message id (a ULID, so the list stays in time order): a delivery repeated
+  // after a crash mid-send shows once, as Resend's idempotency key makes it for real e-mail.
   const store = async (entry: Omit<OutboxEntry, "id" | "createdAt">) => {
     const now = clock();
-    const id = newId(now);
-    await kv.set(keys.devOutbox(id), { id, createdAt: now.toISOString(), ...entry });
+    const id = entry.messageId;
+    const key = keys.devOutbox(id);
+    await kv.atomic().check({ key, versionstamp: null })
+      .set(key, { id, createdAt: now.toISOString(), ...entry }).commit();
     return { providerId: `outbox-${id}` };
   };
   return {

@@ -1,3 +1,22 @@
+import { type ManualImage, manualImages } from "./manual_images.ts";
+
+function ManualShot(props: { image: ManualImage; caption: string }) {
+  const { image } = props;
+  return (
+    <figure class="manual-shot">
+      <img
+        src={image.path}
+        alt={image.alt}
+        width={image.width}
+        height={image.height}
+        loading="lazy"
+        decoding="async"
+      />
+      <figcaption>{props.caption}</figcaption>
+    </figure>
+  );
+}
+
 export function HelpPage() {
   return (
     <>
@@ -17,11 +36,13 @@ export function HelpPage() {
         startowym. Ten etap może potrwać kilka dni. Hasło startowe jest jednorazowe i ważne przez
         ograniczony czas.
       </p>
+      <ManualShot image={manualImages.rejestracja} caption="Formularz rejestracyjny." />
       <h2 id="pierwsze-logowanie">Pierwsze logowanie i hasło</h2>
       <p>
         Zaloguj się Identyfikatorem i hasłem startowym. System poprosi o ustawienie nowego hasła,
         którego będziesz odtąd używać. Hasło musi mieć:
       </p>
+      <ManualShot image={manualImages.logowanie} caption="Logowanie Identyfikatorem i hasłem." />
       <ul>
         <li>co najmniej 7 znaków,</li>
         <li>co najmniej jedną literę,</li>
@@ -43,6 +64,7 @@ export function HelpPage() {
           do zapłaty i termin, ostatnia wpłata oraz dane do przelewu: indywidualny numer konta
           lokalu (przycisk „Kopiuj numer”) i kod QR, który zeskanujesz w aplikacji banku. Jeśli masz
           kilka lokali (np. mieszkanie i garaż), zobaczysz też saldo razem.
+          <ManualShot image={manualImages.pulpitLokal} caption="Karta lokalu na pulpicie." />
         </dd>
         <dt>Saldo rozliczeń</dt>
         <dd>
@@ -51,6 +73,7 @@ export function HelpPage() {
           filtrować według roku, miesiąca, rodzaju operacji i składnika opłaty, pobrać zestawienie w
           pliku CSV (otworzysz je w Excelu lub LibreOffice) i je wydrukować. Wykres pokazuje opłaty
           i saldo w kolejnych miesiącach; pod nim są te same dane w tabeli.
+          <ManualShot image={manualImages.saldoMiesiac} caption="Rozwinięte opłaty za miesiąc." />
         </dd>
         <dt>Naliczenia</dt>
         <dd>
@@ -68,6 +91,7 @@ export function HelpPage() {
           wyjaśnienie, jak go obliczono. W okresie odczytów (domyślnie od 20. dnia miesiąca do 5.
           dnia następnego) możesz sam podać stan wodomierzy; biuro go sprawdzi, a potwierdzenie
           przyjdzie e-mailem.
+          <ManualShot image={manualImages.wodaWykres} caption="Wykres zużycia wody." />
         </dd>
         <dt>Moje konto</dt>
         <dd>

@@ -328,3 +328,12 @@ Deno.test("without a queue, the periodic sweep itself delivers overdue messages,
     assert.equal((await getMessage(kv, m.id))?.state, "sent");
   });
 });
+
+Deno.test("the development outbox shows a message once, even when it is delivered twice", async () => {
+  await using t = await testApp();
+  const outbox = createDevOutbox(t.kv, t.clock);
+  const email = { id: "01JDEVOUTBOXTEST000000000A", to: "a@example.pl", subject: "S", text: "T" };
+  await outbox.sendEmail(email);
+  await outbox.sendEmail(email);
+  assert.equal((await listOutbox(t.kv)).length, 1);
+});
