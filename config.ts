@@ -14,6 +14,8 @@ export type Config = {
   cooperativeName: string;
   /** Trust `X-Forwarded-For` from the reverse proxy in front of us. */
   trustProxy: boolean;
+  /** Use Deno KV queues to send messages at once; without them the per-minute sweep sends. */
+  queues: boolean;
   /** How long a start password sent by SMS stays valid. */
   startPasswordTtlMs: number;
   /** Rejected access requests (personal data) are deleted after this many days. */
@@ -46,6 +48,7 @@ const schema = z.object({
   EBOK_DEMO: flag.optional(),
   EBOK_COOP_NAME: nonEmpty.max(120, "must be at most 120 characters").optional(),
   EBOK_TRUST_PROXY: flag.optional(),
+  EBOK_QUEUES: flag.optional(),
   EBOK_START_PASSWORD_DAYS: z.coerce.number({ error: "must be a number of days" })
     .int("must be a whole number of days").min(1, "must be between 1 and 30")
     .max(30, "must be between 1 and 30").optional(),
@@ -112,6 +115,7 @@ export function loadConfig(env: Env): Config {
     demo: e.EBOK_DEMO ?? !production,
     cooperativeName: e.EBOK_COOP_NAME ?? "Spółdzielnia Mieszkaniowa",
     trustProxy: e.EBOK_TRUST_PROXY ?? false,
+    queues: e.EBOK_QUEUES ?? true,
     startPasswordTtlMs: (e.EBOK_START_PASSWORD_DAYS ?? 7) * 24 * 60 * 60_000,
     rejectedRequestRetentionDays: e.EBOK_REJECTED_REQUEST_RETENTION_DAYS ?? 90,
     resend: e.RESEND_API_KEY

@@ -26,11 +26,18 @@ export function listenForJobs(kv: Deno.Kv, transports: Transports, clock: Clock,
  * The periodic safety net: messages overdue by a minute are delivered here directly, so
  * e-mail and SMS go out even where the platform drops or lacks queue items.
  */
-export async function sweep(kv: Deno.Kv, transports: Transports, clock: Clock, log: Logger) {
+export async function sweep(
+  kv: Deno.Kv,
+  transports: Transports,
+  clock: Clock,
+  log: Logger,
+  /** How overdue a queued message must be: 0 without queues (the sweep is the only sender). */
+  graceMs = 60_000,
+) {
   const result = await sweepMessages(
     kv,
     clock,
-    60_000,
+    graceMs,
     (id) => deliverMessage(kv, transports, clock, id),
   );
   if (result.requeued || result.uncertain) log.info("message sweep", result);

@@ -12,3 +12,37 @@ export async function openConfiguredKv(config: Pick<Config, "kvPath">): Promise<
   }
   return await Deno.openKv(path);
 }
+
+/**
+ * The same KV with queueing switched off: `enqueue` (alone or in an atomic operation) does
+ * nothing. For platforms without KV queues (the new Deno Deploy): every message is still
+ * written in its atomic operation, and the per-minute sweep delivers it.
+ */
+export function withoutQueues(kv: Deno.Kv): Deno.Kv {
+  return new Proxy(kv, {
+    get(target, property) {
+      if (property === "enqueue") return () => Promise.resolve({ ok: true, versionstamp: "" });
+      if (property === "listenQueue") return () => new Promise<void>(() => {});
+      if (property === "atomic") {
+        return () => {
+          const op = target.atomic();
+          const proxy: Deno.AtomicOperation = new Proxy(op, {
+            get(o, p) {
+              if (p === "enqueue") return () => proxy;
+              const value = Reflect.get(o, p, o);
+              return typeof value === "function"
+                ? (...args: unknown[]) => {
+                  const result = value.apply(o, args);
+                  return result === o ? proxy : result;
+                }
+                : value;
+            },
+          });
+          return proxy;
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}

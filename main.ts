@@ -13,7 +13,7 @@ import { resumeImports } from "./domain/imports.ts";
 import { seedDemoIfEmpty } from "./domain/demo.ts";
 import { defaultRetry, type Transports } from "./domain/messages.ts";
 import { createPasswordHasher } from "./domain/password.ts";
-import { openConfiguredKv } from "./kv.ts";
+import { openConfiguredKv, withoutQueues } from "./kv.ts";
 import { createLogger } from "./log.ts";
 
 let config;
@@ -27,7 +27,9 @@ try {
 
 const log = createLogger();
 const clock = systemClock;
-const kv = await openConfiguredKv(config);
+const kv = config.queues
+  ? await openConfiguredKv(config)
+  : withoutQueues(await openConfiguredKv(config));
 const hasher = createPasswordHasher();
 
 const outbox = createDevOutbox(kv, clock);
@@ -36,7 +38,7 @@ const transports: Transports = {
   sms: config.twilio ? createTwilioSms(config.twilio) : outbox,
   ...defaultRetry,
 };
-listenForJobs(kv, transports, clock, log);
+if (config.queues) listenForJobs(kv, transports, clock, log);
 // An import interrupted by a crash or a restart continues where it stopped.
 const resume = () =>
   resumeImports(kv, clock).catch((error) =>
@@ -44,7 +46,7 @@ const resume = () =>
   );
 resume();
 Deno.cron("eBOK message sweep", "* * * * *", async () => {
-  await sweep(kv, transports, clock, log);
+  await sweep(kv, transports, clock, log, config.queues ? 60_000 : 0);
   await resume();
 });
 Deno.cron("eBOK announcement e-mails", "*/10 * * * *", async () => {

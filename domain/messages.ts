@@ -292,7 +292,8 @@ export async function sweepMessages(
     requeued++;
   }
   for (const message of await listMessages(kv, { state: "sending", limit: 500 })) {
-    if (Date.parse(message.updatedAt) + graceMs > now) continue;
+    // A send in progress takes seconds; only one silent for two minutes was cut off.
+    if (Date.parse(message.updatedAt) + Math.max(graceMs, 120_000) > now) continue;
     const entry = await kv.get<Message>(keys.messages(message.id));
     if (!entry.value || entry.value.state !== "sending") continue;
     const stamp = new Date(now).toISOString();

@@ -337,3 +337,31 @@ Deno.test("the development outbox shows a message once, even when it is delivere
   await outbox.sendEmail(email);
   assert.equal((await listOutbox(t.kv)).length, 1);
 });
+
+Deno.test("with queues switched off (EBOK_QUEUES=0), messages wait in KV and the sweep sends them", async () => {
+  const { withoutQueues } = await import("../../kv.ts");
+  await withProviders(async ({ kv: raw, transports, resend }) => {
+    const kv = withoutQueues(raw);
+    const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
+    const op = kv.atomic();
+    const m = addMessage(op, clock, {
+      channel: "email",
+      to: "a@example.pl",
+      subject: "S",
+      text: "T",
+      purpose: "test",
+    });
+    assert.ok((await op.commit()).ok, "the atomic operation commits without a queue");
+    assert.equal((await getMessage(kv, m.id))?.state, "queued");
+    const { sweep } = await import("../../delivery.ts");
+    resend.failNext(1, 500);
+    await sweep(kv, transports, clock, memoryLogger(), 0);
+    assert.equal((await getMessage(kv, m.id))?.state, "queued", "a failure waits for its back-off");
+    await sweep(kv, transports, clock, memoryLogger(), 0);
+    assert.equal(resend.requests.length, 1, "not before the back-off");
+    clock.advance(60_000);
+    await sweep(kv, transports, clock, memoryLogger(), 0);
+    assert.equal((await getMessage(kv, m.id))?.state, "sent");
+    assert.equal(resend.requests.length, 2);
+  });
+});
