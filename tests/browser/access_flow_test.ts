@@ -16,12 +16,11 @@ import { currentTotp, TOTP_DIGITS, TOTP_INTERVAL_SECONDS } from "../../domain/to
 import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import {
-  checkAccessibility,
-  describeViolations,
+  assertNoAxeViolations,
+  assertNoProblems,
   focusedElement,
   launchBrowser,
   newPage,
-  type PageProblems,
   screenshotDir,
   type Server,
   startServer,
@@ -101,17 +100,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------
 // Page checks
-
-async function assertNoAxeViolations(page: Page, where: string) {
-  const violations = await checkAccessibility(page);
-  assert.deepEqual(violations, [], `axe on ${where}:\n${describeViolations(violations)}`);
-}
-
-function assertNoProblems(problems: PageProblems, where: string) {
-  assert.deepEqual(problems.csp, [], `CSP messages in the console (${where})`);
-  assert.deepEqual(problems.cspEvents, [], `securitypolicyviolation events (${where})`);
-  assert.deepEqual(problems.errors, [], `uncaught script errors (${where})`);
-}
 
 type Expected = {
   /** The pathname the page ends on. */

@@ -12,13 +12,13 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import {
-  checkAccessibility,
-  describeViolations,
+  assertNoAxeViolations,
+  assertNoProblems,
   launchBrowser,
   newPage,
-  type PageProblems,
   repoRoot,
   screenshotDir,
+  softChecks,
   startServer,
   type TestPage,
   watchPage,
@@ -55,37 +55,6 @@ function grosze(amount: string): number {
 
 const BALANCE_WORDS = /^(?:(?:Do zapłaty|Nadpłata) \d{1,3}(?: \d{3})*,\d{2} zł|Rozliczone)$/;
 const DATA_AS_OF = /^Dane z systemu księgowego według stanu na \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}\.$/;
-
-async function assertNoAxeViolations(page: Page, where: string) {
-  const violations = await checkAccessibility(page);
-  assert.deepEqual(violations, [], `axe on ${where}:\n${describeViolations(violations)}`);
-}
-
-function assertNoProblems(problems: PageProblems, where: string) {
-  assert.deepEqual(problems.csp, [], `CSP messages in the console on ${where}`);
-  assert.deepEqual(problems.cspEvents, [], `securitypolicyviolation events on ${where}`);
-  assert.deepEqual(problems.errors, [], `uncaught script errors on ${where}`);
-}
-
-/**
- * Assertions whose failure should not stop the step: each runs now, a failure is remembered,
- * and `done()` fails with all of them at the end (so one app bug does not hide the checks after).
- */
-function softChecks() {
-  const failures: string[] = [];
-  return {
-    async check(fn: () => void | Promise<void>) {
-      try {
-        await fn();
-      } catch (error) {
-        failures.push(error instanceof Error ? error.message : String(error));
-      }
-    },
-    done(where: string) {
-      assert.ok(failures.length === 0, `${where}:\n\n${failures.join("\n\n")}`);
-    },
-  };
-}
 
 /** Whether each button that needs JavaScript (sent `hidden`, shown by app.js) is on screen. */
 function scriptButtonsShown(page: Page): Promise<boolean[]> {

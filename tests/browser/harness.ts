@@ -4,6 +4,7 @@
  * checks and screenshots. Every handle is `AsyncDisposable`, so `await using` tears the server
  * and the browser down even when a test fails.
  */
+import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -483,4 +484,37 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   // caret "initial": the default "hide" injects an inline style, which our CSP (rightly) blocks.
   await page.screenshot({ path, fullPage: true, caret: "initial" });
   return path;
+}
+
+/** Zero axe violations, or a failure listing them readably. */
+export async function assertNoAxeViolations(page: Page, where: string) {
+  const violations = await checkAccessibility(page);
+  assert.deepEqual(violations, [], `axe on ${where}:\n${describeViolations(violations)}`);
+}
+
+/** No CSP report and no uncaught script error so far on the watched page. */
+export function assertNoProblems(problems: PageProblems, where: string) {
+  assert.deepEqual(problems.csp, [], `CSP messages in the console on ${where}`);
+  assert.deepEqual(problems.cspEvents, [], `securitypolicyviolation events on ${where}`);
+  assert.deepEqual(problems.errors, [], `uncaught script errors on ${where}`);
+}
+
+/**
+ * Assertions whose failure should not stop the step: each runs now, a failure is remembered,
+ * and `done()` fails with all of them at the end (so one app bug does not hide the checks after).
+ */
+export function softChecks() {
+  const failures: string[] = [];
+  return {
+    async check(fn: () => void | Promise<void>) {
+      try {
+        await fn();
+      } catch (error) {
+        failures.push(error instanceof Error ? error.message : String(error));
+      }
+    },
+    done(where: string) {
+      assert.ok(failures.length === 0, `${where}:\n\n${failures.join("\n\n")}`);
+    },
+  };
 }

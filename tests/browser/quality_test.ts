@@ -18,8 +18,7 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import type { Browser, Page } from "playwright-core";
 import {
-  checkAccessibility,
-  describeViolations,
+  assertNoAxeViolations,
   launchBrowser,
   newPage,
   type PageOptions,
@@ -170,11 +169,6 @@ async function assertMenuReachable(page: Page, where: string) {
     }, MENU);
   }
   assert.ok(reached, `Tab reaches the main menu on ${where}`);
-}
-
-async function assertNoAxeViolations(page: Page, where: string) {
-  const violations = await checkAccessibility(page);
-  assert.deepEqual(violations, [], `axe on ${where}:\n${describeViolations(violations)}`);
 }
 
 /** The first visible form field inside main (none on some pages). */

@@ -7,12 +7,11 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import {
-  checkAccessibility,
-  describeViolations,
+  assertNoAxeViolations,
+  assertNoProblems,
   focusedElement,
   launchBrowser,
   newPage,
-  type PageProblems,
   screenshot,
   startServer,
   tabStops,
@@ -26,17 +25,6 @@ const PAGES = [
 ];
 const PHONE = { width: 375, height: 740 };
 const MENU = 'nav[aria-label="Menu główne"]';
-
-async function assertNoAxeViolations(page: Page, where: string) {
-  const violations = await checkAccessibility(page);
-  assert.deepEqual(violations, [], `axe on ${where}:\n${describeViolations(violations)}`);
-}
-
-function assertNoProblems(problems: PageProblems, where: string) {
-  assert.deepEqual(problems.csp, [], `CSP messages in the console on ${where}`);
-  assert.deepEqual(problems.cspEvents, [], `securitypolicyviolation events on ${where}`);
-  assert.deepEqual(problems.errors, [], `uncaught script errors on ${where}`);
-}
 
 /** htmx and app.js ran (JavaScript on), or nothing did (off). */
 async function assertScripts(page: Page, javaScript: boolean, where: string) {

@@ -30,15 +30,15 @@ import { seedDemoCooperative } from "../../domain/demo_data.ts";
 import { defaultReadingWindow, nextReadingWindow } from "../../domain/reading_submissions.ts";
 import { currentTotp } from "../../domain/totp.ts";
 import {
-  checkAccessibility,
-  describeViolations,
+  assertNoAxeViolations,
+  assertNoProblems,
   launchBrowser,
   newPage,
-  type PageProblems,
   repoRoot,
   screenshot,
   screenshotDir,
   type Server,
+  softChecks,
   startServer,
   type TestPage,
   watchPage,
@@ -140,37 +140,6 @@ function periodOf(label: string): string {
   const month = MONTHS.indexOf(m[1]);
   assert.ok(month >= 0, `a Polish month name: "${label}"`);
   return `${m[2]}-${String(month + 1).padStart(2, "0")}`;
-}
-
-async function assertNoAxeViolations(page: Page, where: string) {
-  const violations = await checkAccessibility(page);
-  assert.deepEqual(violations, [], `axe on ${where}:\n${describeViolations(violations)}`);
-}
-
-function assertNoProblems(problems: PageProblems, where: string) {
-  assert.deepEqual(problems.csp, [], `CSP messages in the console on ${where}`);
-  assert.deepEqual(problems.cspEvents, [], `securitypolicyviolation events on ${where}`);
-  assert.deepEqual(problems.errors, [], `uncaught script errors on ${where}`);
-}
-
-/**
- * Assertions whose failure should not stop the step: each runs now, a failure is remembered,
- * and `done()` fails with all of them at the end (so one app bug does not hide the checks after).
- */
-function softChecks() {
-  const failures: string[] = [];
-  return {
-    async check(fn: () => void | Promise<void>) {
-      try {
-        await fn();
-      } catch (error) {
-        failures.push(error instanceof Error ? error.message : String(error));
-      }
-    },
-    done(where: string) {
-      assert.ok(failures.length === 0, `${where}:\n\n${failures.join("\n\n")}`);
-    },
-  };
 }
 
 /**
