@@ -9,6 +9,8 @@ import { manualClock } from "../domain/clock.ts";
 import type { Transports } from "../domain/messages.ts";
 import { createPasswordHasher } from "../domain/password.ts";
 import { memoryLogger } from "../log.ts";
+import { createStaff, type StaffRole } from "../domain/staff.ts";
+import { currentTotp } from "../domain/totp.ts";
 import type { AppDeps } from "../routes/context.ts";
 import { type FakeProvider, startFakeResend, startFakeTwilio } from "./fakes/fake_provider.ts";
 
@@ -81,6 +83,25 @@ export async function testApp(options: TestAppOptions | Record<string, string> =
     /** A client with its own cookies, like one browser. */
     client() {
       return new TestClient(app);
+    },
+    /** A new staff account, signed in (password, then TOTP) in a client of its own. */
+    async staffClient(role: StaffRole = "office", login = "biuro") {
+      const password = "Biuro-Haslo-2026";
+      const staff = await createStaff(kv, clock, hasher, {
+        login,
+        password,
+        name: `Pracownik ${login}`,
+        role,
+      });
+      if (!staff.ok) throw new Error(`staff ${login}: ${staff.reason}`);
+      const c = new TestClient(app);
+      const res = await c.post("/admin/logowanie", {
+        login,
+        password,
+        totp: currentTotp(staff.totpSecret),
+      });
+      if (res.status !== 303) throw new Error(`staff login answered ${res.status}`);
+      return c;
     },
     [Symbol.asyncDispose]: async () => {
       hasher.close();

@@ -258,19 +258,7 @@ Deno.test("lockout: five failures lock the account with a time to try again; sta
   assert.equal(still.status, 429);
   assert.equal((await t.kv.get(keys.lockouts(account.identifier))).value !== null, true);
 
-  const staff = await createStaff(t.kv, t.clock, t.hasher, {
-    login: "biuro",
-    password: "Biuro-Haslo-1",
-    name: "Biuro",
-    role: "office",
-  });
-  assert.ok(staff.ok);
-  const s = t.client();
-  await s.post("/admin/logowanie", {
-    login: "biuro",
-    password: "Biuro-Haslo-1",
-    totp: currentTotp(staff.totpSecret),
-  });
+  const s = await t.staffClient();
   const page = await (await s.get(`/admin/konta/${account.id}`)).text();
   assert.match(page, /Zdejmij blokadę logowania/);
   assert.equal((await s.post(`/admin/konta/${account.id}/odblokuj`, {})).status, 303);
@@ -472,19 +460,7 @@ Deno.test("staff: rejecting needs a reason; the resident is told it by e-mail", 
   await using t = await testApp();
   await t.post("/rejestracja", valid);
   const [request] = await listAccessRequests(t.kv, "pending");
-  const staff = await createStaff(t.kv, t.clock, t.hasher, {
-    login: "biuro",
-    password: "Biuro-Haslo-1",
-    name: "Biuro",
-    role: "office",
-  });
-  assert.ok(staff.ok);
-  const s = t.client();
-  await s.post("/admin/logowanie", {
-    login: "biuro",
-    password: "Biuro-Haslo-1",
-    totp: currentTotp(staff.totpSecret),
-  });
+  const s = await t.staffClient();
   const empty = await s.post(`/admin/wnioski/${request.id}/odrzuc`, { reason: "" });
   assert.equal(empty.status, 422);
   assert.match(await empty.text(), /Podaj powód odrzucenia/);

@@ -2,8 +2,6 @@ import assert from "node:assert/strict";
 import { createAccount } from "../../domain/accounts.ts";
 import { seedDemoCooperative } from "../../domain/demo_data.ts";
 import { listMessages } from "../../domain/messages.ts";
-import { createStaff } from "../../domain/staff.ts";
-import { currentTotp } from "../../domain/totp.ts";
 import { getUnitWater, listReadings } from "../../domain/water.ts";
 import { parseM3 } from "../../routes/water.tsx";
 import { testApp } from "../helpers.ts";
@@ -123,19 +121,7 @@ Deno.test("submit a reading without JavaScript: format, lower value, implausible
   assert.ok(mail, "a confirmation e-mail is queued with the submission");
 
   // Staff accept it; it becomes a reading from the resident.
-  const staff = await createStaff(t.kv, t.clock, t.hasher, {
-    login: "biuro",
-    password: "Biuro-Haslo-1",
-    name: "Biuro",
-    role: "office",
-  });
-  assert.ok(staff.ok);
-  const s = t.client();
-  await s.post("/admin/logowanie", {
-    login: "biuro",
-    password: "Biuro-Haslo-1",
-    totp: currentTotp(staff.totpSecret),
-  });
+  const s = await t.staffClient();
   const list = await (await s.get("/admin/odczyty")).text();
   assert.match(list, /ul\. Kazimierza Wielkiego 12\/7/);
   const id = list.match(/\/admin\/odczyty\/([0-9A-Z]{26})\/przyjmij/)![1];
