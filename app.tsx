@@ -9,6 +9,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { API_PREFIX, apiRoutes } from "./routes/api.ts";
 import type { AppDeps, AppEnv, CachedSettings } from "./routes/context.ts";
 import { getDataFreshness } from "./domain/data_freshness.ts";
+import { listAnnouncements } from "./domain/announcements.ts";
 import { ttl } from "./domain/memo.ts";
 import { adminRoutes } from "./routes/admin.tsx";
 import { IMPORT_UPLOAD_PREFIX } from "./routes/admin_import.tsx";
@@ -36,12 +37,15 @@ function cachedSettings(deps: AppDeps): CachedSettings {
     () => getCooperativeProfile(deps.kv, deps.config.cooperativeName),
   );
   const freshness = ttl(SETTINGS_TTL_MS, Date.now, () => getDataFreshness(deps.kv));
+  const announcements = ttl(SETTINGS_TTL_MS, Date.now, () => listAnnouncements(deps.kv));
   return {
     cooperative,
     freshness,
+    announcements,
     clear() {
       cooperative.clear();
       freshness.clear();
+      announcements.clear();
     },
   };
 }

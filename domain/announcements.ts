@@ -350,21 +350,25 @@ export async function listAnnouncementsFor(
   clock: Clock,
   buildingIds: string[],
 ): Promise<Announcement[]> {
-  const now = clock();
-  const nowIso = now.toISOString();
-  const mine = new Set(buildingIds);
-  const out: Announcement[] = [];
+  const all: Announcement[] = [];
   for await (
     const e of kv.list<Announcement>({ prefix: keys.announcementsAll() }, { reverse: true })
-  ) {
-    const a = e.value;
-    if (announcementState(a, now) !== "visible" || a.publishedAt > nowIso) continue;
-    if (a.audience.kind === "buildings" && !a.audience.buildingIds.some((b) => mine.has(b))) {
-      continue;
-    }
-    out.push(a);
-  }
-  return out;
+  ) all.push(e.value);
+  return announcementsFor(all, clock(), buildingIds);
+}
+
+/** Of `all` (newest first), those a resident of `buildingIds` sees at `now`. */
+export function announcementsFor(
+  all: readonly Announcement[],
+  now: Date,
+  buildingIds: string[],
+): Announcement[] {
+  const nowIso = now.toISOString();
+  const mine = new Set(buildingIds);
+  return all.filter((a) =>
+    announcementState(a, now) === "visible" && a.publishedAt <= nowIso &&
+    (a.audience.kind !== "buildings" || a.audience.buildingIds.some((b) => mine.has(b)))
+  );
 }
 
 export type WithdrawResult =

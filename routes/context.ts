@@ -1,6 +1,7 @@
 import type { Config } from "../config.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { CooperativeProfile } from "../domain/cooperative.ts";
+import type { Announcement } from "../domain/announcements.ts";
 import type { DataFreshness } from "../domain/data_freshness.ts";
 import type { PasswordHasher } from "../domain/password.ts";
 import type { Logger } from "../log.ts";
@@ -18,6 +19,8 @@ export type AppDeps = {
 export type CachedSettings = {
   cooperative(): Promise<CooperativeProfile>;
   freshness(): Promise<DataFreshness | null>;
+  /** Every announcement, newest first (the dashboard filters them per resident). */
+  announcements(): Promise<Announcement[]>;
   /** After a change in this process: forget at once (other processes follow within the TTL). */
   clear(): void;
 };

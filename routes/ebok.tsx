@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { listAnnouncementsFor } from "../domain/announcements.ts";
+import { announcementsFor } from "../domain/announcements.ts";
 import { recordAudit } from "../domain/audit.ts";
 import { polishDate, polishPeriod } from "../domain/calendar.ts";
 import { getTotals, listEntries } from "../domain/ledger.ts";
@@ -30,9 +30,9 @@ export function ebokRoutes(deps: AppDeps) {
     const period = polishPeriod(clock());
     const coop = c.get("cooperative");
     const residentUnits = await listResidentUnits(kv, account);
-    const announcements = await listAnnouncementsFor(
-      kv,
-      clock,
+    const announcements = announcementsFor(
+      await c.get("settings").announcements(),
+      clock(),
       [...new Set(residentUnits.map((u) => u.unit.buildingId))],
     );
     const units = await Promise.all(
