@@ -1,9 +1,7 @@
 import type { z } from "zod";
 import type { FieldErrors } from "../views/form.tsx";
 
-/** Control characters (other than tab and newline) have no place in form input. */
-// deno-lint-ignore no-control-regex
-export const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+export { CONTROL_CHARS } from "../domain/text.ts";
 
 /** The first Polish message for each field that failed. */
 export function fieldErrors(error: z.ZodError): FieldErrors {

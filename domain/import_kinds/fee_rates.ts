@@ -12,6 +12,7 @@ import { type FeeRate, getFeeRates, sameFeeRate, saveFeeRates } from "../fee_rat
 import { basisAmount, type BasisUnit, getChargeComponents } from "../ledger.ts";
 import { getUnitIdsByExternalIds } from "../register.ts";
 import {
+  basisUnitWords,
   type ChunkOutcome,
   codeField,
   type ColumnDef,
@@ -26,21 +27,6 @@ import {
   textField,
   wordField,
 } from "./types.ts";
-
-const basisWords: Record<string, BasisUnit> = {
-  "m²": "m²",
-  "m2": "m²",
-  "m.kw.": "m²",
-  "os.": "os.",
-  "os": "os.",
-  "osoba": "os.",
-  "osoby": "os.",
-  "m³": "m³",
-  "m3": "m³",
-  "lokal": "lokal",
-  "szt.": "lokal",
-  "szt": "lokal",
-};
 
 export const feeRateColumns: readonly ColumnDef[] = [
   {
@@ -113,7 +99,7 @@ const feeRateSchema = z.object({
     }
     return r.value;
   }),
-  unitLabel: wordField(basisWords, { required: true, expected: "m², os., m³ albo lokal" }),
+  unitLabel: wordField(basisUnitWords, { required: true, expected: "m², os., m³ albo lokal" }),
   amount: optionalMoneyField,
 }).superRefine((row, ctx) => {
   if (!/^[a-z0-9_]{1,40}$/.test(row.component)) {

@@ -14,7 +14,6 @@ import { formatDatePl, formatDecimal, parseDecimal } from "../csv.ts";
 import { keys } from "../keys.ts";
 import {
   basisAmount,
-  type BasisUnit,
   type EntryKind,
   entryKindLabels,
   getChargeComponents,
@@ -25,6 +24,7 @@ import {
 } from "../ledger.ts";
 import { getUnitIdsByExternalIds } from "../register.ts";
 import {
+  basisUnitWords,
   type ChunkOutcome,
   codeField,
   type ColumnDef,
@@ -58,21 +58,6 @@ const kindWords: Record<string, EntryKind> = {
   "bo": "opening_balance",
   "saldo poczatkowe": "opening_balance",
   "opening_balance": "opening_balance",
-};
-
-const basisWords: Record<string, BasisUnit> = {
-  "m²": "m²",
-  "m2": "m²",
-  "m.kw.": "m²",
-  "os.": "os.",
-  "os": "os.",
-  "osoba": "os.",
-  "osoby": "os.",
-  "m³": "m³",
-  "m3": "m³",
-  "lokal": "lokal",
-  "szt.": "lokal",
-  "szt": "lokal",
 };
 
 const quantityField = z.string().transform((s, ctx) => {
@@ -187,7 +172,7 @@ const ledgerSchema = z.object({
   description: optionalText(300),
   rate: optionalMoneyField,
   quantity: quantityField,
-  unitLabel: wordField(basisWords, { required: false, expected: "m², os., m³ albo lokal" }),
+  unitLabel: wordField(basisUnitWords, { required: false, expected: "m², os., m³ albo lokal" }),
 }).superRefine((row, ctx) => {
   const kind = row.kind as EntryKind;
   if (kind === "charge" && !row.component) {

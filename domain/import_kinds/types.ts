@@ -14,6 +14,8 @@ import {
   parsePeriod,
   parseSquareMetres,
 } from "../csv.ts";
+import { CONTROL_CHARS } from "../text.ts";
+import type { BasisUnit } from "../ledger.ts";
 
 export type ImportKind = "units" | "ledger" | "meters" | "readings" | "settlements" | "fee_rates";
 
@@ -103,9 +105,23 @@ export type ImportKindDef<T, A> = {
 
 // --- Field parsers for the schemas -------------------------------------------------------------
 
-/** Control characters other than tab and line breaks have no place in imported text. */
-// deno-lint-ignore no-control-regex
-export const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+export { CONTROL_CHARS };
+
+/** How accounting systems write the base of a charge (m², persons, m³, the unit itself). */
+export const basisUnitWords: Record<string, BasisUnit> = {
+  "m²": "m²",
+  "m2": "m²",
+  "m.kw.": "m²",
+  "os.": "os.",
+  "os": "os.",
+  "osoba": "os.",
+  "osoby": "os.",
+  "m³": "m³",
+  "m3": "m³",
+  "lokal": "lokal",
+  "szt.": "lokal",
+  "szt": "lokal",
+};
 
 function fromParsed<T>(parse: (s: string) => Parsed<T>) {
   return (s: string, ctx: z.RefinementCtx<string>): T => {
