@@ -15,15 +15,15 @@
  */
 import { parseArgs } from "node:util";
 import { basename } from "node:path";
-import { backupCommand, backupUsage } from "./admin_backup.ts";
-import { openConfiguredKv } from "./kv.ts";
-import { ConfigError, loadConfig } from "./config.ts";
-import { systemClock } from "./domain/clock.ts";
-import { keys } from "./domain/keys.ts";
-import { createPasswordHasher } from "./domain/password.ts";
-import { checkPasswordRule } from "./domain/password_rule.ts";
-import { createStaff, type StaffRole } from "./domain/staff.ts";
-import type { Actor } from "./domain/audit.ts";
+import { backupCommand, backupUsage } from "./cli/backup.ts";
+import { openConfiguredKv } from "./platform/kv.ts";
+import { ConfigError, loadConfig } from "./platform/config.ts";
+import { systemClock } from "./domain/shared/clock.ts";
+import { keys } from "./domain/shared/keys.ts";
+import { createPasswordHasher } from "./domain/accounts/password.ts";
+import { checkPasswordRule } from "./domain/accounts/password_rule.ts";
+import { createStaff, type StaffRole } from "./domain/accounts/staff.ts";
+import type { Actor } from "./domain/backoffice/audit.ts";
 import {
   applyImport,
   discardPreview,
@@ -34,7 +34,7 @@ import {
   listRefusedLines,
   previewImport,
   resumeImports,
-} from "./domain/imports.ts";
+} from "./domain/backoffice/imports.ts";
 
 const usage = [
   `usage: deno task admin create-staff --login LOGIN --password PASSWORD --name "NAME" [--role admin|office]`,

@@ -2,19 +2,19 @@
 import { createDevOutbox } from "./adapters/dev_outbox.ts";
 import { createResendMailer } from "./adapters/resend_mailer.ts";
 import { createTwilioSms } from "./adapters/twilio_sms.ts";
-import { createApp } from "./app.tsx";
-import { ConfigError, loadConfig } from "./config.ts";
-import { listenForJobs, sweep } from "./delivery.ts";
-import { resumeUnfinishedAnnouncementEmails } from "./domain/announcements.ts";
-import { systemClock } from "./domain/clock.ts";
-import { getCooperativeProfile } from "./domain/cooperative.ts";
-import { purgeRejectedRequests } from "./domain/gdpr.ts";
-import { resumeImports } from "./domain/imports.ts";
-import { seedDemoIfEmpty } from "./domain/demo.ts";
-import { defaultRetry, type Transports } from "./domain/messages.ts";
-import { createPasswordHasher } from "./domain/password.ts";
-import { openConfiguredKv, withoutQueues } from "./kv.ts";
-import { createLogger } from "./log.ts";
+import { createApp } from "./routes/app.tsx";
+import { ConfigError, loadConfig } from "./platform/config.ts";
+import { listenForJobs, sweep } from "./domain/messaging/delivery.ts";
+import { resumeUnfinishedAnnouncementEmails } from "./domain/backoffice/announcements.ts";
+import { systemClock } from "./domain/shared/clock.ts";
+import { getCooperativeProfile } from "./domain/backoffice/cooperative.ts";
+import { purgeRejectedRequests } from "./domain/backoffice/gdpr.ts";
+import { resumeImports } from "./domain/backoffice/imports.ts";
+import { seedDemoIfEmpty } from "./domain/demo/demo.ts";
+import { defaultRetry, type Transports } from "./domain/messaging/messages.ts";
+import { createPasswordHasher } from "./domain/accounts/password.ts";
+import { openConfiguredKv, withoutQueues } from "./platform/kv.ts";
+import { createLogger } from "./platform/log.ts";
 
 let config;
 try {

@@ -2,9 +2,9 @@
  * Development stand-in for Resend and Twilio: every message that would have been sent is
  * stored in KV and listed at /dev/outbox. Never wired in production (see main.ts).
  */
-import type { Clock } from "../domain/clock.ts";
-import { keys } from "../domain/keys.ts";
-import type { Mailer, SmsSender } from "../domain/messages.ts";
+import type { Clock } from "../domain/shared/clock.ts";
+import { keys } from "../domain/shared/keys.ts";
+import type { Mailer, SmsSender } from "../domain/messaging/messages.ts";
 
 export type OutboxEntry = {
   id: string;

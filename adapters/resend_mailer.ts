@@ -1,5 +1,5 @@
 import { Resend } from "resend";
-import { DeliveryError, type Mailer } from "../domain/messages.ts";
+import { DeliveryError, type Mailer } from "../domain/messaging/messages.ts";
 
 export type ResendConfig = { apiKey: string; from: string; baseUrl: string | undefined };
 

@@ -1,4 +1,4 @@
-import { DeliveryError, type SmsSender } from "../domain/messages.ts";
+import { DeliveryError, type SmsSender } from "../domain/messaging/messages.ts";
 
 export type TwilioConfig = {
   accountSid: string;

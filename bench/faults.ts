@@ -20,8 +20,8 @@
  * allows 10 per address an hour, and this drill is about delivery, not about that limit.
  * Only processes this script started are signalled (by their handle), never by name.
  */
-import { type AccessRequest, listAccessRequests } from "../domain/access_requests.ts";
-import { listMessages, type Message } from "../domain/messages.ts";
+import { type AccessRequest, listAccessRequests } from "../domain/access/access_requests.ts";
+import { listMessages, type Message } from "../domain/messaging/messages.ts";
 import { startFakeResend, startFakeTwilio } from "../tests/fakes/fake_provider.ts";
 import {
   freePort,

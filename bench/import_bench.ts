@@ -11,12 +11,16 @@
  * time of each step, the peak RSS of each step (Deno.memoryUsage().rss sampled every 20 ms)
  * and of the process (VmHWM), and checks the totals of a sample of units against a recount.
  */
-import { manualClock } from "../domain/clock.ts";
-import { applyImport, type ImportJob, previewImport } from "../domain/imports.ts";
-import { keys } from "../domain/keys.ts";
-import { type LedgerTotals, recomputeTotals, saveChargeComponents } from "../domain/ledger.ts";
-import { makeNrb, makeSortCode } from "../domain/nrb.ts";
-import { getUnitIdsByExternalIds } from "../domain/register.ts";
+import { manualClock } from "../domain/shared/clock.ts";
+import { applyImport, type ImportJob, previewImport } from "../domain/backoffice/imports.ts";
+import { keys } from "../domain/shared/keys.ts";
+import {
+  type LedgerTotals,
+  recomputeTotals,
+  saveChargeComponents,
+} from "../domain/balance/ledger.ts";
+import { makeNrb, makeSortCode } from "../domain/shared/nrb.ts";
+import { getUnitIdsByExternalIds } from "../domain/backoffice/register.ts";
 
 const ENTRIES = Number(Deno.args[0] ?? 100_000);
 const UNITS = Number(Deno.args[1] ?? 1_000);

@@ -15,9 +15,9 @@
  *
  * BENCH_THREADS (default 2), BENCH_START_TIMEOUT (default 60) as in bench/run.ts.
  */
-import { createAccount } from "../domain/accounts.ts";
-import { systemClock } from "../domain/clock.ts";
-import { createPasswordHasher } from "../domain/password.ts";
+import { createAccount } from "../domain/accounts/accounts.ts";
+import { systemClock } from "../domain/shared/clock.ts";
+import { createPasswordHasher } from "../domain/accounts/password.ts";
 import {
   assertAlive,
   clockTicks,

@@ -23,7 +23,7 @@
  * `--timeout` in seconds, default 30: a register search under load takes longer than wrk's own
  * 2 s default, which would count it as an error and leave it out of the latencies).
  */
-import { currentTotp } from "../domain/totp.ts";
+import { currentTotp } from "../domain/accounts/totp.ts";
 import {
   assertAlive,
   clockTicks,

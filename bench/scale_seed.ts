@@ -16,15 +16,15 @@
  * to the residents' units and to one unit in a thousand, so that searching it finds a few units
  * and has to read the whole register (the search stops early only after 50 hits).
  */
-import { createAccount } from "../domain/accounts.ts";
-import { type Clock, systemClock } from "../domain/clock.ts";
-import { demoChargeComponents } from "../domain/demo_data.ts";
-import { applyImport, previewImport } from "../domain/imports.ts";
-import { postEntries, saveChargeComponents } from "../domain/ledger.ts";
-import { makeNrb, makeSortCode } from "../domain/nrb.ts";
-import { createPasswordHasher } from "../domain/password.ts";
-import { getUnitIdsByExternalIds } from "../domain/register.ts";
-import { createStaff } from "../domain/staff.ts";
+import { createAccount } from "../domain/accounts/accounts.ts";
+import { type Clock, systemClock } from "../domain/shared/clock.ts";
+import { demoChargeComponents } from "../domain/demo/demo_data.ts";
+import { applyImport, previewImport } from "../domain/backoffice/imports.ts";
+import { postEntries, saveChargeComponents } from "../domain/balance/ledger.ts";
+import { makeNrb, makeSortCode } from "../domain/shared/nrb.ts";
+import { createPasswordHasher } from "../domain/accounts/password.ts";
+import { getUnitIdsByExternalIds } from "../domain/backoffice/register.ts";
+import { createStaff } from "../domain/accounts/staff.ts";
 import { BENCH_PASSWORD, longHistoryDrafts } from "./seed.ts";
 
 export const UNITS_PER_BUILDING = 50;

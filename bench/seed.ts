@@ -4,20 +4,20 @@
  * ten years of monthly charges by component and payments, and a new flat with no entries, each
  * of the two with its own resident account.
  */
-import { createAccount, getAccountByIdentifier } from "../domain/accounts.ts";
-import { type Clock, systemClock } from "../domain/clock.ts";
-import { DEMO_RESIDENT_PASSWORD, seedDemoIfEmpty } from "../domain/demo.ts";
-import { demoChargeComponents } from "../domain/demo_data.ts";
+import { createAccount, getAccountByIdentifier } from "../domain/accounts/accounts.ts";
+import { type Clock, systemClock } from "../domain/shared/clock.ts";
+import { DEMO_RESIDENT_PASSWORD, seedDemoIfEmpty } from "../domain/demo/demo.ts";
+import { demoChargeComponents } from "../domain/demo/demo_data.ts";
 import {
   basisAmount,
   type BasisUnit,
   getTotals,
   type NewLedgerEntry,
   postEntries,
-} from "../domain/ledger.ts";
-import { makeNrb, makeSortCode } from "../domain/nrb.ts";
-import { createPasswordHasher } from "../domain/password.ts";
-import { createBuilding, createUnit } from "../domain/register.ts";
+} from "../domain/balance/ledger.ts";
+import { makeNrb, makeSortCode } from "../domain/shared/nrb.ts";
+import { createPasswordHasher } from "../domain/accounts/password.ts";
+import { createBuilding, createUnit } from "../domain/backoffice/register.ts";
 
 export const BENCH_PASSWORD = "Bench-Haslo-1";
 export const HISTORY_YEARS = 10;

@@ -1,8 +1,8 @@
 /**
  * The JSON API for integrations (docs/api.md), mounted at `/api/v1`: the accounting system pushes
- * the same data the CSV import takes, through the same engine (domain/imports.ts: the same
+ * the same data the CSV import takes, through the same engine (domain/backoffice/imports.ts: the same
  * columns, validation, plan and idempotent, resumable apply), authenticated by an API token
- * (`Authorization: Bearer ebok_…`, domain/api_tokens.ts) with scopes.
+ * (`Authorization: Bearer ebok_…`, domain/backoffice/api_tokens.ts) with scopes.
  *
  * JSON in and out only. Errors are `{ "error": { "code", "message" (Polish), "details"? } }`.
  * Every authenticated call is audited as `API: <token name>` — never with the token.
@@ -22,9 +22,9 @@ import {
   hasScope,
   IDEMPOTENCY_KEY_PATTERN,
   type IdempotencyRecord,
-} from "../domain/api_tokens.ts";
-import { type Actor, recordAudit } from "../domain/audit.ts";
-import { sha256Hex } from "../domain/csv.ts";
+} from "../domain/backoffice/api_tokens.ts";
+import { type Actor, recordAudit } from "../domain/backoffice/audit.ts";
+import { sha256Hex } from "../domain/shared/csv.ts";
 import {
   applyImport,
   discardPreview,
@@ -38,7 +38,7 @@ import {
   listRefusedLines,
   MAX_RECORD_ROWS,
   previewImportRecords,
-} from "../domain/imports.ts";
+} from "../domain/backoffice/imports.ts";
 import { clientAddress } from "./client.ts";
 import type { AppDeps } from "./context.ts";
 

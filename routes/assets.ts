@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { assets } from "../views/assets.ts";
-import { manualImageList } from "../views/manual_images.ts";
+import { manualImageList } from "../views/public/manual_images.ts";
 import type { AppEnv } from "./context.ts";
 
 /** Versioned static assets: the URL changes with the content, so they are cached for a year. */

@@ -1,10 +1,10 @@
-import type { Config } from "../config.ts";
-import type { Clock } from "../domain/clock.ts";
-import type { CooperativeProfile } from "../domain/cooperative.ts";
-import type { Announcement } from "../domain/announcements.ts";
-import type { DataFreshness } from "../domain/data_freshness.ts";
-import type { PasswordHasher } from "../domain/password.ts";
-import type { Logger } from "../log.ts";
+import type { Config } from "../platform/config.ts";
+import type { Clock } from "../domain/shared/clock.ts";
+import type { CooperativeProfile } from "../domain/backoffice/cooperative.ts";
+import type { Announcement } from "../domain/backoffice/announcements.ts";
+import type { DataFreshness } from "../domain/backoffice/data_freshness.ts";
+import type { PasswordHasher } from "../domain/accounts/password.ts";
+import type { Logger } from "../platform/log.ts";
 
 /** What every route needs, built once in main.ts (or a test) and passed down. */
 export type AppDeps = {

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { Config } from "../config.ts";
-import type { SessionKind } from "../domain/sessions.ts";
+import type { Config } from "../platform/config.ts";
+import type { SessionKind } from "../domain/accounts/sessions.ts";
 
 /**
  * Session cookies: `__Host-` prefixed, Secure in production (plain http on localhost in

@@ -13,8 +13,8 @@
  * answers 503 JSON here rather than an error page.
  */
 import { Hono } from "hono";
-import { keys } from "../domain/keys.ts";
-import type { MessageState } from "../domain/messages.ts";
+import { keys } from "../domain/shared/keys.ts";
+import type { MessageState } from "../domain/messaging/messages.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 
 export type HealthOptions = {

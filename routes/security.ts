@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { csrf } from "hono/csrf";
 import { secureHeaders } from "hono/secure-headers";
-import type { Config } from "../config.ts";
+import type { Config } from "../platform/config.ts";
 import type { AppEnv } from "./context.ts";
 
 /** Headers every response carries: a CSP with no inline code, HSTS in production. */

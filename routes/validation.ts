@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { FieldErrors } from "../views/form.tsx";
 
-export { CONTROL_CHARS } from "../domain/text.ts";
+export { CONTROL_CHARS } from "../domain/shared/text.ts";
 
 /** The first Polish message for each field that failed. */
 export function fieldErrors(error: z.ZodError): FieldErrors {

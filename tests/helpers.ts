@@ -2,15 +2,15 @@
 import { createDevOutbox } from "../adapters/dev_outbox.ts";
 import { createResendMailer } from "../adapters/resend_mailer.ts";
 import { createTwilioSms } from "../adapters/twilio_sms.ts";
-import { createApp } from "../app.tsx";
-import { loadConfig } from "../config.ts";
-import { listenForJobs } from "../delivery.ts";
-import { manualClock } from "../domain/clock.ts";
-import type { Transports } from "../domain/messages.ts";
-import { createPasswordHasher } from "../domain/password.ts";
-import { memoryLogger } from "../log.ts";
-import { createStaff, type StaffRole } from "../domain/staff.ts";
-import { currentTotp } from "../domain/totp.ts";
+import { createApp } from "../routes/app.tsx";
+import { loadConfig } from "../platform/config.ts";
+import { listenForJobs } from "../domain/messaging/delivery.ts";
+import { manualClock } from "../domain/shared/clock.ts";
+import type { Transports } from "../domain/messaging/messages.ts";
+import { createPasswordHasher } from "../domain/accounts/password.ts";
+import { memoryLogger } from "../platform/log.ts";
+import { createStaff, type StaffRole } from "../domain/accounts/staff.ts";
+import { currentTotp } from "../domain/accounts/totp.ts";
 import type { AppDeps } from "../routes/context.ts";
 import { type FakeProvider, startFakeResend, startFakeTwilio } from "./fakes/fake_provider.ts";
 

@@ -1,4 +1,4 @@
-import { periodLabel } from "../domain/calendar.ts";
+import { periodLabel } from "../domain/shared/calendar.ts";
 
 /** Polish formatting of money, dates and times, with integer arithmetic for money. */
 

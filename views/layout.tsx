@@ -1,5 +1,5 @@
 import type { Child } from "hono/jsx";
-import type { CooperativeProfile } from "../domain/cooperative.ts";
+import type { CooperativeProfile } from "../domain/backoffice/cooperative.ts";
 import { assets, htmxConfig } from "./assets.ts";
 import { currentMenuItem, type Menu } from "./menu.ts";
 

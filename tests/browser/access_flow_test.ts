@@ -11,8 +11,8 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
-import { seedDemoCooperative } from "../../domain/demo_data.ts";
-import { currentTotp, TOTP_DIGITS, TOTP_INTERVAL_SECONDS } from "../../domain/totp.ts";
+import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { currentTotp, TOTP_DIGITS, TOTP_INTERVAL_SECONDS } from "../../domain/accounts/totp.ts";
 import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import {
@@ -70,7 +70,7 @@ async function demoAddresses() {
     const second = coop.buildings[1];
     const flat = coop.units.find((u) => u.buildingId === second.id && u.kind === "flat");
     assert.ok(flat, "the demo register has a flat in its second building");
-    // As `unitAddress` (domain/register.ts) labels a flat on the staff page.
+    // As `unitAddress` (domain/backoffice/register.ts) labels a flat on the staff page.
     const label = (street: string, building: string, unit: string) =>
       `ul. ${street.replace(/^ul\.?\s+/i, "")} ${building}/${unit}`;
     return {
@@ -547,7 +547,7 @@ async function walk(
   });
 
   await step(`3a. the unit labels on the staff page read "address — occupants" (${mode})`, () => {
-    // views/admin_requests.tsx puts the occupants' span right after the address, with no space:
+    // views/admin/requests.tsx puts the occupants' span right after the address, with no space:
     // "ul. Kazimierza Wielkiego 12/7— Katarzyna Zielińska" (the register line above the form
     // has the space).
     assert.ok(unitLabels.length > 0, "the card offered units");

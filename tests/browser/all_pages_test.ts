@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { currentTotp } from "../../domain/totp.ts";
+import { currentTotp } from "../../domain/accounts/totp.ts";
 import {
   checkAccessibility,
   describeViolations,

@@ -91,7 +91,7 @@ export async function startServer(
     PORT: String(port),
     EBOK_BASE_URL: baseUrl,
     // Whatever the calling shell holds, a test server never reaches the real providers: empty
-    // means unset (config.ts), so mail and SMS land in the development outbox.
+    // means unset (platform/config.ts), so mail and SMS land in the development outbox.
     RESEND_API_KEY: "",
     TWILIO_ACCOUNT_SID: "",
     NO_COLOR: "1",

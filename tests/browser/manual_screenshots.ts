@@ -2,7 +2,7 @@
  * The /pomoc manual's pictures, taken of the real application: starts the server with demo data,
  * opens Chromium (JavaScript on, pictures at most 800 px wide), logs in as the demo resident and saves small PNGs
  * of the registration form, the login form, the dashboard's first unit card, the statement with a
- * month opened and the water chart to static/manual/. views/manual_images.ts bundles them.
+ * month opened and the water chart to static/manual/. views/public/manual_images.ts bundles them.
  *
  *   deno task screenshots      (deno run -A tests/browser/manual_screenshots.ts)
  *
@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { launchBrowser, newPage, repoRoot, startServer, withServerOutput } from "./harness.ts";
 
-/** Where the PNGs go; views/manual_images.ts imports them from here. */
+/** Where the PNGs go; views/public/manual_images.ts imports them from here. */
 export const MANUAL_DIR: string = join(repoRoot, "static", "manual");
 /** The widest a picture gets. */
 const WIDTH = 800;

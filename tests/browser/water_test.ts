@@ -25,10 +25,10 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { polishDate } from "../../domain/calendar.ts";
-import { seedDemoCooperative } from "../../domain/demo_data.ts";
-import { defaultReadingWindow, nextReadingWindow } from "../../domain/reading_submissions.ts";
-import { currentTotp } from "../../domain/totp.ts";
+import { polishDate } from "../../domain/shared/calendar.ts";
+import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { defaultReadingWindow, nextReadingWindow } from "../../domain/water/reading_submissions.ts";
+import { currentTotp } from "../../domain/accounts/totp.ts";
 import {
   assertNoAxeViolations,
   assertNoProblems,

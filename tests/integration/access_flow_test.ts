@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { seedDemoCooperative } from "../../domain/demo_data.ts";
-import { createStaff } from "../../domain/staff.ts";
-import { currentTotp } from "../../domain/totp.ts";
-import { listAudit } from "../../domain/audit.ts";
+import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { createStaff } from "../../domain/accounts/staff.ts";
+import { currentTotp } from "../../domain/accounts/totp.ts";
+import { listAudit } from "../../domain/backoffice/audit.ts";
 import { eventually, testApp } from "../helpers.ts";
 
 const STAFF = { login: "kierownik", password: "Biuro-Test-2026", name: "Ewa Kierownik" };
@@ -159,7 +159,7 @@ Deno.test("a plain POST approval without a unit choice links the units at the ty
   const requestId = list.match(/\/admin\/wnioski\/([0-9A-Z]{26})\/zatwierdz/)![1];
   const res = await staff.post(`/admin/wnioski/${requestId}/zatwierdz`, {});
   assert.equal(res.status, 303);
-  const { getAccessRequest } = await import("../../domain/access_requests.ts");
+  const { getAccessRequest } = await import("../../domain/access/access_requests.ts");
   const request = await getAccessRequest(t.kv, requestId);
   assert.equal(request?.status, "approved");
   assert.deepEqual(request?.unitIds, [r.flatUnitId]);

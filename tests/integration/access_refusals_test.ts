@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { getAccessRequest, listAccessRequests } from "../../domain/access_requests.ts";
-import { createAccount, getAccount } from "../../domain/accounts.ts";
-import { listMessages } from "../../domain/messages.ts";
-import { keys } from "../../domain/keys.ts";
-import { createStaff } from "../../domain/staff.ts";
-import { currentTotp } from "../../domain/totp.ts";
+import { getAccessRequest, listAccessRequests } from "../../domain/access/access_requests.ts";
+import { createAccount, getAccount } from "../../domain/accounts/accounts.ts";
+import { listMessages } from "../../domain/messaging/messages.ts";
+import { keys } from "../../domain/shared/keys.ts";
+import { createStaff } from "../../domain/accounts/staff.ts";
+import { currentTotp } from "../../domain/accounts/totp.ts";
 import { testApp } from "../helpers.ts";
 
 const valid = {
@@ -316,7 +316,7 @@ Deno.test("a resident's session does not open /admin", async () => {
 
 Deno.test("one resident's session shows only that resident's units", async () => {
   await using t = await testApp();
-  const { seedDemoCooperative } = await import("../../domain/demo_data.ts");
+  const { seedDemoCooperative } = await import("../../domain/demo/demo_data.ts");
   const coop = await seedDemoCooperative(t.kv, t.clock);
   const [mine, theirs] = coop.units.filter((u) => u.kind === "flat");
   const account = await createAccount(t.kv, t.clock, {

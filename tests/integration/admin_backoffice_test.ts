@@ -5,17 +5,17 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
-import { createAccount } from "../../domain/accounts.ts";
-import { getAnnouncement, listAnnouncements } from "../../domain/announcements.ts";
-import { listAudit, recordAudit } from "../../domain/audit.ts";
-import { getCooperativeProfile } from "../../domain/cooperative.ts";
-import { seedDemoCooperative } from "../../domain/demo_data.ts";
-import { listMessages } from "../../domain/messages.ts";
-import { createStaff } from "../../domain/staff.ts";
-import { currentTotp } from "../../domain/totp.ts";
-import { announcementRoutes } from "../../routes/admin_announcements.tsx";
-import { auditRoutes } from "../../routes/admin_audit.tsx";
-import { gdprRoutes } from "../../routes/admin_gdpr.tsx";
+import { createAccount } from "../../domain/accounts/accounts.ts";
+import { getAnnouncement, listAnnouncements } from "../../domain/backoffice/announcements.ts";
+import { listAudit, recordAudit } from "../../domain/backoffice/audit.ts";
+import { getCooperativeProfile } from "../../domain/backoffice/cooperative.ts";
+import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { listMessages } from "../../domain/messaging/messages.ts";
+import { createStaff } from "../../domain/accounts/staff.ts";
+import { currentTotp } from "../../domain/accounts/totp.ts";
+import { announcementRoutes } from "../../routes/admin/announcements.tsx";
+import { auditRoutes } from "../../routes/admin/audit.tsx";
+import { gdprRoutes } from "../../routes/admin/gdpr.tsx";
 import type { AppEnv } from "../../routes/context.ts";
 import { csrfProtection, noStoreByDefault, securityHeaders } from "../../routes/security.ts";
 import { testApp, TestClient } from "../helpers.ts";
@@ -26,7 +26,7 @@ const RESIDENT_PASSWORD = "Moje-Haslo-2026";
 type T = Awaited<ReturnType<typeof testApp>>;
 
 /**
- * The app with the back-office routes. Once app.tsx mounts them (at /admin/komunikaty,
+ * The app with the back-office routes. Once routes/app.tsx mounts them (at /admin/komunikaty,
  * /admin/dziennik and /admin) the app is used as it is; until then they are mounted in front
  * of it here, behind the same shared middleware.
  */

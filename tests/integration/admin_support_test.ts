@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { createAccount, getAccount, listAccountsByEmail } from "../../domain/accounts.ts";
-import { listAudit } from "../../domain/audit.ts";
-import { seedDemoCooperative } from "../../domain/demo_data.ts";
-import { listMessages } from "../../domain/messages.ts";
-import { createStaff } from "../../domain/staff.ts";
-import { currentTotp } from "../../domain/totp.ts";
+import { createAccount, getAccount, listAccountsByEmail } from "../../domain/accounts/accounts.ts";
+import { listAudit } from "../../domain/backoffice/audit.ts";
+import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { listMessages } from "../../domain/messaging/messages.ts";
+import { createStaff } from "../../domain/accounts/staff.ts";
+import { currentTotp } from "../../domain/accounts/totp.ts";
 import { testApp } from "../helpers.ts";
 
 const PASSWORD = "Moje-Haslo-1";
@@ -213,7 +213,7 @@ Deno.test("staff edit a unit in the register; bad values are refused with the fo
   assert.match(badHtml, /aria-describedby="area-error/);
   assert.match(badHtml, /aria-describedby="bankAccount-error/);
   assert.match(badHtml, /value="dużo"/);
-  const { getUnit } = await import("../../domain/register.ts");
+  const { getUnit } = await import("../../domain/backoffice/register.ts");
   const before = (await getUnit(t.kv, unitId))!;
   const ok = await s.post(`/admin/rejestr/lokale/${unitId}`, {
     number: before.number,

@@ -11,19 +11,19 @@ import {
   createApiToken,
   listApiTokens,
   revokeApiToken,
-} from "../../domain/api_tokens.ts";
-import { type Actor, listAudit } from "../../domain/audit.ts";
-import { getCooperativeProfile } from "../../domain/cooperative.ts";
-import { parseCsv } from "../../domain/csv.ts";
-import { getDataFreshness } from "../../domain/data_freshness.ts";
-import { seedDemoCooperative } from "../../domain/demo_data.ts";
-import { importKinds, listImportHistory } from "../../domain/imports.ts";
-import { getTotals, saveChargeComponents } from "../../domain/ledger.ts";
-import { makeNrb, makeSortCode } from "../../domain/nrb.ts";
-import { createBuilding, createUnit } from "../../domain/register.ts";
-import { createStaff, type StaffRole } from "../../domain/staff.ts";
-import { currentTotp } from "../../domain/totp.ts";
-import { API_TOKENS_PATH, apiTokenRoutes } from "../../routes/admin_api_tokens.tsx";
+} from "../../domain/backoffice/api_tokens.ts";
+import { type Actor, listAudit } from "../../domain/backoffice/audit.ts";
+import { getCooperativeProfile } from "../../domain/backoffice/cooperative.ts";
+import { parseCsv } from "../../domain/shared/csv.ts";
+import { getDataFreshness } from "../../domain/backoffice/data_freshness.ts";
+import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { importKinds, listImportHistory } from "../../domain/backoffice/imports.ts";
+import { getTotals, saveChargeComponents } from "../../domain/balance/ledger.ts";
+import { makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
+import { createBuilding, createUnit } from "../../domain/backoffice/register.ts";
+import { createStaff, type StaffRole } from "../../domain/accounts/staff.ts";
+import { currentTotp } from "../../domain/accounts/totp.ts";
+import { API_TOKENS_PATH, apiTokenRoutes } from "../../routes/admin/api_tokens.tsx";
 import { API_PREFIX, apiRoutes } from "../../routes/api.ts";
 import type { AppEnv } from "../../routes/context.ts";
 import { csrfProtection, requestSizeLimit } from "../../routes/security.ts";
@@ -33,8 +33,8 @@ type T = Awaited<ReturnType<typeof testApp>>;
 type Fetcher = { request(path: string, init?: RequestInit): Response | Promise<Response> };
 
 /**
- * The application with the API and the token page: the real one for what app.tsx and
- * routes/admin.tsx already mount; the rest put together here the way they are to be mounted —
+ * The application with the API and the token page: the real one for what routes/app.tsx and
+ * routes/admin/index.tsx already mount; the rest put together here the way they are to be mounted —
  * the API before the shared CSRF guard and body limit (it answers those in JSON itself), the
  * token page behind the cooperative lookup, CSRF and the small body limit.
  */

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { createAccount } from "../../domain/accounts.ts";
-import { seedDemoCooperative } from "../../domain/demo_data.ts";
-import { saveCooperativeProfile } from "../../domain/cooperative.ts";
-import { type NewLedgerEntry, postEntries } from "../../domain/ledger.ts";
-import { makeNrb } from "../../domain/nrb.ts";
-import { createBuilding, createUnit } from "../../domain/register.ts";
-import { demoProfile } from "../../domain/demo_data.ts";
+import { createAccount } from "../../domain/accounts/accounts.ts";
+import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { saveCooperativeProfile } from "../../domain/backoffice/cooperative.ts";
+import { type NewLedgerEntry, postEntries } from "../../domain/balance/ledger.ts";
+import { makeNrb } from "../../domain/shared/nrb.ts";
+import { createBuilding, createUnit } from "../../domain/backoffice/register.ts";
+import { demoProfile } from "../../domain/demo/demo_data.ts";
 import { testApp } from "../helpers.ts";
 
 const PASSWORD = "Moje-Haslo-1";

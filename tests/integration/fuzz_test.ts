@@ -8,16 +8,16 @@
  * against both logins and the API: the per-address limits and the lockouts engage.
  */
 import assert from "node:assert/strict";
-import { createAccount } from "../../domain/accounts.ts";
-import { type Actor } from "../../domain/audit.ts";
-import { createApiToken } from "../../domain/api_tokens.ts";
-import { seedDemoCooperative } from "../../domain/demo_data.ts";
-import { listAccessRequests } from "../../domain/access_requests.ts";
-import { createStaff } from "../../domain/staff.ts";
-import { currentTotp } from "../../domain/totp.ts";
-import { listMeters, listReadings } from "../../domain/water.ts";
-import { formatNrb, isValidNrb, makeNrb, makeSortCode } from "../../domain/nrb.ts";
-import { registrationSchema } from "../../routes/registration_schema.ts";
+import { createAccount } from "../../domain/accounts/accounts.ts";
+import { type Actor } from "../../domain/backoffice/audit.ts";
+import { createApiToken } from "../../domain/backoffice/api_tokens.ts";
+import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { listAccessRequests } from "../../domain/access/access_requests.ts";
+import { createStaff } from "../../domain/accounts/staff.ts";
+import { currentTotp } from "../../domain/accounts/totp.ts";
+import { listMeters, listReadings } from "../../domain/water/water.ts";
+import { formatNrb, isValidNrb, makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
+import { registrationSchema } from "../../routes/public/registration_schema.ts";
 import { CONTROL_CHARS } from "../../routes/validation.ts";
 import { TEST_ORIGIN, testApp } from "../helpers.ts";
 
@@ -1290,7 +1290,7 @@ function stuffingIdentifier(i: number) {
   return `${L[Math.floor(i / 441) % 21]}${L[Math.floor(i / 21) % 21]}${L[i % 21]}-2345`;
 }
 
-/** routes/auth.tsx's LOGIN_PER_ADDRESS (not exported): 60 attempts per 15 minutes. */
+/** routes/resident/auth.tsx's LOGIN_PER_ADDRESS (not exported): 60 attempts per 15 minutes. */
 const LOGIN_PER_ADDRESS_LIMIT = 60;
 
 Deno.test("credential stuffing: residents' login — the per-address limit, then the account lockout", async () => {

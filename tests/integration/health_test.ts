@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { manualClock } from "../../domain/clock.ts";
-import { seedDemoIfEmpty } from "../../domain/demo.ts";
-import { keys } from "../../domain/keys.ts";
-import { addMessage, type Message } from "../../domain/messages.ts";
-import { createPasswordHasher } from "../../domain/password.ts";
-import { memoryLogger } from "../../log.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { seedDemoIfEmpty } from "../../domain/demo/demo.ts";
+import { keys } from "../../domain/shared/keys.ts";
+import { addMessage, type Message } from "../../domain/messaging/messages.ts";
+import { createPasswordHasher } from "../../domain/accounts/password.ts";
+import { memoryLogger } from "../../platform/log.ts";
 import type { AppEnv } from "../../routes/context.ts";
 import { healthRoutes } from "../../routes/health.ts";
 
@@ -13,7 +13,7 @@ async function setUp(options: { version?: string; timeoutMs?: number } = {}) {
   const kv = await Deno.openKv(":memory:");
   const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
   const log = memoryLogger();
-  // Mounted the way app.tsx mounts it, on an app with the same environment type.
+  // Mounted the way routes/app.tsx mounts it, on an app with the same environment type.
   const app = new Hono<AppEnv>();
   app.route("/", healthRoutes({ kv, clock, log }, { version: "test-1", ...options }));
   return { kv, clock, log, app };

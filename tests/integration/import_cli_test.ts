@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { listImportHistory } from "../../domain/imports.ts";
-import { getUnitByExternalId } from "../../domain/register.ts";
+import { listImportHistory } from "../../domain/backoffice/imports.ts";
+import { getUnitByExternalId } from "../../domain/backoffice/register.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 

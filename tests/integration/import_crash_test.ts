@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { manualClock } from "../../domain/clock.ts";
-import { getImportJob, listImportHistory, resumeImports } from "../../domain/imports.ts";
-import { type LedgerEntry, listEntries, recomputeTotals } from "../../domain/ledger.ts";
-import { getUnitIdsByExternalIds } from "../../domain/register.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { getImportJob, listImportHistory, resumeImports } from "../../domain/backoffice/imports.ts";
+import { type LedgerEntry, listEntries, recomputeTotals } from "../../domain/balance/ledger.ts";
+import { getUnitIdsByExternalIds } from "../../domain/backoffice/register.ts";
 
 const ENTRIES = 30_000;
 const UNITS = 100;

@@ -1,24 +1,24 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { getCooperativeProfile } from "../../domain/cooperative.ts";
-import { getDataFreshness } from "../../domain/data_freshness.ts";
-import { listImportHistory } from "../../domain/imports.ts";
-import { getTotals, saveChargeComponents } from "../../domain/ledger.ts";
-import { makeNrb, makeSortCode } from "../../domain/nrb.ts";
-import { createBuilding, createUnit } from "../../domain/register.ts";
-import { createStaff } from "../../domain/staff.ts";
-import { currentTotp } from "../../domain/totp.ts";
-import { IMPORT_UPLOAD_PREFIX, importRoutes } from "../../routes/admin_import.tsx";
+import { getCooperativeProfile } from "../../domain/backoffice/cooperative.ts";
+import { getDataFreshness } from "../../domain/backoffice/data_freshness.ts";
+import { listImportHistory } from "../../domain/backoffice/imports.ts";
+import { getTotals, saveChargeComponents } from "../../domain/balance/ledger.ts";
+import { makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
+import { createBuilding, createUnit } from "../../domain/backoffice/register.ts";
+import { createStaff } from "../../domain/accounts/staff.ts";
+import { currentTotp } from "../../domain/accounts/totp.ts";
+import { IMPORT_UPLOAD_PREFIX, importRoutes } from "../../routes/admin/import.tsx";
 import type { AppEnv } from "../../routes/context.ts";
 import { csrfProtection, requestSizeLimit } from "../../routes/security.ts";
-import { requireStaff, type StaffEnv } from "../../routes/staff_guard.ts";
+import { requireStaff, type StaffEnv } from "../../routes/admin/guard.ts";
 import { TEST_ORIGIN, testApp, type TestClient } from "../helpers.ts";
 
 type Fetcher = { request(path: string, init?: RequestInit): Response | Promise<Response> };
 type T = Awaited<ReturnType<typeof testApp>>;
 
 /**
- * The application with the import routes: the real one once routes/admin.tsx mounts them; until
+ * The application with the import routes: the real one once routes/admin/index.tsx mounts them; until
  * then the same pieces put together here (the cooperative, CSRF, the body limit listing the
  * import prefix, requireStaff) in front of it.
  */
@@ -300,7 +300,7 @@ Deno.test("a failed import shows its error and a resume button that finishes it"
   });
   const location = res.headers.get("location")!;
   const jobId = location.split("/").pop()!;
-  const { applyImport } = await import("../../domain/imports.ts");
+  const { applyImport } = await import("../../domain/backoffice/imports.ts");
   const failed = await applyImport(t.kv, t.clock, jobId, {
     actor: { kind: "system", label: "test" },
     applyValidOnly: false,

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { createDevOutbox, listOutbox } from "../../adapters/dev_outbox.ts";
 import { createResendMailer } from "../../adapters/resend_mailer.ts";
 import { createTwilioSms } from "../../adapters/twilio_sms.ts";
-import { listenForJobs } from "../../delivery.ts";
-import { type Clock, manualClock, systemClock } from "../../domain/clock.ts";
+import { listenForJobs } from "../../domain/messaging/delivery.ts";
+import { type Clock, manualClock, systemClock } from "../../domain/shared/clock.ts";
 import {
   addMessage,
   deliverMessage,
@@ -13,8 +13,8 @@ import {
   resendMessage,
   sweepMessages,
   type Transports,
-} from "../../domain/messages.ts";
-import { memoryLogger } from "../../log.ts";
+} from "../../domain/messaging/messages.ts";
+import { memoryLogger } from "../../platform/log.ts";
 import { startFakeResend, startFakeTwilio } from "../fakes/fake_provider.ts";
 import { eventually, testApp } from "../helpers.ts";
 
@@ -318,7 +318,7 @@ Deno.test("without a queue, the periodic sweep itself delivers overdue messages,
       clock,
     );
     // Nobody listens to the queue here: the message waits.
-    const { sweep } = await import("../../delivery.ts");
+    const { sweep } = await import("../../domain/messaging/delivery.ts");
     await sweep(kv, transports, clock, memoryLogger());
     assert.equal(resend.requests.length, 0, "not overdue yet");
     clock.advance(2 * 60_000);
@@ -339,7 +339,7 @@ Deno.test("the development outbox shows a message once, even when it is delivere
 });
 
 Deno.test("with queues switched off (EBOK_QUEUES=0), messages wait in KV and the sweep sends them", async () => {
-  const { withoutQueues } = await import("../../kv.ts");
+  const { withoutQueues } = await import("../../platform/kv.ts");
   await withProviders(async ({ kv: raw, transports, resend }) => {
     const kv = withoutQueues(raw);
     const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
@@ -353,7 +353,7 @@ Deno.test("with queues switched off (EBOK_QUEUES=0), messages wait in KV and the
     });
     assert.ok((await op.commit()).ok, "the atomic operation commits without a queue");
     assert.equal((await getMessage(kv, m.id))?.state, "queued");
-    const { sweep } = await import("../../delivery.ts");
+    const { sweep } = await import("../../domain/messaging/delivery.ts");
     resend.failNext(1, 500);
     await sweep(kv, transports, clock, memoryLogger(), 0);
     assert.equal((await getMessage(kv, m.id))?.state, "queued", "a failure waits for its back-off");

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { createApp } from "../../app.tsx";
-import { loadConfig } from "../../config.ts";
-import { manualClock } from "../../domain/clock.ts";
-import { createPasswordHasher } from "../../domain/password.ts";
-import { defaultProfile, saveCooperativeProfile } from "../../domain/cooperative.ts";
-import { memoryLogger } from "../../log.ts";
+import { createApp } from "../../routes/app.tsx";
+import { loadConfig } from "../../platform/config.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { createPasswordHasher } from "../../domain/accounts/password.ts";
+import { defaultProfile, saveCooperativeProfile } from "../../domain/backoffice/cooperative.ts";
+import { memoryLogger } from "../../platform/log.ts";
 import { assets } from "../../views/assets.ts";
 import { testApp } from "../helpers.ts";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { createAccount } from "../../domain/accounts.ts";
-import { seedDemoCooperative } from "../../domain/demo_data.ts";
-import { listMessages } from "../../domain/messages.ts";
-import { getUnitWater, listReadings } from "../../domain/water.ts";
-import { parseM3 } from "../../routes/water.tsx";
+import { createAccount } from "../../domain/accounts/accounts.ts";
+import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { listMessages } from "../../domain/messaging/messages.ts";
+import { getUnitWater, listReadings } from "../../domain/water/water.ts";
+import { parseM3 } from "../../routes/resident/water.tsx";
 import { testApp } from "../helpers.ts";
 
 const PASSWORD = "Moje-Haslo-1";
@@ -147,7 +147,7 @@ Deno.test("outside the reading window the form says when the next one opens", as
 Deno.test("the building's average per person is shown only when the cooperative enables it", async () => {
   const { t, c, flat } = await fixture();
   await using _ = t;
-  const { setBuildingAverageEnabled } = await import("../../domain/water_comparison.ts");
+  const { setBuildingAverageEnabled } = await import("../../domain/water/water_comparison.ts");
   assert.doesNotMatch(
     await (await c.get(`/ebok/woda?lokal=${flat}`)).text(),
     /Średnie zużycie wody/,

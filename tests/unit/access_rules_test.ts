@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
-import { manualClock } from "../../domain/clock.ts";
-import { generateStartPassword } from "../../domain/credentials.ts";
-import { newIdentifier, normalizeIdentifier } from "../../domain/identifier.ts";
-import { checkPasswordRule } from "../../domain/password_rule.ts";
-import { normalizePolishMobile } from "../../domain/phone.ts";
-import { consumeRateLimit, peekRateLimit } from "../../domain/rate_limit.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { generateStartPassword } from "../../domain/accounts/credentials.ts";
+import { newIdentifier, normalizeIdentifier } from "../../domain/access/identifier.ts";
+import { checkPasswordRule } from "../../domain/accounts/password_rule.ts";
+import { normalizePolishMobile } from "../../domain/shared/phone.ts";
+import { consumeRateLimit, peekRateLimit } from "../../domain/accounts/rate_limit.ts";
 import {
   createSession,
   invalidateOwnerSessions,
   sessionPolicies,
   validateSession,
-} from "../../domain/sessions.ts";
-import { keys } from "../../domain/keys.ts";
+} from "../../domain/accounts/sessions.ts";
+import { keys } from "../../domain/shared/keys.ts";
 
 Deno.test("Polish mobile numbers as typed become E.164; landlines and junk are refused", () => {
   for (

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { getStaffByLogin } from "../../domain/staff.ts";
-import { currentTotp, verifyTotp } from "../../domain/totp.ts";
+import { getStaffByLogin } from "../../domain/accounts/staff.ts";
+import { currentTotp, verifyTotp } from "../../domain/accounts/totp.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Account, createAccount, updateAccount } from "../../domain/accounts.ts";
+import { type Account, createAccount, updateAccount } from "../../domain/accounts/accounts.ts";
 import {
   type Announcement,
   createAnnouncement,
@@ -10,16 +10,16 @@ import {
   resumeAnnouncementEmails,
   resumeUnfinishedAnnouncementEmails,
   withdrawAnnouncement,
-} from "../../domain/announcements.ts";
-import type { Actor } from "../../domain/audit.ts";
-import { listAudit } from "../../domain/audit.ts";
-import { manualClock } from "../../domain/clock.ts";
-import { demoProfile } from "../../domain/demo_data.ts";
-import { keys } from "../../domain/keys.ts";
-import { listMessages, type Message } from "../../domain/messages.ts";
-import { makeNrb } from "../../domain/nrb.ts";
-import { createBuilding, createUnit } from "../../domain/register.ts";
-import { announcementParagraphs } from "../../views/announcements.tsx";
+} from "../../domain/backoffice/announcements.ts";
+import type { Actor } from "../../domain/backoffice/audit.ts";
+import { listAudit } from "../../domain/backoffice/audit.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { demoProfile } from "../../domain/demo/demo_data.ts";
+import { keys } from "../../domain/shared/keys.ts";
+import { listMessages, type Message } from "../../domain/messaging/messages.ts";
+import { makeNrb } from "../../domain/shared/nrb.ts";
+import { createBuilding, createUnit } from "../../domain/backoffice/register.ts";
+import { announcementParagraphs } from "../../views/resident/announcements.tsx";
 
 const staff: Actor = { kind: "staff", id: "01STAFF000000000000000000", label: "Ewa (ewa)" };
 const ctx = { coop: demoProfile, baseUrl: "https://ebok.example.pl" };

@@ -13,14 +13,18 @@ import {
   listApiTokens,
   revokeApiToken,
   verifyApiToken,
-} from "../../domain/api_tokens.ts";
-import { type Actor, listAudit } from "../../domain/audit.ts";
-import { manualClock } from "../../domain/clock.ts";
-import { listRefusedLines, MAX_RECORD_ROWS, previewImportRecords } from "../../domain/imports.ts";
-import { keys } from "../../domain/keys.ts";
-import { saveChargeComponents } from "../../domain/ledger.ts";
-import { makeNrb, makeSortCode } from "../../domain/nrb.ts";
-import { createBuilding, createUnit } from "../../domain/register.ts";
+} from "../../domain/backoffice/api_tokens.ts";
+import { type Actor, listAudit } from "../../domain/backoffice/audit.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import {
+  listRefusedLines,
+  MAX_RECORD_ROWS,
+  previewImportRecords,
+} from "../../domain/backoffice/imports.ts";
+import { keys } from "../../domain/shared/keys.ts";
+import { saveChargeComponents } from "../../domain/balance/ledger.ts";
+import { makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
+import { createBuilding, createUnit } from "../../domain/backoffice/register.ts";
 
 const admin: Actor = { kind: "staff", id: "01ADMIN", label: "Adam Admin (admin)" };
 

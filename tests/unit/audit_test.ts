@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeHexLowerCase } from "@oslojs/encoding";
-import { getAccountByIdentifier } from "../../domain/accounts.ts";
+import { getAccountByIdentifier } from "../../domain/accounts/accounts.ts";
 import {
   auditCsv,
   type AuditEntry,
@@ -9,12 +9,12 @@ import {
   queryAudit,
   recordAudit,
   warsawMidnight,
-} from "../../domain/audit.ts";
-import { manualClock } from "../../domain/clock.ts";
-import { seedDemoCooperative } from "../../domain/demo_data.ts";
-import { listMessages } from "../../domain/messages.ts";
-import { createStaff } from "../../domain/staff.ts";
-import { currentTotp } from "../../domain/totp.ts";
+} from "../../domain/backoffice/audit.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { listMessages } from "../../domain/messaging/messages.ts";
+import { createStaff } from "../../domain/accounts/staff.ts";
+import { currentTotp } from "../../domain/accounts/totp.ts";
 import { testApp, type TestClient } from "../helpers.ts";
 
 const staffActor = { kind: "staff" as const, id: "01STAFFAAAAAAAAAAAAAAAAAAA", label: "Ewa (ewa)" };

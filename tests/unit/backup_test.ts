@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { backupCommand, type BackupIo, readLines } from "../../admin_backup.ts";
+import { backupCommand, type BackupIo, readLines } from "../../cli/backup.ts";
 import {
   BackupFormatError,
   BackupRefusedError,
@@ -9,13 +9,13 @@ import {
   importKv,
   REAPPLIED_EXPIRY,
   TRANSIENT_PREFIXES,
-} from "../../domain/backup.ts";
-import { manualClock } from "../../domain/clock.ts";
-import { seedDemoIfEmpty } from "../../domain/demo.ts";
-import { keys } from "../../domain/keys.ts";
-import { addMessage } from "../../domain/messages.ts";
-import { createPasswordHasher } from "../../domain/password.ts";
-import { createSession } from "../../domain/sessions.ts";
+} from "../../domain/backoffice/backup.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { seedDemoIfEmpty } from "../../domain/demo/demo.ts";
+import { keys } from "../../domain/shared/keys.ts";
+import { addMessage } from "../../domain/messaging/messages.ts";
+import { createPasswordHasher } from "../../domain/accounts/password.ts";
+import { createSession } from "../../domain/accounts/sessions.ts";
 
 type Entry = { key: Deno.KvKey; value: unknown };
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig } from "../../config.ts";
+import { ConfigError, loadConfig } from "../../platform/config.ts";
 
 const production = {
   EBOK_ENV: "production",

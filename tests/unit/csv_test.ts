@@ -12,7 +12,7 @@ import {
   parsePeriod,
   parseSquareMetres,
   sha256Hex,
-} from "../../domain/csv.ts";
+} from "../../domain/shared/csv.ts";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
-import { manualClock } from "../../domain/clock.ts";
-import { getCooperativeProfile } from "../../domain/cooperative.ts";
-import { getDemoCooperative, seedDemoCooperative } from "../../domain/demo_data.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { getCooperativeProfile } from "../../domain/backoffice/cooperative.ts";
+import { getDemoCooperative, seedDemoCooperative } from "../../domain/demo/demo_data.ts";
 import {
   getChargeComponents,
   getTotals,
   type LedgerEntry,
   listEntries,
   recomputeTotals,
-} from "../../domain/ledger.ts";
-import { isValidNrb } from "../../domain/nrb.ts";
-import { findUnitsByAddress, getUnits } from "../../domain/register.ts";
-import { consumptionByPeriod, getUnitWater } from "../../domain/water.ts";
+} from "../../domain/balance/ledger.ts";
+import { isValidNrb } from "../../domain/shared/nrb.ts";
+import { findUnitsByAddress, getUnits } from "../../domain/backoffice/register.ts";
+import { consumptionByPeriod, getUnitWater } from "../../domain/water/water.ts";
 
 const NOW = new Date("2026-11-20T10:00:00Z");
 

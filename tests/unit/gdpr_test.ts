@@ -5,20 +5,20 @@ import {
   type RegistrationData,
   rejectAccessRequest,
   submitAccessRequest,
-} from "../../domain/access_requests.ts";
-import { listAccounts } from "../../domain/accounts.ts";
-import type { Actor } from "../../domain/audit.ts";
-import { listAudit, recordAudit } from "../../domain/audit.ts";
-import { manualClock } from "../../domain/clock.ts";
-import { DEFAULT_START_PASSWORD_TTL_MS } from "../../domain/credentials.ts";
-import { demoProfile, seedDemoCooperative } from "../../domain/demo_data.ts";
-import { exportResidentData, purgeRejectedRequests } from "../../domain/gdpr.ts";
-import { keys } from "../../domain/keys.ts";
-import { listMessages, listMessagesByRef } from "../../domain/messages.ts";
-import { createPasswordHasher } from "../../domain/password.ts";
-import { submitReadings } from "../../domain/reading_submissions.ts";
-import { createSession, hashToken } from "../../domain/sessions.ts";
-import { getUnitWater } from "../../domain/water.ts";
+} from "../../domain/access/access_requests.ts";
+import { listAccounts } from "../../domain/accounts/accounts.ts";
+import type { Actor } from "../../domain/backoffice/audit.ts";
+import { listAudit, recordAudit } from "../../domain/backoffice/audit.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { DEFAULT_START_PASSWORD_TTL_MS } from "../../domain/accounts/credentials.ts";
+import { demoProfile, seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { exportResidentData, purgeRejectedRequests } from "../../domain/backoffice/gdpr.ts";
+import { keys } from "../../domain/shared/keys.ts";
+import { listMessages, listMessagesByRef } from "../../domain/messaging/messages.ts";
+import { createPasswordHasher } from "../../domain/accounts/password.ts";
+import { submitReadings } from "../../domain/water/reading_submissions.ts";
+import { createSession, hashToken } from "../../domain/accounts/sessions.ts";
+import { getUnitWater } from "../../domain/water/water.ts";
 
 const staff: Actor = { kind: "staff", id: "01STAFFAAAAAAAAAAAAAAAAAAA", label: "Ewa (ewa)" };
 const ctx = { coop: demoProfile, baseUrl: "https://ebok.example.pl" };

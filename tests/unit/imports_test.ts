@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { listAudit } from "../../domain/audit.ts";
-import { manualClock } from "../../domain/clock.ts";
-import { getDataFreshness } from "../../domain/data_freshness.ts";
-import { getDemoCooperative, seedDemoCooperative } from "../../domain/demo_data.ts";
-import { currentFeeRates, listFeeRates } from "../../domain/fee_rates.ts";
+import { listAudit } from "../../domain/backoffice/audit.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { getDataFreshness } from "../../domain/backoffice/data_freshness.ts";
+import { getDemoCooperative, seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { currentFeeRates, listFeeRates } from "../../domain/balance/fee_rates.ts";
 import {
   applyImport,
   getImportJob,
@@ -14,8 +14,8 @@ import {
   listRefusedLines,
   previewImport,
   resumeImports,
-} from "../../domain/imports.ts";
-import { keys } from "../../domain/keys.ts";
+} from "../../domain/backoffice/imports.ts";
+import { keys } from "../../domain/shared/keys.ts";
 import {
   getTotals,
   type LedgerEntry,
@@ -23,8 +23,8 @@ import {
   postEntry,
   recomputeTotals,
   saveChargeComponents,
-} from "../../domain/ledger.ts";
-import { makeNrb, makeSortCode } from "../../domain/nrb.ts";
+} from "../../domain/balance/ledger.ts";
+import { makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
 import {
   createBuilding,
   createUnit,
@@ -32,9 +32,9 @@ import {
   getUnit,
   getUnitByExternalId,
   listUnitsOfBuilding,
-} from "../../domain/register.ts";
-import { addMeter, addReading, listMeters, listReadings } from "../../domain/water.ts";
-import { listSettlements } from "../../domain/water_settlements.ts";
+} from "../../domain/backoffice/register.ts";
+import { addMeter, addReading, listMeters, listReadings } from "../../domain/water/water.ts";
+import { listSettlements } from "../../domain/water/water_settlements.ts";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 const actor = { kind: "staff" as const, id: "s1", label: "Anna Biurowa (biuro)" };
@@ -904,7 +904,7 @@ Deno.test("ledger apply: a document posted meanwhile with other content is refus
 });
 
 Deno.test("docs/imports.md documents every column of every kind", async () => {
-  const { importKindDefs } = await import("../../domain/import_kinds/index.ts");
+  const { importKindDefs } = await import("../../domain/backoffice/import_kinds/index.ts");
   const doc = await Deno.readTextFile(new URL("../../docs/imports.md", import.meta.url));
   for (const kind of importKinds) {
     const at = doc.indexOf(`— \`${kind}\``);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { manualClock } from "../../domain/clock.ts";
-import { postEntry } from "../../domain/ledger.ts";
-import { createLedgerReader } from "../../domain/ledger_reader.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { postEntry } from "../../domain/balance/ledger.ts";
+import { createLedgerReader } from "../../domain/balance/ledger_reader.ts";
 
 Deno.test("the remembered ledger follows every new entry", async () => {
   const kv = await Deno.openKv(":memory:");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { manualClock } from "../../domain/clock.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
 import {
   balanceEffect,
   basisAmount,
@@ -14,7 +14,7 @@ import {
   postEntry,
   recomputeTotals,
   saveChargeComponents,
-} from "../../domain/ledger.ts";
+} from "../../domain/balance/ledger.ts";
 
 const clock = manualClock(new Date("2026-11-20T10:00:00Z"));
 const UNIT = "unit-1";

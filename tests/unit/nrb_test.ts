@@ -6,7 +6,7 @@ import {
   makeNrb,
   makeSortCode,
   normalizeNrb,
-} from "../../domain/nrb.ts";
+} from "../../domain/shared/nrb.ts";
 
 // The Polish example of the SWIFT IBAN Registry: PL61 1090 1014 0000 0712 1981 2874.
 const PUBLISHED = "61109010140000071219812874";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import type { Actor } from "../../domain/audit.ts";
-import { listAudit } from "../../domain/audit.ts";
-import { manualClock } from "../../domain/clock.ts";
-import { demoProfile } from "../../domain/demo_data.ts";
-import { listMessages } from "../../domain/messages.ts";
+import type { Actor } from "../../domain/backoffice/audit.ts";
+import { listAudit } from "../../domain/backoffice/audit.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { demoProfile } from "../../domain/demo/demo_data.ts";
+import { listMessages } from "../../domain/messaging/messages.ts";
 import {
   acceptSubmission,
   defaultReadingWindow,
@@ -18,7 +18,7 @@ import {
   submitReadings,
   usualLitresPerDay,
   validateSubmission,
-} from "../../domain/reading_submissions.ts";
+} from "../../domain/water/reading_submissions.ts";
 import {
   addMeter,
   addReading,
@@ -28,7 +28,7 @@ import {
   listReadings,
   type Meter,
   swapMeter,
-} from "../../domain/water.ts";
+} from "../../domain/water/water.ts";
 
 const NBSP = "\u00a0";
 const UNIT = "unit-1";

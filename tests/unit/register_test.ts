@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { manualClock } from "../../domain/clock.ts";
-import { makeNrb } from "../../domain/nrb.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { makeNrb } from "../../domain/shared/nrb.ts";
 import {
   addressKey,
   createBuilding,
@@ -12,7 +12,7 @@ import {
   listUnitsOfBuilding,
   type NewUnit,
   unitAddress,
-} from "../../domain/register.ts";
+} from "../../domain/backoffice/register.ts";
 
 const clock = manualClock(new Date("2026-11-20T10:00:00Z"));
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { computeTotals, type LedgerEntry } from "../../domain/ledger.ts";
+import { computeTotals, type LedgerEntry } from "../../domain/balance/ledger.ts";
 import {
   amountDue,
   balanceBefore,
@@ -14,7 +14,7 @@ import {
   runningStatement,
   statementCsv,
   statementCsvFilename,
-} from "../../domain/statement.ts";
+} from "../../domain/balance/statement.ts";
 
 const UNIT = "unit-1";
 let seq = 0;

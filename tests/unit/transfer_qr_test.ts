@@ -8,7 +8,7 @@ import {
   transferQrMatrix,
   transferQrPayload,
   transferQrSvg,
-} from "../../domain/transfer_qr.ts";
+} from "../../domain/balance/transfer_qr.ts";
 
 // jsqr is CommonJS: its default export arrives as `module.exports`, the function is `.default`.
 const jsQR = jsQRModule.default;

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { manualClock } from "../../domain/clock.ts";
-import { addMeter, addReadings, getUnitWater, swapMeter } from "../../domain/water.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { addMeter, addReadings, getUnitWater, swapMeter } from "../../domain/water/water.ts";
 import {
   consumptionChartRows,
   consumptionChartSvg,
   monthlyConsumption,
   sameMonthLastYear,
-} from "../../domain/water_chart.ts";
+} from "../../domain/water/water_chart.ts";
 
 const clock = manualClock(new Date("2026-11-20T10:00:00Z"));
 const UNIT = "unit-1";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { manualClock } from "../../domain/clock.ts";
-import { seedDemoCooperative } from "../../domain/demo_data.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
+import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
 import {
   getTotals,
   type LedgerEntry,
@@ -9,8 +9,8 @@ import {
   postEntries,
   postEntry,
   recomputeTotals,
-} from "../../domain/ledger.ts";
-import { addMeter, addReadings, getUnitWater, swapMeter } from "../../domain/water.ts";
+} from "../../domain/balance/ledger.ts";
+import { addMeter, addReadings, getUnitWater, swapMeter } from "../../domain/water/water.ts";
 import {
   computeSettlement,
   explainSettlement,
@@ -22,7 +22,7 @@ import {
   saveSettlement,
   waterCost,
   type WaterSettlement,
-} from "../../domain/water_settlements.ts";
+} from "../../domain/water/water_settlements.ts";
 
 const NBSP = "\u00a0";
 const clock = manualClock(new Date("2026-07-10T10:00:00Z"));

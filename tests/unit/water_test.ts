@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { manualClock } from "../../domain/clock.ts";
+import { manualClock } from "../../domain/shared/clock.ts";
 import {
   addMeter,
   addReading,
@@ -13,7 +13,7 @@ import {
   type NewMeter,
   type Reading,
   swapMeter,
-} from "../../domain/water.ts";
+} from "../../domain/water/water.ts";
 
 const clock = manualClock(new Date("2026-11-20T10:00:00Z"));
 

@@ -1,0 +1,165 @@
+/**
+ * What the office does for a resident on the phone: resend the identifier, change contact
+ * data (telling the old address), block and unblock, link units. Each change lands in one
+ * atomic operation with its messages and audit entry; sessions end where the change requires.
+ */
+import { type Account, updateAccount } from "./accounts.ts";
+import { type Actor, addAudit } from "../backoffice/audit.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { CooperativeProfile } from "../backoffice/cooperative.ts";
+import { keys } from "../shared/keys.ts";
+import { addMessage } from "../messaging/messages.ts";
+import { contactChangedEmail, identifierEmail } from "../messaging/notifications.ts";
+import { invalidateOwnerSessions } from "./sessions.ts";
+
+type Ctx = { coop: CooperativeProfile; baseUrl: string };
+
+export async function resendIdentifier(
+  kv: Deno.Kv,
+  clock: Clock,
+  ctx: Ctx,
+  accountId: string,
+  staff: Actor,
+): Promise<Account | null> {
+  return await updateAccount(kv, accountId, (a) => a, (op, a) => {
+    addMessage(
+      op,
+      clock,
+      identifierEmail(ctx, {
+        email: a.email,
+        firstName: a.firstName,
+        identifier: a.identifier,
+        accountId: a.id,
+      }),
+    );
+    addAudit(op, clock, {
+      actor: staff,
+      action: "account.identifier_resent",
+      target: { kind: "account", id: a.id },
+    });
+  });
+}
+
+export type ContactChange = { email?: string; phone?: string };
+
+/**
+ * New e-mail and/or phone. The old e-mail address is told (so a hijacked change is noticed),
+ * the e-mail index moves with the address.
+ */
+export async function changeContact(
+  kv: Deno.Kv,
+  clock: Clock,
+  ctx: Ctx,
+  accountId: string,
+  change: ContactChange,
+  staff: Actor,
+): Promise<Account | null> {
+  let before: Account | undefined;
+  return await updateAccount(kv, accountId, (a) => {
+    before = a;
+    const email = change.email?.toLowerCase() ?? a.email;
+    const phone = change.phone ?? a.phone;
+    if (email === a.email && phone === a.phone) return null;
+    return { ...a, email, phone };
+  }, (op, a) => {
+    const old = before!;
+    if (old.email !== a.email) {
+      op.delete(keys.accountsByEmail(old.email, a.id)).set(
+        keys.accountsByEmail(a.email, a.id),
+        a.id,
+      );
+    }
+    const what = [
+      old.email !== a.email ? "adres e-mail" : "",
+      old.phone !== a.phone ? "numer telefonu" : "",
+    ].filter(Boolean).join(" i ");
+    addMessage(
+      op,
+      clock,
+      contactChangedEmail(ctx, { to: old.email, firstName: a.firstName, accountId: a.id, what }),
+    );
+    if (old.email !== a.email) {
+      addMessage(
+        op,
+        clock,
+        contactChangedEmail(ctx, { to: a.email, firstName: a.firstName, accountId: a.id, what }),
+      );
+    }
+    addAudit(op, clock, {
+      actor: staff,
+      action: "account.contact_changed",
+      target: { kind: "account", id: a.id },
+      details: { email: old.email !== a.email, phone: old.phone !== a.phone },
+    });
+  });
+}
+
+export async function setAccountBlocked(
+  kv: Deno.Kv,
+  clock: Clock,
+  accountId: string,
+  blocked: boolean,
+  staff: Actor,
+): Promise<Account | null> {
+  const updated = await updateAccount(
+    kv,
+    accountId,
+    (
+      a,
+    ) => (a.status === (blocked ? "blocked" : "active")
+      ? null
+      : { ...a, status: blocked ? "blocked" : "active" }),
+    (op, a) => {
+      addAudit(op, clock, {
+        actor: staff,
+        action: blocked ? "account.blocked" : "account.unblocked",
+        target: { kind: "account", id: a.id },
+      });
+    },
+  );
+  if (updated && blocked) await invalidateOwnerSessions(kv, "resident", accountId);
+  return updated;
+}
+
+export async function endAccountSessions(
+  kv: Deno.Kv,
+  clock: Clock,
+  accountId: string,
+  staff: Actor,
+): Promise<number> {
+  const ended = await invalidateOwnerSessions(kv, "resident", accountId);
+  const op = kv.atomic();
+  addAudit(op, clock, {
+    actor: staff,
+    action: "account.sessions_ended",
+    target: { kind: "account", id: accountId },
+    details: { ended },
+  });
+  await op.commit();
+  return ended;
+}
+
+/** Replaces the units an account may see, moving the unit index with them. */
+export async function setAccountUnits(
+  kv: Deno.Kv,
+  clock: Clock,
+  accountId: string,
+  unitIds: string[],
+  staff: Actor,
+): Promise<Account | null> {
+  let before: string[] = [];
+  const wanted = [...new Set(unitIds)];
+  return await updateAccount(kv, accountId, (a) => {
+    before = a.unitIds;
+    return { ...a, unitIds: wanted };
+  }, (op, a) => {
+    for (const id of before) if (!wanted.includes(id)) op.delete(keys.accountsByUnit(id, a.id));
+    for (const id of wanted) if (!before.includes(id)) op.set(keys.accountsByUnit(id, a.id), a.id);
+    addAudit(op, clock, {
+      actor: staff,
+      action: "account.units_changed",
+      target: { kind: "account", id: a.id },
+      details: { units: wanted.join(",") },
+    });
+  });
+}

@@ -1,0 +1,166 @@
+/**
+ * Sessions for residents and for staff, kept apart (different keys, cookies and lifetimes).
+ * The cookie holds a random token; KV holds only its SHA-256. Expiry slides with use up to an
+ * absolute cap; `expiresAt` in the value decides, KV's expireIn only cleans up.
+ */
+import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeHexLowerCase } from "@oslojs/encoding";
+import type { Clock } from "../shared/clock.ts";
+import { randomToken } from "../shared/ids.ts";
+import { keys } from "../shared/keys.ts";
+
+export type SessionKind = "resident" | "staff";
+
+export type Session = {
+  id: string;
+  kind: SessionKind;
+  /** Account id for residents, staff id for staff. */
+  ownerId: string;
+  createdAt: string;
+  expiresAt: string;
+  absoluteExpiresAt: string;
+  lastSeenAt: string;
+  /** Opened with a start password: only the password change is allowed. */
+  restricted: boolean;
+};
+
+export type SessionPolicy = { idleMs: number; absoluteMs: number };
+
+export const sessionPolicies: Record<SessionKind, SessionPolicy> = {
+  resident: { idleMs: 30 * 60_000, absoluteMs: 12 * 60 * 60_000 },
+  staff: { idleMs: 15 * 60_000, absoluteMs: 8 * 60 * 60_000 },
+};
+
+/** Extend the sliding expiry at most this often, to save writes on busy pages. */
+const TOUCH_EVERY_MS = 60_000;
+
+export function hashToken(token: string): string {
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+function sessionKey(kind: SessionKind, id: string) {
+  return kind === "resident" ? keys.sessions(id) : keys.staffSessions(id);
+}
+
+function ownerIndexKey(kind: SessionKind, ownerId: string, id: string) {
+  return kind === "resident"
+    ? keys.sessionsByAccount(ownerId, id)
+    : keys.staffSessionsByStaff(ownerId, id);
+}
+
+function ownerIndexPrefix(kind: SessionKind, ownerId: string) {
+  return kind === "resident"
+    ? keys.sessionsByAccountAll(ownerId)
+    : keys.staffSessionsByStaffAll(ownerId);
+}
+
+/** A new session with a fresh token; returns the token for the cookie. */
+export async function createSession(
+  kv: Deno.Kv,
+  clock: Clock,
+  kind: SessionKind,
+  ownerId: string,
+  options: { restricted?: boolean } = {},
+): Promise<{ token: string; session: Session }> {
+  const policy = sessionPolicies[kind];
+  const token = randomToken(20);
+  const id = hashToken(token);
+  const now = clock().getTime();
+  const session: Session = {
+    id,
+    kind,
+    ownerId,
+    createdAt: new Date(now).toISOString(),
+    lastSeenAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + policy.idleMs).toISOString(),
+    absoluteExpiresAt: new Date(now + policy.absoluteMs).toISOString(),
+    restricted: options.restricted ?? false,
+  };
+  await kv.atomic()
+    .set(sessionKey(kind, id), session, { expireIn: policy.absoluteMs })
+    .set(ownerIndexKey(kind, ownerId, id), id, { expireIn: policy.absoluteMs })
+    .commit();
+  return { token, session };
+}
+
+/** The live session for a cookie token, its idle expiry extended; null when absent or expired. */
+export async function validateSession(
+  kv: Deno.Kv,
+  clock: Clock,
+  kind: SessionKind,
+  token: string,
+): Promise<Session | null> {
+  if (!/^[a-z2-7]{32}$/.test(token)) return null;
+  const id = hashToken(token);
+  const entry = await kv.get<Session>(sessionKey(kind, id));
+  const session = entry.value;
+  if (!session) return null;
+  const now = clock().getTime();
+  if (now >= Date.parse(session.expiresAt) || now >= Date.parse(session.absoluteExpiresAt)) {
+    await deleteSession(kv, session);
+    return null;
+  }
+  if (now - Date.parse(session.lastSeenAt) >= TOUCH_EVERY_MS) {
+    const policy = sessionPolicies[kind];
+    const touched: Session = {
+      ...session,
+      lastSeenAt: new Date(now).toISOString(),
+      expiresAt: new Date(Math.min(now + policy.idleMs, Date.parse(session.absoluteExpiresAt)))
+        .toISOString(),
+    };
+    const expireIn = Math.max(1000, Date.parse(session.absoluteExpiresAt) - now);
+    // A lost race only means another request extended it already.
+    await kv.atomic().check(entry).set(entry.key, touched, { expireIn }).commit();
+    return touched;
+  }
+  return session;
+}
+
+export async function deleteSession(kv: Deno.Kv, session: Session) {
+  await kv.atomic()
+    .delete(sessionKey(session.kind, session.id))
+    .delete(ownerIndexKey(session.kind, session.ownerId, session.id))
+    .commit();
+}
+
+/** Ends every session of an account (or staff member), except `keepId` if given. */
+export async function invalidateOwnerSessions(
+  kv: Deno.Kv,
+  kind: SessionKind,
+  ownerId: string,
+  keepId?: string,
+): Promise<number> {
+  let ended = 0;
+  const ids: string[] = [];
+  for await (const e of kv.list<string>({ prefix: ownerIndexPrefix(kind, ownerId) })) {
+    if (e.value !== keepId) ids.push(e.value);
+  }
+  for (let i = 0; i < ids.length; i += 100) {
+    const op = kv.atomic();
+    for (const id of ids.slice(i, i + 100)) {
+      op.delete(sessionKey(kind, id)).delete(ownerIndexKey(kind, ownerId, id));
+      ended++;
+    }
+    await op.commit();
+  }
+  return ended;
+}
+
+export async function listOwnerSessions(
+  kv: Deno.Kv,
+  clock: Clock,
+  kind: SessionKind,
+  ownerId: string,
+): Promise<Session[]> {
+  const ids: string[] = [];
+  for await (const e of kv.list<string>({ prefix: ownerIndexPrefix(kind, ownerId) })) {
+    ids.push(e.value);
+  }
+  const now = clock().getTime();
+  const out: Session[] = [];
+  for (const id of ids) {
+    const s = (await kv.get<Session>(sessionKey(kind, id))).value;
+    if (s && now < Date.parse(s.expiresAt)) out.push(s);
+  }
+  return out;
+}

@@ -1,0 +1,229 @@
+/** The audit log: who did what, when, to which request or account. Never holds secrets. */
+import type { Clock } from "../shared/clock.ts";
+import { newId } from "../shared/ids.ts";
+import { keys } from "../shared/keys.ts";
+import { polishDate } from "../shared/calendar.ts";
+import { isIsoDate } from "../balance/ledger.ts";
+import { csvText } from "../balance/statement.ts";
+
+export type Actor =
+  | { kind: "staff"; id: string; label: string }
+  | { kind: "resident"; id: string; label: string }
+  | { kind: "system"; id?: undefined; label: string }
+  | { kind: "anonymous"; id?: undefined; label: string };
+
+export type AuditEntry = {
+  id: string;
+  at: string;
+  actor: Actor;
+  /** e.g. "request.approved", "account.login_failed". */
+  action: string;
+  target?: { kind: "request" | "account" | "staff" | "message"; id: string };
+  details?: Record<string, string | number | boolean>;
+  clientAddress?: string;
+};
+
+export type NewAuditEntry = Omit<AuditEntry, "id" | "at">;
+
+/** Adds an entry to the caller's atomic operation, so the log and the change land together. */
+export function addAudit(op: Deno.AtomicOperation, clock: Clock, entry: NewAuditEntry): AuditEntry {
+  const now = clock();
+  const full: AuditEntry = { id: newId(now), at: now.toISOString(), ...entry };
+  op.set(keys.auditLog(full.id), full);
+  return full;
+}
+
+export async function recordAudit(kv: Deno.Kv, clock: Clock, entry: NewAuditEntry) {
+  const op = kv.atomic();
+  const full = addAudit(op, clock, entry);
+  await op.commit();
+  return full;
+}
+
+/** Newest first. */
+export async function listAudit(kv: Deno.Kv, limit = 100): Promise<AuditEntry[]> {
+  const out: AuditEntry[] = [];
+  for await (
+    const e of kv.list<AuditEntry>({ prefix: keys.auditLogAll() }, { limit, reverse: true })
+  ) {
+    out.push(e.value);
+  }
+  return out;
+}
+
+// --- Querying and export (staff's "Dziennik zdarzeń") ---------------------------------------
+
+export type AuditQuery = {
+  /** First day, "YYYY-MM-DD" in Poland, inclusive. */
+  from?: string;
+  /** Last day, "YYYY-MM-DD" in Poland, inclusive. */
+  to?: string;
+  actorKind?: Actor["kind"];
+  /** An action prefix, e.g. "login." or "request.approved". */
+  action?: string;
+  /** Entries about it or by it: the target's id, the actor's id, or an id among the details. */
+  targetId?: string;
+  /** Entries a page. */
+  limit: number;
+  /** The id of the last entry of the previous page: this page starts just before it. */
+  cursor?: string;
+  /** Entries looked at, at most (default 10 000), so a rare filter cannot read the whole log. */
+  maxScan?: number;
+};
+
+export type AuditPage = {
+  entries: AuditEntry[];
+  /** Pass as `cursor` for the next (older) page; absent when nothing older matches. */
+  nextCursor?: string;
+  /** The page stopped at `maxScan` before filling: older matches may exist beyond `nextCursor`. */
+  scanLimited: boolean;
+};
+
+const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+export function isAuditCursor(s: string): boolean {
+  return ULID_PATTERN.test(s);
+}
+
+/** The smallest ULID of millisecond `ms`: entries logged at or after `ms` sort from here. */
+function ulidFloor(ms: number): string {
+  let time = "";
+  let rest = ms;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[rest % 32] + time;
+    rest = Math.floor(rest / 32);
+  }
+  return `${time}${"0".repeat(16)}`;
+}
+
+/** The instant a Polish calendar day begins (midnight in Warsaw; DST never changes at 0:00). */
+export function warsawMidnight(date: string): number {
+  const [y, m, d] = date.split("-").map(Number);
+  const utcMidnight = Date.UTC(y, m - 1, d);
+  for (const hours of [2, 1, 0, 3]) {
+    const t = utcMidnight - hours * 3_600_000;
+    if (polishDate(new Date(t)) === date && polishDate(new Date(t - 1)) !== date) return t;
+  }
+  throw new RangeError(`no midnight for ${date}`);
+}
+
+function nextDay(date: string): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+function matches(e: AuditEntry, q: AuditQuery): boolean {
+  if (q.actorKind && e.actor.kind !== q.actorKind) return false;
+  if (q.action && !e.action.startsWith(q.action)) return false;
+  if (q.targetId) {
+    const id = q.targetId;
+    const inDetails = e.details ? Object.values(e.details).some((v) => v === id) : false;
+    if (e.target?.id !== id && e.actor.id !== id && !inDetails) return false;
+  }
+  return true;
+}
+
+/**
+ * Audit entries matching the query, newest first, a page at a time. The dates bound the KV
+ * range (ids are ULIDs, so time-ordered); the other filters are applied while reading.
+ */
+export async function queryAudit(kv: Deno.Kv, query: AuditQuery): Promise<AuditPage> {
+  if (query.from !== undefined && !isIsoDate(query.from)) {
+    throw new RangeError(`from: ${query.from}`);
+  }
+  if (query.to !== undefined && !isIsoDate(query.to)) throw new RangeError(`to: ${query.to}`);
+  if (query.cursor !== undefined && !isAuditCursor(query.cursor)) {
+    throw new RangeError("cursor");
+  }
+  const limit = Math.max(1, Math.floor(query.limit));
+  const maxScan = query.maxScan ?? 10_000;
+  const prefix = keys.auditLogAll();
+  const start = query.from ? ulidFloor(warsawMidnight(query.from)) : undefined;
+  let end = query.to ? ulidFloor(warsawMidnight(nextDay(query.to))) : undefined;
+  if (query.cursor && (end === undefined || query.cursor < end)) end = query.cursor;
+  if (start !== undefined && end !== undefined && start >= end) {
+    return { entries: [], scanLimited: false };
+  }
+  const selector: Deno.KvListSelector = start !== undefined && end !== undefined
+    ? { start: keys.auditLog(start), end: keys.auditLog(end) }
+    : start !== undefined
+    ? { prefix, start: keys.auditLog(start) }
+    : end !== undefined
+    ? { prefix, end: keys.auditLog(end) }
+    : { prefix };
+
+  const entries: AuditEntry[] = [];
+  let scanned = 0;
+  let lastScanned: string | undefined;
+  for await (
+    const e of kv.list<AuditEntry>(selector, { reverse: true, batchSize: Math.min(500, limit + 1) })
+  ) {
+    if (scanned === maxScan) {
+      return { entries, nextCursor: lastScanned, scanLimited: true };
+    }
+    scanned++;
+    lastScanned = e.value.id;
+    if (!matches(e.value, query)) continue;
+    if (entries.length === limit) {
+      return { entries, nextCursor: entries[limit - 1].id, scanLimited: false };
+    }
+    entries.push(e.value);
+  }
+  return { entries, scanLimited: false };
+}
+
+export const actorKindLabels: Record<Actor["kind"], string> = {
+  staff: "pracownik",
+  resident: "mieszkaniec",
+  system: "system",
+  anonymous: "niezalogowany",
+};
+
+const csvDateTime = new Intl.DateTimeFormat("pl-PL", {
+  timeZone: "Europe/Warsaw",
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+});
+
+const AUDIT_CSV_HEADER = [
+  "Czas",
+  "Kto (rodzaj)",
+  "Kto",
+  "Id wykonawcy",
+  "Zdarzenie",
+  "Dotyczy (rodzaj)",
+  "Dotyczy (id)",
+  "Szczegóły",
+  "Adres klienta",
+];
+
+/**
+ * Audit entries as CSV for Polish spreadsheets, like the statement export: UTF-8 with a BOM,
+ * `;` between cells, CRLF line ends, a Polish header row, times in Poland
+ * ("25.11.2026, 11:00:00"). Every text cell goes through `csvText`, so a value beginning with
+ * `=`, `+`, `-` or `@` (a login typed by anybody, say) is never run as a formula.
+ */
+export function auditCsv(entries: readonly AuditEntry[]): string {
+  const lines = [AUDIT_CSV_HEADER.map(csvText).join(";")];
+  for (const e of entries) {
+    lines.push(
+      [
+        csvDateTime.format(new Date(e.at)),
+        actorKindLabels[e.actor.kind] ?? e.actor.kind,
+        e.actor.label,
+        e.actor.id ?? "",
+        e.action,
+        e.target?.kind ?? "",
+        e.target?.id ?? "",
+        e.details ? Object.entries(e.details).map(([k, v]) => `${k}: ${v}`).join(", ") : "",
+        e.clientAddress ?? "",
+      ].map(csvText).join(";"),
+    );
+  }
+  return `\ufeff${lines.join("\r\n")}\r\n`;
+}

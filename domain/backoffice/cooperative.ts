@@ -1,0 +1,38 @@
+/** The cooperative's own details: shown in the page shell, e-mails, the RODO notice and QR codes. */
+import { keys } from "../shared/keys.ts";
+
+export type CooperativeProfile = {
+  name: string;
+  /** At most 20 characters: the recipient name in the transfer QR code. */
+  shortName: string;
+  address: string;
+  email: string;
+  phone: string;
+  /** 10 digits or empty. */
+  nip: string;
+  officeHours: string;
+};
+
+export function defaultProfile(name: string): CooperativeProfile {
+  return {
+    name,
+    shortName: name.slice(0, 20),
+    address: "",
+    email: "",
+    phone: "",
+    nip: "",
+    officeHours: "",
+  };
+}
+
+export async function getCooperativeProfile(
+  kv: Deno.Kv,
+  fallbackName: string,
+): Promise<CooperativeProfile> {
+  const entry = await kv.get<CooperativeProfile>(keys.settings("cooperative"));
+  return entry.value ?? defaultProfile(fallbackName);
+}
+
+export async function saveCooperativeProfile(kv: Deno.Kv, profile: CooperativeProfile) {
+  await kv.set(keys.settings("cooperative"), profile);
+}

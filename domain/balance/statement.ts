@@ -1,0 +1,560 @@
+/**
+ * What the resident's balance pages show, computed from a unit's ledger entries: the statement
+ * with a running balance, the month-by-month summary (with each month's components), what is
+ * due now and by when, the CSV export and the SVG chart. Pure functions: no KV, no clock (the
+ * caller passes "today").
+ *
+ * Money is integer grosze throughout; the sign convention is the ledger's: positive = the
+ * resident owes, negative = an overpayment (see `ledger.ts`).
+ */
+import {
+  balanceEffect,
+  type ChargeBasis,
+  type ChargeComponent,
+  componentLabel,
+  type EntryKind,
+  entryKindLabels,
+  isIsoDate,
+  isPeriod,
+  type LedgerEntry,
+  type LedgerTotals,
+} from "./ledger.ts";
+import { MONTHS, MONTHS_SHORT } from "../shared/calendar.ts";
+import { escapeXml } from "../shared/xml.ts";
+
+// --- Running statement --------------------------------------------------------------------
+
+export type StatementFilter = {
+  /** The year of the entry's `period` (the month it concerns), e.g. 2026. */
+  year?: number;
+  /** The entry's `period`, "YYYY-MM". */
+  period?: string;
+  kinds?: readonly EntryKind[];
+  /** A charge component code. */
+  component?: string;
+};
+
+export type StatementRow = {
+  entry: LedgerEntry;
+  /** The signed effect on what is owed (`balanceEffect`): payments are negative. */
+  effect: number;
+  /** What is owed after this entry, counting every entry before it (not only those shown). */
+  balanceAfter: number;
+};
+
+/** Key order of the ledger: by posting date, then by entry id (ULIDs: time order). */
+function comparePosting(a: LedgerEntry, b: LedgerEntry): number {
+  if (a.postedOn !== b.postedOn) return a.postedOn < b.postedOn ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function matchesFilter(e: LedgerEntry, f: StatementFilter): boolean {
+  if (f.year !== undefined && Number(e.period.slice(0, 4)) !== f.year) return false;
+  if (f.period !== undefined && e.period !== f.period) return false;
+  if (f.kinds !== undefined && !f.kinds.includes(e.kind)) return false;
+  if (f.component !== undefined && e.component !== f.component) return false;
+  return true;
+}
+
+/**
+ * The statement rows, oldest first, each with the balance after it. The balance runs over all
+ * the entries given (in the ledger's posting order, whatever order they come in), and the filter
+ * only picks the rows shown, so a filtered row still shows the true balance of the account.
+ * Pass `balanceBefore` when `entries` are only the latest part of the ledger: what was owed
+ * before the first of them (e.g. `totals.balance` minus the sum of their effects).
+ */
+export function runningStatement(
+  entries: readonly LedgerEntry[],
+  opts: { filter?: StatementFilter; balanceBefore?: number } = {},
+): StatementRow[] {
+  const filter = opts.filter ?? {};
+  if (filter.period !== undefined && !isPeriod(filter.period)) throw new RangeError("period");
+  let balance = opts.balanceBefore ?? 0;
+  const rows: StatementRow[] = [];
+  for (const entry of [...entries].sort(comparePosting)) {
+    const effect = balanceEffect(entry);
+    balance += effect;
+    if (matchesFilter(entry, filter)) rows.push({ entry, effect, balanceAfter: balance });
+  }
+  return rows;
+}
+
+/** What was owed before `entries` (the tail of the ledger), given the unit's totals. */
+export function balanceBefore(totals: LedgerTotals, entries: readonly LedgerEntry[]): number {
+  return entries.reduce((b, e) => b - balanceEffect(e), totals.balance);
+}
+
+// --- Monthly summary ----------------------------------------------------------------------
+
+export type MonthComponent = {
+  kind: "charge" | "interest" | "correction";
+  /** The component code; "" for interest or a correction the accounting gave no component. */
+  code: string;
+  /** Sum of the effects of the month's entries of this kind and component. */
+  amount: number;
+  /** How the charge was computed, when one entry makes it up and carries its basis. */
+  basis?: ChargeBasis;
+  /** How many entries make it up. */
+  entries: number;
+};
+
+export type MonthSummary = {
+  /** "YYYY-MM". */
+  period: string;
+  /** Opening balances with this period (usually only the first month has one). */
+  opening: number;
+  /** Charges, interest and corrections of the month, each with its own sign. */
+  charged: number;
+  /** Payments of the month (money received; a refund counts negative). */
+  paid: number;
+  /** What was owed at the month's end: everything concerning this month or earlier. */
+  balanceAtEnd: number;
+  /** The month's charges by component, then interest, then corrections; they add up to `charged`. */
+  components: MonthComponent[];
+};
+
+function nextPeriod(period: string): string {
+  const y = Number(period.slice(0, 4));
+  const m = Number(period.slice(5, 7));
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
+}
+
+const componentKindOrder = { charge: 0, interest: 1, correction: 2 } as const;
+
+/**
+ * Month by month, oldest first, by each entry's `period` (the month it concerns, not the day it
+ * was posted: a correction posted in November for October counts in October). Months without
+ * entries between the first and the last are included (all zero, the balance carried), so a
+ * chart over them keeps an even time axis. `balanceBefore` as in `runningStatement`.
+ */
+export function monthlySummary(
+  entries: readonly LedgerEntry[],
+  opts: { balanceBefore?: number } = {},
+): MonthSummary[] {
+  const byPeriod = new Map<string, LedgerEntry[]>();
+  for (const e of [...entries].sort(comparePosting)) {
+    const list = byPeriod.get(e.period);
+    if (list) list.push(e);
+    else byPeriod.set(e.period, [e]);
+  }
+  if (byPeriod.size === 0) return [];
+  const periods = [...byPeriod.keys()].sort();
+  const last = periods[periods.length - 1];
+  const months: MonthSummary[] = [];
+  let balance = opts.balanceBefore ?? 0;
+  for (let period = periods[0];; period = nextPeriod(period)) {
+    const month: MonthSummary = {
+      period,
+      opening: 0,
+      charged: 0,
+      paid: 0,
+      balanceAtEnd: 0,
+      components: [],
+    };
+    const groups = new Map<string, MonthComponent & { bases: number }>();
+    for (const e of byPeriod.get(period) ?? []) {
+      const effect = balanceEffect(e);
+      balance += effect;
+      if (e.kind === "opening_balance") {
+        month.opening += e.amount;
+      } else if (e.kind === "payment") {
+        month.paid += e.amount;
+      } else {
+        month.charged += effect;
+        const code = e.component ?? "";
+        const key = `${e.kind}\u0000${code}`;
+        const group = groups.get(key) ??
+          { kind: e.kind, code, amount: 0, entries: 0, bases: 0 };
+        group.amount += effect;
+        group.entries++;
+        if (e.basis) {
+          group.bases++;
+          group.basis = { ...e.basis };
+        }
+        groups.set(key, group);
+      }
+    }
+    month.balanceAtEnd = balance;
+    month.components = [...groups.values()]
+      .sort((a, b) => componentKindOrder[a.kind] - componentKindOrder[b.kind])
+      .map(({ kind, code, amount, basis, entries, bases }) =>
+        basis && entries === 1 && bases === 1
+          ? { kind, code, amount, basis, entries }
+          : { kind, code, amount, entries }
+      );
+    months.push(month);
+    if (period === last) break;
+  }
+  return months;
+}
+
+// --- What is due --------------------------------------------------------------------------
+
+export type AmountDue = {
+  /** What to pay by `dueBy` to owe nothing that is due: arrears + this month's unpaid fee. */
+  dueNow: number;
+  /** This month's due date, moved to the next working day when it falls on a day off. */
+  dueBy: string;
+  /** The part of `dueNow` already overdue (due at once). */
+  arrears: number;
+  /** Money paid in advance of what is charged (0 when the resident owes). */
+  overpayment: number;
+};
+
+function isoDate(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+function utcDate(y: number, m: number, d: number): Date {
+  return new Date(Date.UTC(y, m - 1, d));
+}
+
+/** Easter Sunday (Gregorian calendar), by the anonymous Gregorian algorithm. */
+function easterSunday(year: number): Date {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return utcDate(year, month, day);
+}
+
+/** Public holidays in Poland (ustawa o dniach wolnych od pracy), as "YYYY-MM-DD". */
+export function polishHolidays(year: number): Set<string> {
+  const fixed = ["01-01", "01-06", "05-01", "05-03", "08-15", "11-01", "11-11", "12-25", "12-26"];
+  if (year >= 2025) fixed.push("12-24"); // Christmas Eve: a day off since 2025
+  const days = new Set(fixed.map((md) => `${year}-${md}`));
+  const easter = easterSunday(year).getTime();
+  const DAY = 86_400_000;
+  // Easter Sunday and Monday, Pentecost Sunday (+49), Corpus Christi (+60).
+  for (const offset of [0, 1, 49, 60]) days.add(isoDate(new Date(easter + offset * DAY)));
+  return days;
+}
+
+/** The date itself, or the next day that is neither a Saturday, a Sunday nor a holiday. */
+export function nextWorkingDay(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  let holidays = polishHolidays(d.getUTCFullYear());
+  for (;;) {
+    const iso = isoDate(d);
+    const weekday = d.getUTCDay();
+    if (weekday !== 0 && weekday !== 6 && !holidays.has(iso)) return iso;
+    d.setUTCDate(d.getUTCDate() + 1);
+    if (iso.endsWith("-12-31")) holidays = polishHolidays(d.getUTCFullYear());
+  }
+}
+
+/** The due date of a month's fees: day `dueDay` (the month's last day if shorter), moved on
+ * to the next working day when it falls on a Saturday, Sunday or public holiday. */
+export function dueDate(period: string, dueDay = 15): string {
+  if (!isPeriod(period)) throw new RangeError(`period: ${period}`);
+  if (!Number.isSafeInteger(dueDay) || dueDay < 1 || dueDay > 31) {
+    throw new RangeError(`dueDay: ${dueDay}`);
+  }
+  const y = Number(period.slice(0, 4));
+  const m = Number(period.slice(5, 7));
+  const lastDay = utcDate(y, m + 1, 0).getUTCDate();
+  return nextWorkingDay(isoDate(utcDate(y, m, Math.min(dueDay, lastDay))));
+}
+
+/**
+ * What the resident owes now and by when. The rule, in plain words:
+ *
+ * - Fees are paid monthly in advance, by the 15th of the month (the Act on housing
+ *   cooperatives, art. 4 ust. 6; `dueDay` sets another day). When that day is a Saturday, a
+ *   Sunday or a public holiday, the deadline moves to the next working day (Civil Code art. 115).
+ * - Money paid is set against the oldest debts first (Civil Code art. 451 § 3), so what is
+ *   still owed is made of the newest charges.
+ * - Of what is owed (`totals.balance`, when positive), charges for later months are not due yet;
+ *   this month's charges (charges and corrections with this month's period) are due by `dueBy`
+ *   and count as arrears once that day has passed; everything else is arrears, due at once.
+ * - `dueNow` = arrears + this month's unpaid fee: pay it by `dueBy` and nothing due is left.
+ * - A negative balance is an overpayment: nothing is due, the overpayment covers future fees.
+ *
+ * `entries` need only reach back to the current month (earlier ones do not change the result);
+ * the balance comes from `totals`, so a long history costs nothing here.
+ */
+export function amountDue(
+  totals: Pick<LedgerTotals, "balance">,
+  entries: readonly LedgerEntry[],
+  today: string,
+  dueDay = 15,
+): AmountDue {
+  if (!isIsoDate(today)) throw new RangeError(`today: ${today}`);
+  const period = today.slice(0, 7);
+  const dueBy = dueDate(period, dueDay);
+  let current = 0;
+  let later = 0;
+  for (const e of entries) {
+    if (e.kind !== "charge" && e.kind !== "correction") continue;
+    if (e.period === period) current += balanceEffect(e);
+    else if (e.period > period) later += balanceEffect(e);
+  }
+  const owed = Math.max(0, totals.balance);
+  const notYetDue = today <= dueBy ? Math.max(0, current) : 0;
+  const unpaidLater = Math.min(owed, Math.max(0, later));
+  const unpaidCurrent = Math.min(owed - unpaidLater, notYetDue);
+  const arrears = owed - unpaidLater - unpaidCurrent;
+  return {
+    dueNow: arrears + unpaidCurrent,
+    dueBy,
+    arrears,
+    overpayment: Math.max(0, -totals.balance),
+  };
+}
+
+// --- CSV export ---------------------------------------------------------------------------
+
+const CSV_HEADER = [
+  "Data księgowania",
+  "Okres",
+  "Rodzaj",
+  "Składnik",
+  "Nr dokumentu",
+  "Opis",
+  "Kwota",
+  "Saldo po operacji",
+];
+
+/** -123456 → "-1234,56": a decimal comma, no thousands separator, no currency sign. */
+export function csvAmount(grosze: number): string {
+  if (!Number.isSafeInteger(grosze)) throw new RangeError(`not integer grosze: ${grosze}`);
+  const abs = Math.abs(grosze);
+  const gr = String(abs % 100).padStart(2, "0");
+  return `${grosze < 0 ? "-" : ""}${Math.floor(abs / 100)},${gr}`;
+}
+
+/**
+ * A text cell: a leading `=`, `+`, `-`, `@`, tab or carriage return gets an apostrophe (so a
+ * spreadsheet does not run it as a formula), then the cell is quoted if it holds `;`, `"` or a
+ * line break, with quotes doubled.
+ */
+export function csvText(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[;"\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function csvDate(iso: string): string {
+  return `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+}
+
+/**
+ * The statement as CSV for Polish spreadsheets: UTF-8 with a BOM (so Excel reads the Polish
+ * letters), `;` between cells, a decimal comma, CRLF line ends, a header row in Polish. "Kwota"
+ * is the entry's effect on what is owed (a payment is negative), "Saldo po operacji" what was
+ * owed after it; dates DD.MM.YYYY, periods MM.YYYY.
+ */
+export function statementCsv(
+  rows: readonly StatementRow[],
+  options: { components: readonly ChargeComponent[] },
+): string {
+  const lines = [CSV_HEADER.map(csvText).join(";")];
+  for (const { entry, effect, balanceAfter } of rows) {
+    lines.push([
+      csvText(csvDate(entry.postedOn)),
+      csvText(`${entry.period.slice(5, 7)}.${entry.period.slice(0, 4)}`),
+      csvText(entryKindLabels[entry.kind]),
+      csvText(entry.component ? componentLabel(options.components, entry.component) : ""),
+      csvText(entry.documentNo),
+      csvText(entry.description),
+      csvAmount(effect),
+      csvAmount(balanceAfter),
+    ].join(";"));
+  }
+  return `\ufeff${lines.join("\r\n")}\r\n`;
+}
+
+/** A file name for the CSV, ASCII only: "saldo-ul-slowianska-27-4-2026-11-20.csv". */
+export function statementCsvFilename(unitLabel: string, today: string): string {
+  const slug = unitLabel.normalize("NFD").replace(/\p{M}/gu, "").replace(/[łŁ]/g, "l")
+    .toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60)
+    .replace(/-+$/, "");
+  return `saldo${slug ? `-${slug}` : ""}-${today}.csv`;
+}
+
+// --- Chart --------------------------------------------------------------------------------
+
+export type ChartRow = {
+  period: string;
+  /** "listopad 2026". */
+  label: string;
+  /** "lis". */
+  shortLabel: string;
+  /** The month's charges (`MonthSummary.charged`). */
+  charged: number;
+  balanceAtEnd: number;
+};
+
+/** The chart's data, as rows for the table that is its text alternative. */
+export function balanceChartRows(
+  months: readonly Pick<MonthSummary, "period" | "charged" | "balanceAtEnd">[],
+): ChartRow[] {
+  return months.map((m) => {
+    const monthIndex = Number(m.period.slice(5, 7)) - 1;
+    return {
+      period: m.period,
+      label: `${MONTHS[monthIndex]} ${m.period.slice(0, 4)}`,
+      shortLabel: MONTHS_SHORT[monthIndex],
+      charged: m.charged,
+      balanceAtEnd: m.balanceAtEnd,
+    };
+  });
+}
+
+/** Whole złoty for axis labels: 150000 → "1 500 zł" (non-breaking spaces), −25000 → "−250 zł". */
+function zlotyLabel(grosze: number): string {
+  const zl = Math.round(Math.abs(grosze) / 100).toString().replace(
+    /\B(?=(\d{3})+(?!\d))/g,
+    "\u00a0",
+  );
+  return `${grosze < 0 ? "−" : ""}${zl}\u00a0zł`;
+}
+
+/** The smallest 1, 2 or 5 × 10ⁿ złoty step (in grosze) of at least `min` grosze. */
+function niceStep(min: number): number {
+  for (let power = 100;; power *= 10) {
+    for (const f of [1, 2, 5]) if (f * power >= min) return f * power;
+  }
+}
+
+/** Rounds a / b (b > 0) to the nearest integer, halves up, for integers a, b. */
+function divRound(a: number, b: number): number {
+  return Math.floor((2 * a + b) / (2 * b));
+}
+
+export type BalanceChartOptions = {
+  width: number;
+  height: number;
+  title: string;
+  /** The svg's id; the `<title>` gets `${id}-title`. */
+  id?: string;
+  /** The id of the element describing the chart (e.g. its table), for `aria-describedby`. */
+  describedBy?: string;
+};
+
+/**
+ * A small SVG chart: bars of each month's charges and a line of the balance at each month's
+ * end, on one złoty axis, with Polish month abbreviations (the year under January and under the
+ * first month). No inline styles: presentation attributes give the defaults, the classes
+ * `chart-charge`, `chart-balance` and `chart-axis` let the stylesheet change them. Coordinates
+ * are integers computed with integer arithmetic.
+ */
+export function balanceChartSvg(
+  months: readonly Pick<MonthSummary, "period" | "charged" | "balanceAtEnd">[],
+  options: BalanceChartOptions,
+): string {
+  const { width, height } = options;
+  if (
+    !Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 160 || height < 100
+  ) {
+    throw new RangeError("chart size: integers, at least 160 × 100");
+  }
+  const id = (options.id ?? "balance-chart").replace(/[^A-Za-z0-9_-]/g, "") || "balance-chart";
+  const describedBy = options.describedBy
+    ? ` aria-describedby="${escapeXml(options.describedBy)}"`
+    : "";
+  const open = `<svg xmlns="http://www.w3.org/2000/svg" id="${id}" class="balance-chart" ` +
+    `viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" ` +
+    `aria-labelledby="${id}-title"${describedBy}>` +
+    `<title id="${id}-title">${escapeXml(options.title)}</title>`;
+  const rows = balanceChartRows(months);
+  if (rows.length === 0) {
+    return `${open}<text class="chart-axis" x="${width >> 1}" y="${height >> 1}" ` +
+      `text-anchor="middle" font-size="12" fill="#333">Brak danych do wykresu</text></svg>`;
+  }
+
+  const left = 72;
+  const right = 12;
+  const top = 28;
+  const bottom = 34;
+  const plotW = width - left - right;
+  const plotH = height - top - bottom;
+
+  const values = rows.flatMap((r) => [r.charged, r.balanceAtEnd]);
+  const lo = Math.min(0, ...values);
+  const hi = Math.max(0, ...values);
+  const step = niceStep(Math.max(1, Math.ceil((hi - lo) / 4)));
+  const axisMin = Math.floor(lo / step) * step;
+  const axisMax = Math.max(Math.ceil(hi / step) * step, axisMin + step);
+  const span = axisMax - axisMin;
+  const y = (v: number) => top + divRound((axisMax - v) * plotH, span);
+  const slotLeft = (i: number) => left + Math.floor((i * plotW) / rows.length);
+
+  const axis: string[] = [];
+  for (let v = axisMin; v <= axisMax; v += step) {
+    const yy = y(v);
+    axis.push(
+      `<line x1="${left}" y1="${yy}" x2="${width - right}" y2="${yy}" stroke="#999" ` +
+        `stroke-width="1"${v === 0 ? "" : ' stroke-dasharray="2 3"'}/>`,
+      `<text x="${left - 6}" y="${yy + 4}" text-anchor="end">${zlotyLabel(v)}</text>`,
+    );
+  }
+  // Month labels every 1, 2, 3, 4, 6 or 12 months (so January is always one), ~30 px apart;
+  // over many years only the Januaries of every few years.
+  const need = Math.ceil((rows.length * 30) / plotW);
+  const every = [1, 2, 3, 4, 6, 12].find((k) => k >= need) ?? 12;
+  const yearsEvery = Math.max(1, Math.ceil(need / 12));
+  const firstJanuary = rows.findIndex((r) => r.period.endsWith("-01"));
+  const bars: string[] = [];
+  const points: string[] = [];
+  const dots: string[] = [];
+  const y0 = y(0);
+  rows.forEach((r, i) => {
+    const x0 = slotLeft(i);
+    const slot = slotLeft(i + 1) - x0;
+    const inset = Math.floor(slot / 5);
+    const cx = x0 + (slot >> 1);
+    const yc = y(r.charged);
+    bars.push(
+      `<rect x="${x0 + inset}" y="${Math.min(y0, yc)}" width="${Math.max(1, slot - 2 * inset)}" ` +
+        `height="${Math.abs(y0 - yc)}" data-period="${r.period}" data-amount="${r.charged}"/>`,
+    );
+    const yb = y(r.balanceAtEnd);
+    points.push(`${cx},${yb}`);
+    dots.push(
+      `<circle cx="${cx}" cy="${yb}" r="3" data-period="${r.period}" ` +
+        `data-amount="${r.balanceAtEnd}"/>`,
+    );
+    const monthIndex = Number(r.period.slice(5, 7)) - 1;
+    const year = Number(r.period.slice(0, 4));
+    const labelled = need > 12
+      ? monthIndex === 0 && year % yearsEvery === 0
+      : monthIndex % every === 0;
+    if (labelled) {
+      axis.push(
+        `<text x="${cx}" y="${height - bottom + 14}" text-anchor="middle">${r.shortLabel}</text>`,
+      );
+    }
+    // The year under each labelled January, and under the first month unless a January
+    // follows too closely for both to fit.
+    const yearHere = (monthIndex === 0 && labelled) ||
+      (i === 0 && (firstJanuary === -1 || firstJanuary * plotW >= 40 * rows.length));
+    if (yearHere) {
+      axis.push(
+        `<text x="${cx}" y="${height - bottom + 28}" text-anchor="middle">${year}</text>`,
+      );
+    }
+  });
+
+  const legend = `<g class="chart-legend" font-size="11" fill="#333">` +
+    `<rect class="chart-charge" x="8" y="8" width="12" height="10" fill="#9bb7d4"/>` +
+    `<text x="24" y="17">naliczenia w miesiącu</text>` +
+    `<line class="chart-balance" x1="168" y1="13" x2="188" y2="13" stroke="#1f4e79" ` +
+    `stroke-width="2"/><text x="194" y="17">saldo na koniec miesiąca</text></g>`;
+
+  return open + legend +
+    `<g class="chart-axis" font-size="11" fill="#333">${axis.join("")}</g>` +
+    `<g class="chart-charge" fill="#9bb7d4">${bars.join("")}</g>` +
+    `<g class="chart-balance" fill="#1f4e79">` +
+    `<polyline points="${points.join(" ")}" fill="none" stroke="#1f4e79" stroke-width="2" ` +
+    `stroke-linejoin="round"/>${dots.join("")}</g></svg>`;
+}

@@ -1,0 +1,286 @@
+/** The texts of every e-mail and SMS eBOK sends, in one place. Plain text, Polish. */
+import type { CooperativeProfile } from "../backoffice/cooperative.ts";
+import type { NewMessage } from "./messages.ts";
+
+const dateFmt = new Intl.DateTimeFormat("pl-PL", {
+  timeZone: "Europe/Warsaw",
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+});
+const dateTimeFmt = new Intl.DateTimeFormat("pl-PL", {
+  timeZone: "Europe/Warsaw",
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+function signature(coop: CooperativeProfile): string {
+  return [
+    "",
+    "—",
+    coop.name,
+    coop.address,
+    [coop.phone && `tel. ${coop.phone}`, coop.email].filter(Boolean).join(", "),
+    "",
+    "Ta wiadomość została wysłana automatycznie. Nie odpowiadaj na nią.",
+  ].filter((l) => l !== undefined).join("\n");
+}
+
+type Ctx = { coop: CooperativeProfile; baseUrl: string };
+
+export function registrationReceived(
+  ctx: Ctx,
+  r: { email: string; firstName: string; requestId: string },
+): NewMessage {
+  return {
+    channel: "email",
+    to: r.email,
+    subject: "eBOK — otrzymaliśmy Twój formularz",
+    purpose: "registration_received",
+    subjectRef: `request:${r.requestId}`,
+    text: [
+      `Dzień dobry, ${r.firstName}!`,
+      "",
+      "Otrzymaliśmy Twój formularz rejestracyjny do eBOK.",
+      "Biuro spółdzielni sprawdzi podane dane. Ten etap może potrwać kilka dni roboczych.",
+      "Po nadaniu uprawnień otrzymasz kolejny e-mail z Identyfikatorem, a SMS-em hasło startowe.",
+      "",
+      "Jeśli to nie Ty wypełniłeś formularz, zignoruj tę wiadomość.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+export function registrationStillPending(
+  ctx: Ctx,
+  r: { email: string; firstName: string; requestId: string; submittedAt: Date },
+): NewMessage {
+  return {
+    channel: "email",
+    to: r.email,
+    subject: "eBOK — Twój wniosek czeka na weryfikację",
+    purpose: "registration_duplicate",
+    subjectRef: `request:${r.requestId}`,
+    text: [
+      `Dzień dobry, ${r.firstName}!`,
+      "",
+      `Ponownie wysłano formularz rejestracyjny eBOK na ten adres. Twój wniosek z dnia ${
+        dateFmt.format(r.submittedAt)
+      } wciąż czeka na weryfikację — nie trzeba wysyłać go jeszcze raz.`,
+      "Po nadaniu uprawnień otrzymasz e-mail z Identyfikatorem i SMS z hasłem startowym.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+export function registrationHasAccount(
+  ctx: Ctx,
+  r: { email: string; identifiers: string[] },
+): NewMessage {
+  return {
+    channel: "email",
+    to: r.email,
+    subject: "eBOK — masz już dostęp",
+    purpose: "registration_existing_account",
+    text: [
+      "Dzień dobry!",
+      "",
+      "Ponownie wysłano formularz rejestracyjny eBOK na ten adres, ale masz już konto w eBOK.",
+      `Twój Identyfikator: ${r.identifiers.join(", ")}`,
+      `Jeśli nie pamiętasz hasła, użyj opcji „Nie pamiętam hasła”: ${ctx.baseUrl}/nie-pamietam-hasla`,
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+export function identifierEmail(
+  ctx: Ctx,
+  a: { email: string; firstName: string; identifier: string; accountId: string },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.email,
+    subject: "eBOK — Twój Identyfikator",
+    purpose: "identifier",
+    subjectRef: `account:${a.accountId}`,
+    text: [
+      `Dzień dobry, ${a.firstName}!`,
+      "",
+      "Biuro spółdzielni nadało Ci dostęp do eBOK.",
+      "",
+      `Identyfikator: ${a.identifier}`,
+      "",
+      "Hasło startowe wyślemy SMS-em na podany numer telefonu. Jest jednorazowe i ważne przez 7 dni.",
+      `Zaloguj się na stronie ${ctx.baseUrl}/logowanie. Przy pierwszym logowaniu system poprosi o ustawienie`,
+      "własnego hasła: co najmniej 7 znaków, co najmniej jedna litera, w tym co najmniej jedna wielka.",
+      "",
+      "W eBOK sprawdzisz saldo rozliczeń ze spółdzielnią: opłaty za mieszkanie, wpłaty i zużycie wody.",
+      `Instrukcja obsługi: ${ctx.baseUrl}/pomoc`,
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+export function startPasswordSms(
+  ctx: Ctx,
+  a: { phone: string; accountId: string; password: string; expiresAt: Date },
+): NewMessage {
+  return {
+    channel: "sms",
+    to: a.phone,
+    purpose: "start_password",
+    sensitive: true,
+    subjectRef: `account:${a.accountId}`,
+    text: `${ctx.coop.shortName} eBOK. Hasło startowe: ${a.password} (jednorazowe, ważne do ${
+      dateTimeFmt.format(a.expiresAt)
+    }). Przy logowaniu ustawisz własne hasło.`,
+  };
+}
+
+export function rejectionEmail(
+  ctx: Ctx,
+  r: { email: string; firstName: string; requestId: string; reason: string },
+): NewMessage {
+  return {
+    channel: "email",
+    to: r.email,
+    subject: "eBOK — wniosek o dostęp nie został rozpatrzony pozytywnie",
+    purpose: "registration_rejected",
+    subjectRef: `request:${r.requestId}`,
+    text: [
+      `Dzień dobry, ${r.firstName}!`,
+      "",
+      "Nie możemy nadać dostępu do eBOK na podstawie Twojego formularza.",
+      "",
+      `Powód: ${r.reason}`,
+      "",
+      "Możesz wypełnić formularz ponownie z poprawionymi danymi albo skontaktować się z biurem spółdzielni.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+export function passwordChangedEmail(
+  ctx: Ctx,
+  a: { email: string; firstName: string; accountId: string; at: Date },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.email,
+    subject: "eBOK — hasło zostało zmienione",
+    purpose: "password_changed",
+    subjectRef: `account:${a.accountId}`,
+    text: [
+      `Dzień dobry, ${a.firstName}!`,
+      "",
+      `Hasło do Twojego konta w eBOK zostało zmienione ${dateTimeFmt.format(a.at)}.`,
+      "Pozostałe sesje zostały zakończone.",
+      "",
+      "Jeśli to nie Ty zmieniłeś hasło, natychmiast skontaktuj się z biurem spółdzielni.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+/** The confirmation that a resident's meter reading arrived (and waits for the office). */
+export function readingSubmittedEmail(
+  ctx: Ctx,
+  r: {
+    email: string;
+    firstName: string;
+    accountId: string;
+    /** The day of the reading, "YYYY-MM-DD". */
+    readOn: string;
+    /** e.g. "ul. Kazimierza Wielkiego 12/7"; omitted when not known. */
+    unitLabel?: string;
+    /** One line per meter, e.g. "zimna woda, łazienka (nr ZW-2112345): 123,456 m³". */
+    lines: string[];
+    /** It replaces a reading sent earlier the same day. */
+    replaced: boolean;
+  },
+): NewMessage {
+  const day = `${r.readOn.slice(8, 10)}.${r.readOn.slice(5, 7)}.${r.readOn.slice(0, 4)}`;
+  return {
+    channel: "email",
+    to: r.email,
+    subject: r.replaced
+      ? "eBOK — otrzymaliśmy poprawiony odczyt wodomierzy"
+      : "eBOK — otrzymaliśmy odczyt wodomierzy",
+    purpose: "reading_submitted",
+    subjectRef: `account:${r.accountId}`,
+    text: [
+      `Dzień dobry, ${r.firstName}!`,
+      "",
+      `Otrzymaliśmy stan wodomierzy podany w eBOK ${day}${
+        r.unitLabel ? ` dla lokalu ${r.unitLabel}` : ""
+      }:`,
+      ...r.lines.map((l) => `- ${l}`),
+      ...(r.replaced ? ["", "Ten odczyt zastępuje odczyt podany wcześniej tego samego dnia."] : []),
+      "",
+      "Biuro spółdzielni sprawdzi odczyt i przyjmie go do rozliczeń. Stan sprawdzisz w eBOK:",
+      `${ctx.baseUrl}/ebok`,
+      "",
+      "Jeśli to nie Ty podałeś odczyt, skontaktuj się z biurem spółdzielni.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+export function contactChangedEmail(
+  ctx: Ctx,
+  a: { to: string; firstName: string; accountId: string; what: string },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.to,
+    subject: "eBOK — zmieniono dane kontaktowe",
+    purpose: "contact_changed",
+    subjectRef: `account:${a.accountId}`,
+    text: [
+      `Dzień dobry, ${a.firstName}!`,
+      "",
+      `Na Twoją prośbę biuro spółdzielni zmieniło w eBOK: ${a.what}.`,
+      "Od teraz powiadomienia i hasła startowe będą wysyłane na nowe dane.",
+      "",
+      "Jeśli nie prosiłeś o tę zmianę, natychmiast skontaktuj się z biurem spółdzielni.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+/** An announcement of the cooperative, e-mailed to one resident (as published in eBOK). */
+export function announcementEmail(
+  ctx: Ctx,
+  a: {
+    email: string;
+    firstName: string;
+    accountId: string;
+    title: string;
+    /** Plain text; paragraphs separated by blank lines. */
+    body: string;
+    publishedAt: Date;
+  },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.email,
+    subject: `eBOK — komunikat: ${a.title}`,
+    purpose: "announcement",
+    subjectRef: `account:${a.accountId}`,
+    text: [
+      `Dzień dobry, ${a.firstName}!`,
+      "",
+      `Spółdzielnia opublikowała komunikat (${dateFmt.format(a.publishedAt)}):`,
+      "",
+      a.title,
+      "",
+      a.body,
+      "",
+      `Komunikaty znajdziesz też w eBOK, na pulpicie: ${ctx.baseUrl}/ebok`,
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}

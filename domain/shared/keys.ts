@@ -1,0 +1,155 @@
+/**
+ * Every Deno KV key eBOK uses is built here, so the keyspace can be read in one place.
+ * Style: snake_case plural first part; indexes are `x_by_y` and hold the primary id;
+ * non-unique indexes end with the primary id.
+ */
+export const keys = {
+  settings: (name: string) => ["settings", name] as const,
+  chargeComponents: () => ["settings", "charge_components"] as const,
+  demoCooperative: () => ["settings", "demo_cooperative"] as const,
+
+  buildings: (buildingId: string) => ["buildings", buildingId] as const,
+  buildingsAll: () => ["buildings"] as const,
+  /** Unique: the accounting system's code of the building (e.g. "KW12"); holds the building id. */
+  buildingsByExternalId: (externalId: string) => ["buildings_by_external_id", externalId] as const,
+  units: (unitId: string) => ["units", unitId] as const,
+  unitsAll: () => ["units"] as const,
+  unitsByBuilding: (buildingId: string, unitId: string) =>
+    ["units_by_building", buildingId, unitId] as const,
+  unitsByBuildingAll: (buildingId: string) => ["units_by_building", buildingId] as const,
+  unitsByAddress: (addressKey: string, unitId: string) =>
+    ["units_by_address", addressKey, unitId] as const,
+  unitsByAddressAll: (addressKey: string) => ["units_by_address", addressKey] as const,
+  /** Unique: the accounting system's code of the unit (e.g. "KW12/7"); holds the unit id. */
+  unitsByExternalId: (externalId: string) => ["units_by_external_id", externalId] as const,
+
+  ledger: (unitId: string, postedOn: string, entryId: string) =>
+    ["ledger", unitId, postedOn, entryId] as const,
+  ledgerOfUnit: (unitId: string) => ["ledger", unitId] as const,
+  ledgerByDocument: (unitId: string, documentNo: string) =>
+    ["ledger_by_document", unitId, documentNo] as const,
+  ledgerTotals: (unitId: string) => ["ledger_totals", unitId] as const,
+  /** The rates of one component from `period` ("YYYY-MM") on. */
+  feeRate: (unitId: string, period: string, component: string) =>
+    ["fee_rates", unitId, period, component] as const,
+  /** Prefix: every component's rate from `period` on. */
+  feeRates: (unitId: string, period: string) => ["fee_rates", unitId, period] as const,
+  feeRatesOfUnit: (unitId: string) => ["fee_rates", unitId] as const,
+
+  meters: (unitId: string, meterId: string) => ["meters", unitId, meterId] as const,
+  /** Prefix of every meter of every unit (the import finds meters by serial number in it). */
+  metersAll: () => ["meters"] as const,
+  metersOfUnit: (unitId: string) => ["meters", unitId] as const,
+  /** meterId → unitId; also re-set by every reading written, to serialize writers per meter. */
+  metersById: (meterId: string) => ["meters_by_id", meterId] as const,
+  readings: (meterId: string, readOn: string, readingId: string) =>
+    ["readings", meterId, readOn, readingId] as const,
+  readingsOfMeter: (meterId: string) => ["readings", meterId] as const,
+  /** The cooperative's reading window (days of the month when residents submit readings). */
+  readingWindow: () => ["settings", "reading_window"] as const,
+  waterSettlements: (settlementId: string) => ["water_settlements", settlementId] as const,
+  /** Unique: one settlement per unit and end date; holds the settlement id. */
+  waterSettlementsByUnit: (unitId: string, to: string) =>
+    ["water_settlements_by_unit", unitId, to] as const,
+  waterSettlementsByUnitAll: (unitId: string) => ["water_settlements_by_unit", unitId] as const,
+  readingSubmissions: (submissionId: string) => ["reading_submissions", submissionId] as const,
+  readingSubmissionsByStatus: (status: string, submissionId: string) =>
+    ["reading_submissions_by_status", status, submissionId] as const,
+  readingSubmissionsByStatusAll: (status: string) =>
+    ["reading_submissions_by_status", status] as const,
+  readingSubmissionsByUnit: (unitId: string, submissionId: string) =>
+    ["reading_submissions_by_unit", unitId, submissionId] as const,
+  readingSubmissionsByUnitAll: (unitId: string) => ["reading_submissions_by_unit", unitId] as const,
+  /** Unique: the unit's latest submission of a day ("YYYY-MM-DD", in Poland); holds its id. */
+  readingSubmissionsByUnitDay: (unitId: string, date: string) =>
+    ["reading_submissions_by_unit_day", unitId, date] as const,
+
+  requests: (requestId: string) => ["requests", requestId] as const,
+  requestsAll: () => ["requests"] as const,
+  requestsByStatus: (status: string, requestId: string) =>
+    ["requests_by_status", status, requestId] as const,
+  requestsByStatusAll: (status: string) => ["requests_by_status", status] as const,
+  requestsPendingByEmail: (email: string) => ["requests_pending_by_email", email] as const,
+
+  accounts: (accountId: string) => ["accounts", accountId] as const,
+  accountsAll: () => ["accounts"] as const,
+  accountsByIdentifier: (identifier: string) => ["accounts_by_identifier", identifier] as const,
+  accountsByEmail: (email: string, accountId: string) =>
+    ["accounts_by_email", email, accountId] as const,
+  accountsByEmailAll: (email: string) => ["accounts_by_email", email] as const,
+  accountsByUnitAll: (unitId: string) => ["accounts_by_unit", unitId] as const,
+  accountsByUnit: (unitId: string, accountId: string) =>
+    ["accounts_by_unit", unitId, accountId] as const,
+
+  sessions: (tokenHash: string) => ["sessions", tokenHash] as const,
+  sessionsByAccount: (accountId: string, tokenHash: string) =>
+    ["sessions_by_account", accountId, tokenHash] as const,
+  sessionsByAccountAll: (accountId: string) => ["sessions_by_account", accountId] as const,
+  staffSessions: (tokenHash: string) => ["staff_sessions", tokenHash] as const,
+  staffSessionsByStaff: (staffId: string, tokenHash: string) =>
+    ["staff_sessions_by_staff", staffId, tokenHash] as const,
+  staffSessionsByStaffAll: (staffId: string) => ["staff_sessions_by_staff", staffId] as const,
+
+  rateLimits: (bucket: string, subject: string) => ["rate_limits", bucket, subject] as const,
+  /** Keyed by the identifier as typed (normalised), so unknown identifiers lock alike. */
+  lockouts: (identifier: string) => ["lockouts", identifier] as const,
+  staffTotpLastUsed: (staffId: string) => ["staff_totp_last_used", staffId] as const,
+
+  auditLog: (entryId: string) => ["audit_log", entryId] as const,
+  auditLogAll: () => ["audit_log"] as const,
+
+  staff: (staffId: string) => ["staff", staffId] as const,
+  staffAll: () => ["staff"] as const,
+  staffByLogin: (login: string) => ["staff_by_login", login] as const,
+
+  messages: (messageId: string) => ["messages", messageId] as const,
+  messagesAll: () => ["messages"] as const,
+  messagesByState: (state: string, messageId: string) =>
+    ["messages_by_state", state, messageId] as const,
+  messagesByStateAll: (state: string) => ["messages_by_state", state] as const,
+  messagesByRef: (ref: string, messageId: string) => ["messages_by_ref", ref, messageId] as const,
+  messagesByRefAll: (ref: string) => ["messages_by_ref", ref] as const,
+
+  /** Announcements (komunikaty) to residents, by ULID: lists come back in time order. */
+  announcements: (announcementId: string) => ["announcements", announcementId] as const,
+  announcementsAll: () => ["announcements"] as const,
+  /**
+   * Marker that an announcement's e-mail to an account was queued (holds the message id). Set
+   * with a `versionstamp: null` check in the same atomic op as the message, so no account is
+   * e-mailed twice for one announcement.
+   */
+  announcementEmails: (announcementId: string, accountId: string) =>
+    ["announcement_emails", announcementId, accountId] as const,
+
+  /** A CSV import: its preview, then its application (see domain/backoffice/imports.ts). */
+  importJobs: (jobId: string) => ["import_jobs", jobId] as const,
+  importJobsAll: () => ["import_jobs"] as const,
+  importJobsByStatus: (status: string, jobId: string) =>
+    ["import_jobs_by_status", status, jobId] as const,
+  importJobsByStatusAll: (status: string) => ["import_jobs_by_status", status] as const,
+  /** The rows a job will apply, `chunkNo` from 0, as UTF-8 JSON bytes (each value ≤ 64 KiB). */
+  importJobRows: (jobId: string, chunkNo: number) => ["import_job_rows", jobId, chunkNo] as const,
+  importJobRowsAll: (jobId: string) => ["import_job_rows", jobId] as const,
+  /** The lines a job refused, with reasons, in the same chunked form; kept with the job. */
+  importJobRefused: (jobId: string, chunkNo: number) =>
+    ["import_job_refused", jobId, chunkNo] as const,
+  importJobRefusedAll: (jobId: string) => ["import_job_refused", jobId] as const,
+  importHistory: (recordId: string) => ["import_history", recordId] as const,
+  importHistoryAll: () => ["import_history"] as const,
+  importHistoryByHash: (sha256: string, recordId: string) =>
+    ["import_history_by_hash", sha256, recordId] as const,
+  importHistoryByHashAll: (sha256: string) => ["import_history_by_hash", sha256] as const,
+
+  /** API tokens of integrations (domain/backoffice/api_tokens.ts); the secret itself is never stored. */
+  apiTokens: (tokenId: string) => ["api_tokens", tokenId] as const,
+  apiTokensAll: () => ["api_tokens"] as const,
+  /** Unique: SHA-256 (hex) of the token's secret; holds the token id. */
+  apiTokensByHash: (sha256: string) => ["api_tokens_by_hash", sha256] as const,
+  /** Unique among tokens not revoked: the integration's name, folded; holds the token id. */
+  apiTokensByName: (foldedName: string) => ["api_tokens_by_name", foldedName] as const,
+  /** A request's `Idempotency-Key` per token, kept 24 h: what the first request did. */
+  apiIdempotency: (tokenId: string, key: string) => ["api_idempotency", tokenId, key] as const,
+
+  devOutbox: (entryId: string) => ["dev_outbox", entryId] as const,
+  devOutboxAll: () => ["dev_outbox"] as const,
+} as const;

@@ -1,0 +1,40 @@
+/** Outgoing e-mails and SMS with their delivery state; staff send a failed one again. */
+import { Hono } from "hono";
+import { recordAudit } from "../../domain/backoffice/audit.ts";
+import { listMessages, resendMessage } from "../../domain/messaging/messages.ts";
+import { MessagesPage } from "../../views/admin/messages.tsx";
+import { staffMenu } from "../../views/menu.ts";
+import type { AppDeps } from "../context.ts";
+import { renderPage } from "../render.tsx";
+import { staffActor, type StaffEnv, staffViewer } from "./guard.ts";
+
+const notices: Record<string, string> = {
+  ponowiono: "Wiadomość wróciła do kolejki wysyłki.",
+};
+
+export function messageRoutes(deps: AppDeps) {
+  const { kv, clock } = deps;
+  const app = new Hono<StaffEnv>();
+
+  app.get("/", async (c) => {
+    const messages = (await listMessages(kv, { limit: 1000 })).reverse().slice(0, 200);
+    return renderPage(
+      c,
+      { title: "Wiadomości", menu: staffMenu, viewer: staffViewer(c.get("staff")) },
+      <MessagesPage messages={messages} notice={notices[c.req.query("wynik") ?? ""]} />,
+    );
+  });
+
+  app.post("/:id/ponow", async (c) => {
+    const id = c.req.param("id");
+    const result = await resendMessage(kv, clock, id);
+    if (!result.ok) return c.redirect("/admin/wiadomosci", 303);
+    await recordAudit(kv, clock, {
+      actor: staffActor(c.get("staff")),
+      action: "message.resent",
+      target: { kind: "message", id },
+    });
+    return c.redirect("/admin/wiadomosci?wynik=ponowiono", 303);
+  });
+  return app;
+}

@@ -1,0 +1,242 @@
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { recordAudit } from "../../domain/backoffice/audit.ts";
+import {
+  type CooperativeProfile,
+  saveCooperativeProfile,
+} from "../../domain/backoffice/cooperative.ts";
+import { checkPasswordRule } from "../../domain/accounts/password_rule.ts";
+import { getReadingWindow, saveReadingWindow } from "../../domain/water/reading_submissions.ts";
+import { getRodoNotice, saveRodoText } from "../../domain/access/rodo.ts";
+import {
+  isBuildingAverageEnabled,
+  setBuildingAverageEnabled,
+} from "../../domain/water/water_comparison.ts";
+import { invalidateOwnerSessions } from "../../domain/accounts/sessions.ts";
+import {
+  createStaff,
+  listStaff,
+  setStaffActive,
+  STAFF_LOGIN_PATTERN,
+} from "../../domain/accounts/staff.ts";
+import { totpUri } from "../../domain/accounts/totp.ts";
+import { isValidNip, transferQrSvg } from "../../domain/balance/transfer_qr.ts";
+import type { FieldErrors } from "../../views/form.tsx";
+import { staffMenu } from "../../views/menu.ts";
+import { STAFF_PASSWORD_MIN } from "./password.tsx";
+import { type NewStaffShown, SettingsPage } from "../../views/admin/settings.tsx";
+import type { AppDeps } from "../context.ts";
+import { renderPage } from "../render.tsx";
+import { requireStaff, staffActor, type StaffEnv, staffViewer } from "./guard.ts";
+import { CONTROL_CHARS, readForm, single } from "../validation.ts";
+
+const notices: Record<string, string> = {
+  spoldzielnia: "Dane spółdzielni zapisane.",
+  odczyty: "Okres odczytów zapisany.",
+  rodo: "Treść informacji RODO zapisana. Nowe wnioski potwierdzą nową wersję.",
+  pracownik: "Zmieniono stan konta pracownika.",
+};
+
+const text = (max: number) =>
+  z.string().trim().max(max, `Najwyżej ${max} znaków.`).refine(
+    (s) => !CONTROL_CHARS.test(s),
+    "Niedozwolone znaki.",
+  );
+
+const profileSchema = z.object({
+  name: text(120).pipe(z.string().min(3, "Podaj nazwę spółdzielni.")),
+  shortName: text(20).pipe(z.string().min(2, "Podaj nazwę skróconą (do 20 znaków).")),
+  address: text(200),
+  email: text(254),
+  phone: text(40),
+  nip: z.string().trim().transform((s) => s.replace(/[\s-]/g, "")).refine(
+    (s) => s === "" || isValidNip(s),
+    "NIP: 10 cyfr z poprawną cyfrą kontrolną.",
+  ),
+  officeHours: text(200),
+});
+
+/** Staff accounts and the cooperative's settings: administrators only. */
+export function settingsRoutes(deps: AppDeps) {
+  const { kv, clock, hasher } = deps;
+  const app = new Hono<StaffEnv>();
+  app.use(requireStaff(deps, ["admin"]));
+
+  const page = async (
+    c: Context<StaffEnv>,
+    extra: {
+      status?: 200 | 422;
+      created?: NewStaffShown;
+      staffErrors?: FieldErrors;
+      staffValues?: Record<string, string>;
+      profileErrors?: FieldErrors;
+      profile?: CooperativeProfile;
+    } = {},
+  ) =>
+    renderPage(
+      c,
+      {
+        title: "Ustawienia",
+        menu: staffMenu,
+        viewer: staffViewer(c.get("staff")),
+        status: extra.status ?? 200,
+      },
+      <SettingsPage
+        staff={await listStaff(kv)}
+        currentStaffId={c.get("staff").id}
+        profile={extra.profile ?? c.get("cooperative")}
+        window={await getReadingWindow(kv)}
+        buildingAverage={await isBuildingAverageEnabled(kv)}
+        rodoText={(await getRodoNotice(kv, c.get("cooperative"))).text}
+        notice={notices[c.req.query("wynik") ?? ""]}
+        created={extra.created}
+        staffErrors={extra.staffErrors}
+        staffValues={extra.staffValues}
+        profileErrors={extra.profileErrors}
+      />,
+    );
+
+  app.get("/", (c) => page(c));
+
+  app.post("/pracownicy", async (c) => {
+    const form = await readForm(c.req);
+    const values = {
+      login: single(form.login).trim().toLowerCase().slice(0, 40),
+      name: single(form.name).trim().slice(0, 100),
+      role: single(form.role) === "admin" ? "admin" : "office",
+    };
+    const password = single(form.password).slice(0, 200);
+    const errors: FieldErrors = {};
+    if (!STAFF_LOGIN_PATTERN.test(values.login)) {
+      errors.login = "Login: 3–32 znaki: małe litery, cyfry, kropka, podkreślnik, łącznik.";
+    }
+    if (values.name.length < 3 || CONTROL_CHARS.test(values.name)) {
+      errors.name = "Podaj imię i nazwisko.";
+    }
+    const rule = checkPasswordRule(password);
+    if ([...password].length < STAFF_PASSWORD_MIN) {
+      errors.password = `Hasło pracownika musi mieć co najmniej ${STAFF_PASSWORD_MIN} znaków.`;
+    } else if (rule.length) errors.password = rule.join(" ");
+    if (Object.keys(errors).length) {
+      return page(c, { status: 422, staffErrors: errors, staffValues: values });
+    }
+    const result = await createStaff(kv, clock, hasher, {
+      ...values,
+      role: values.role as "admin" | "office",
+      password,
+    });
+    if (!result.ok) {
+      return page(c, {
+        status: 422,
+        staffErrors: {
+          login: result.reason === "login_taken"
+            ? "Ten login jest już zajęty."
+            : "Nieprawidłowy login.",
+        },
+        staffValues: values,
+      });
+    }
+    await recordAudit(kv, clock, {
+      actor: staffActor(c.get("staff")),
+      action: "staff.created",
+      target: { kind: "staff", id: result.staff.id },
+      details: { login: result.staff.login, role: result.staff.role },
+    });
+    const uri = totpUri(
+      `eBOK ${c.get("cooperative").shortName}`,
+      result.staff.login,
+      result.totpSecret,
+    );
+    return page(c, {
+      created: {
+        login: result.staff.login,
+        secret: result.totpSecret,
+        qrSvg: transferQrSvg(uri, {
+          label: `Kod QR do aplikacji uwierzytelniającej dla ${result.staff.login}`,
+        }),
+      },
+    });
+  });
+
+  for (const [path, active] of [["wylacz", false], ["wlacz", true]] as const) {
+    app.post(`/pracownicy/:id/${path}`, async (c) => {
+      const id = c.req.param("id");
+      if (id === c.get("staff").id) return c.redirect("/admin/ustawienia", 303);
+      const staff = await setStaffActive(kv, id, active);
+      if (!staff) return c.notFound();
+      if (!active) await invalidateOwnerSessions(kv, "staff", id);
+      await recordAudit(kv, clock, {
+        actor: staffActor(c.get("staff")),
+        action: active ? "staff.activated" : "staff.deactivated",
+        target: { kind: "staff", id },
+      });
+      return c.redirect("/admin/ustawienia?wynik=pracownik", 303);
+    });
+  }
+
+  app.post("/spoldzielnia", async (c) => {
+    const form = await readForm(c.req);
+    const values = Object.fromEntries(
+      ["name", "shortName", "address", "email", "phone", "nip", "officeHours"].map((
+        k,
+      ) => [k, single(form[k]).slice(0, 300)]),
+    );
+    const parsed = profileSchema.safeParse(values);
+    if (!parsed.success) {
+      const profileErrors: FieldErrors = {};
+      for (const issue of parsed.error.issues) {
+        profileErrors[String(issue.path[0])] ??= issue.message;
+      }
+      return page(c, { status: 422, profileErrors, profile: values as CooperativeProfile });
+    }
+    await saveCooperativeProfile(kv, parsed.data);
+    c.get("settings").clear();
+    await recordAudit(kv, clock, {
+      actor: staffActor(c.get("staff")),
+      action: "settings.cooperative_changed",
+    });
+    return c.redirect("/admin/ustawienia?wynik=spoldzielnia", 303);
+  });
+
+  app.post("/odczyty", async (c) => {
+    const form = await readForm(c.req);
+    const fromDay = Number(single(form.fromDay));
+    const toDay = Number(single(form.toDay));
+    const ok = (d: number) => Number.isInteger(d) && d >= 1 && d <= 28;
+    if (!ok(fromDay) || !ok(toDay)) {
+      return page(c, { status: 422 });
+    }
+    await saveReadingWindow(kv, { fromDay, toDay });
+    await recordAudit(kv, clock, {
+      actor: staffActor(c.get("staff")),
+      action: "settings.reading_window_changed",
+    });
+    return c.redirect("/admin/ustawienia?wynik=odczyty", 303);
+  });
+
+  app.post("/woda-srednia", async (c) => {
+    const form = await readForm(c.req);
+    const enabled = single(form.enabled) === "1";
+    await setBuildingAverageEnabled(kv, enabled);
+    await recordAudit(kv, clock, {
+      actor: staffActor(c.get("staff")),
+      action: "settings.water_average_changed",
+      details: { enabled },
+    });
+    return c.redirect("/admin/ustawienia?wynik=odczyty", 303);
+  });
+
+  app.post("/rodo", async (c) => {
+    const form = await readForm(c.req);
+    const text = single(form.text).replace(/\r\n/g, "\n").trim();
+    if (text.length < 200 || text.length > 20000) return page(c, { status: 422 });
+    await saveRodoText(kv, text);
+    await recordAudit(kv, clock, {
+      actor: staffActor(c.get("staff")),
+      action: "settings.rodo_changed",
+    });
+    return c.redirect("/admin/ustawienia?wynik=rodo", 303);
+  });
+
+  return app;
+}

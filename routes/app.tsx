@@ -1,0 +1,102 @@
+import { Hono } from "hono";
+import { compress } from "hono/compress";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import type { Context } from "hono";
+import { getCooperativeProfile } from "../domain/backoffice/cooperative.ts";
+import { assetRoutes } from "./assets.ts";
+import { healthRoutes } from "./health.ts";
+import { API_PREFIX, apiRoutes } from "./api.ts";
+import type { AppDeps, AppEnv, CachedSettings } from "./context.ts";
+import { getDataFreshness } from "../domain/backoffice/data_freshness.ts";
+import { listAnnouncements } from "../domain/backoffice/announcements.ts";
+import { ttl } from "../domain/shared/memo.ts";
+import { adminRoutes } from "./admin/index.tsx";
+import { IMPORT_UPLOAD_PREFIX } from "./admin/import.tsx";
+import { authRoutes } from "./resident/auth.tsx";
+import { devRoutes } from "./dev.tsx";
+import { ebokRoutes } from "./resident/ebok.tsx";
+import { registrationRoutes } from "./public/registration.tsx";
+import { publicRoutes } from "./public/pages.tsx";
+import { renderPage } from "./render.tsx";
+import { csrfProtection, noStoreByDefault, requestSizeLimit, securityHeaders } from "./security.ts";
+import { ErrorPage, errorTitle } from "../views/error_page.tsx";
+import { publicMenu } from "../views/menu.ts";
+
+const SETTINGS_TTL_MS = 5_000;
+
+function cachedSettings(deps: AppDeps): CachedSettings {
+  const cooperative = ttl(
+    SETTINGS_TTL_MS,
+    Date.now,
+    () => getCooperativeProfile(deps.kv, deps.config.cooperativeName),
+  );
+  const freshness = ttl(SETTINGS_TTL_MS, Date.now, () => getDataFreshness(deps.kv));
+  const announcements = ttl(SETTINGS_TTL_MS, Date.now, () => listAnnouncements(deps.kv));
+  return {
+    cooperative,
+    freshness,
+    announcements,
+    clear() {
+      cooperative.clear();
+      freshness.clear();
+      announcements.clear();
+    },
+  };
+}
+
+/** The whole application, wired from its dependencies; main.ts serves it, tests call it. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  const errorResponse = (c: Context<AppEnv>, status: 400 | 403 | 404 | 413 | 422 | 429 | 500) =>
+    renderPage(
+      c,
+      { title: errorTitle(status), menu: publicMenu, status },
+      <ErrorPage status={status} requestId={c.get("requestId")} />,
+    );
+
+  // Residents on slow phones: HTML, CSS and JavaScript go out gzip-compressed when accepted.
+  app.use(compress());
+  app.use(requestId());
+  app.use(securityHeaders(deps.config));
+  app.route("/", assetRoutes());
+  // Before the profile lookup: a KV outage must answer 503 JSON here, not an error page.
+  app.route("/", healthRoutes(deps));
+  app.use(noStoreByDefault);
+  // The JSON API answers its own errors (JSON) and has its own body limit: before the HTML-only
+  // middleware below, which it never reaches.
+  app.route(API_PREFIX, apiRoutes(deps));
+  const settings = cachedSettings(deps);
+  app.use(async (c, next) => {
+    c.set("settings", settings);
+    c.set("cooperative", await settings.cooperative());
+    await next();
+  });
+  app.use(csrfProtection(deps.config));
+  app.use(requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX]));
+
+  app.route("/", publicRoutes(deps));
+  app.route("/", registrationRoutes(deps));
+  app.route("/", authRoutes(deps));
+  app.route("/ebok", ebokRoutes(deps));
+  app.route("/admin", adminRoutes(deps));
+  if (deps.config.env === "development") app.route("/dev", devRoutes(deps));
+
+  app.notFound((c) => errorResponse(c, 404));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException && err.status < 500) {
+      const status = ([400, 403, 404, 413, 422, 429] as const).find((s) => s === err.status);
+      return errorResponse(c, status ?? 400);
+    }
+    deps.log.error("request failed", {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
+    return errorResponse(c, 500);
+  });
+  return app;
+}

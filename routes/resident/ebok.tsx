@@ -1,0 +1,103 @@
+import { Hono } from "hono";
+import { announcementsFor } from "../../domain/backoffice/announcements.ts";
+import { recordAudit } from "../../domain/backoffice/audit.ts";
+import { polishDate, polishPeriod } from "../../domain/shared/calendar.ts";
+import { getTotals, listEntries } from "../../domain/balance/ledger.ts";
+import { listResidentUnits } from "../../domain/accounts/resident_units.ts";
+import { invalidateOwnerSessions, listOwnerSessions } from "../../domain/accounts/sessions.ts";
+import { amountDue } from "../../domain/balance/statement.ts";
+import { transferFor } from "../../domain/balance/unit_transfer.ts";
+import { AccountPage } from "../../views/resident/account.tsx";
+import { DashboardPage } from "../../views/resident/dashboard.tsx";
+import { residentMenu } from "../../views/menu.ts";
+import type { AppDeps } from "../context.ts";
+import { renderPage } from "../render.tsx";
+import { requireResident, type ResidentEnv, residentViewer } from "./guard.ts";
+import { balanceRoutes } from "./balance.tsx";
+import { waterRoutes } from "./water.tsx";
+
+/** The resident's eBOK: every page here needs a signed-in resident with their own password. */
+export function ebokRoutes(deps: AppDeps) {
+  const { kv, clock } = deps;
+  const app = new Hono<ResidentEnv>();
+  app.use(requireResident(deps));
+
+  // The dashboard reads a constant amount per unit (totals, this month's entries), whatever
+  // the length of the history.
+  app.get("/", async (c) => {
+    const account = c.get("account");
+    const today = polishDate(clock());
+    const period = polishPeriod(clock());
+    const coop = c.get("cooperative");
+    const residentUnits = await listResidentUnits(kv, account);
+    const announcements = announcementsFor(
+      await c.get("settings").announcements(),
+      clock(),
+      [...new Set(residentUnits.map((u) => u.unit.buildingId))],
+    );
+    const units = await Promise.all(
+      residentUnits.map(async (u) => {
+        const [totals, month] = await Promise.all([
+          getTotals(kv, u.unit.id),
+          listEntries(kv, u.unit.id, { from: period }),
+        ]);
+        const due = amountDue(totals, month.entries, today);
+        const monthCharge = month.entries
+          .filter((e) => e.period === period && (e.kind === "charge" || e.kind === "correction"))
+          .reduce((sum, e) => sum + e.amount, 0);
+        return {
+          ...u,
+          totals,
+          due,
+          monthCharge,
+          transfer: transferFor(coop, u, period, due.dueNow),
+        };
+      }),
+    );
+    return renderPage(
+      c,
+      { title: "Pulpit", menu: residentMenu, viewer: residentViewer(account) },
+      <DashboardPage
+        account={account}
+        units={units}
+        period={period}
+        freshness={await c.get("settings").freshness()}
+        passwordChanged={c.req.query("haslo-zmienione") !== undefined}
+        announcements={announcements}
+      />,
+    );
+  });
+
+  app.route("/", balanceRoutes(deps));
+  app.route("/", waterRoutes(deps));
+
+  app.get("/konto", async (c) => {
+    const account = c.get("account");
+    return renderPage(
+      c,
+      { title: "Moje konto", menu: residentMenu, viewer: residentViewer(account) },
+      <AccountPage
+        account={account}
+        units={await listResidentUnits(kv, account)}
+        sessions={await listOwnerSessions(kv, clock, "resident", account.id)}
+        currentSessionId={c.get("session").id}
+        notice={c.req.query("wylogowano") !== undefined
+          ? "Wylogowano na pozostałych urządzeniach."
+          : undefined}
+      />,
+    );
+  });
+
+  app.post("/konto/wyloguj-wszedzie", async (c) => {
+    const account = c.get("account");
+    const ended = await invalidateOwnerSessions(kv, "resident", account.id, c.get("session").id);
+    await recordAudit(kv, clock, {
+      actor: { kind: "resident", id: account.id, label: account.identifier },
+      action: "sessions.ended_elsewhere",
+      details: { ended },
+    });
+    return c.redirect("/ebok/konto?wylogowano", 303);
+  });
+
+  return app;
+}

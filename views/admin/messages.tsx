@@ -1,0 +1,72 @@
+import type { Message, MessageState } from "../../domain/messaging/messages.ts";
+import { TableWrap } from "../table_wrap.tsx";
+import { formatDateTime } from "../format.ts";
+
+const stateLabels: Record<MessageState, { text: string; tone: string }> = {
+  queued: { text: "w kolejce", tone: "" },
+  sending: { text: "wysyłanie", tone: "" },
+  sent: { text: "wysłana", tone: "ok" },
+  failed: { text: "nieudana", tone: "bad" },
+  uncertain: { text: "niepewna", tone: "warn" },
+};
+
+export function MessagesTable(props: { messages: Message[] }) {
+  if (props.messages.length === 0) return <p>Brak wiadomości.</p>;
+  return (
+    <TableWrap label="Wiadomości e-mail i SMS">
+      <table>
+        <caption>Wiadomości e-mail i SMS</caption>
+        <thead>
+          <tr>
+            <th scope="col">Utworzona</th>
+            <th scope="col">Kanał</th>
+            <th scope="col">Do</th>
+            <th scope="col">Cel</th>
+            <th scope="col">Stan</th>
+            <th scope="col">Próby</th>
+            <th scope="col">Działanie</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.messages.map((m) => (
+            <tr>
+              <td>{formatDateTime(new Date(m.createdAt))}</td>
+              <td>{m.channel === "email" ? "e-mail" : "SMS"}</td>
+              <td>{m.to}</td>
+              <td>{m.subject ?? m.purpose}</td>
+              <td>
+                <span class={`badge ${stateLabels[m.state].tone}`}>
+                  {stateLabels[m.state].text}
+                </span>
+                {m.lastError && <div class="muted">{m.lastError}</div>}
+                {m.sentAt && <div class="muted">{formatDateTime(new Date(m.sentAt))}</div>}
+              </td>
+              <td class="num">{m.attempts}</td>
+              <td>
+                {(m.state === "failed" || m.state === "uncertain") && (
+                  <form method="post" action={`/admin/wiadomosci/${m.id}/ponow`}>
+                    <button type="submit" class="secondary">Wyślij ponownie</button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}
+
+export function MessagesPage(props: { messages: Message[]; notice?: string }) {
+  return (
+    <>
+      <h1>Wiadomości</h1>
+      {props.notice && <p class="notice ok" role="status">{props.notice}</p>}
+      <p class="lead">
+        Każdy e-mail i SMS z eBOK ze stanem doręczenia do operatora. „Niepewna” oznacza SMS
+        przerwany w trakcie wysyłki: sprawdź u mieszkańca, czy dotarł, zanim wyślesz go ponownie.
+      </p>
+      <MessagesTable messages={props.messages} />
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+import type { Account } from "../../domain/accounts/accounts.ts";
+import { formatPolishMobile } from "../../domain/shared/phone.ts";
+import { type Building, type Unit, unitAddress } from "../../domain/backoffice/register.ts";
+import type { Session } from "../../domain/accounts/sessions.ts";
+import { formatDateTime } from "../format.ts";
+
+export function AccountPage(
+  props: {
+    account: Account;
+    units: { unit: Unit; building: Building | null }[];
+    sessions: Session[];
+    currentSessionId: string;
+    notice?: string;
+  },
+) {
+  const a = props.account;
+  const others = props.sessions.filter((s) => s.id !== props.currentSessionId).length;
+  return (
+    <>
+      <h1>Moje konto</h1>
+      {props.notice && <p class="notice ok" role="status">{props.notice}</p>}
+      <dl class="facts">
+        <dt>Identyfikator</dt>
+        <dd>
+          <strong>{a.identifier}</strong>
+        </dd>
+        <dt>Imię i nazwisko</dt>
+        <dd>{a.firstName} {a.lastName}</dd>
+        <dt>E-mail</dt>
+        <dd>{a.email}</dd>
+        <dt>Telefon do SMS</dt>
+        <dd>{formatPolishMobile(a.phone)}</dd>
+        <dt>Lokale</dt>
+        <dd>
+          {props.units.map((u) => (
+            <div>{u.building ? unitAddress(u.building, u.unit) : u.unit.number}</div>
+          ))}
+        </dd>
+        <dt>Hasło zmienione</dt>
+        <dd>{a.passwordChangedAt ? formatDateTime(new Date(a.passwordChangedAt)) : "—"}</dd>
+      </dl>
+      <p class="muted">
+        Zmiana adresu e-mail, numeru telefonu lub przypisanych lokali: skontaktuj się z biurem
+        spółdzielni.
+      </p>
+      <h2>Bezpieczeństwo</h2>
+      <div class="actions">
+        <a class="button" href="/zmiana-hasla">Zmień hasło</a>
+        {others > 0 && (
+          <form method="post" action="/ebok/konto/wyloguj-wszedzie">
+            <button type="submit" class="secondary">
+              Wyloguj na innych urządzeniach ({others})
+            </button>
+          </form>
+        )}
+      </div>
+      <p class="muted">
+        Aktywne sesje: {props.sessions.length}{" "}
+        (w tym ta przeglądarka). Sesja wygasa po 30 minutach bezczynności.
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,103 @@
+import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
+import { type ChargeComponent, componentLabel } from "../../domain/balance/ledger.ts";
+import type { MonthSummary } from "../../domain/balance/statement.ts";
+import { formatBasis, formatMoney, formatPeriod } from "../format.ts";
+import { DataAsOf, unitLabel, type UnitRef, UnitSwitcher } from "./parts.tsx";
+import { query } from "./balance.tsx";
+
+const kindNames = { charge: "", interest: "Odsetki", correction: "Korekta" } as const;
+
+export function ChargesPage(
+  p: {
+    units: UnitRef[];
+    current: UnitRef;
+    year: number;
+    years: number[];
+    months: MonthSummary[];
+    components: ChargeComponent[];
+    freshness: DataFreshness | null;
+  },
+) {
+  const unitId = p.current.unit.id;
+  const months = [...p.months].reverse();
+  return (
+    <>
+      <h1>Naliczenia — skąd się biorą opłaty</h1>
+      <UnitSwitcher
+        units={p.units}
+        currentId={unitId}
+        hrefFor={(id) => `/ebok/naliczenia${query({ lokal: id, rok: p.year })}`}
+      />
+      <p class="lead">{unitLabel(p.current)}</p>
+      <nav class="year-switcher" aria-label="Wybór roku">
+        <ul>
+          {p.years.map((y) => (
+            <li>
+              <a
+                href={`/ebok/naliczenia${query({ lokal: unitId, rok: y })}`}
+                aria-current={y === p.year ? "true" : undefined}
+              >
+                {y}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <DataAsOf freshness={p.freshness} />
+      {months.length === 0 && <p>Brak naliczeń w {p.year} roku.</p>}
+      {months.map((m, i) => (
+        <details class="month" open={i === 0}>
+          <summary>
+            <span class="month-name">{formatPeriod(m.period)}</span>
+            <span class="month-total">{formatMoney(m.charged)}</span>
+          </summary>
+          <table>
+            <caption class="visually-hidden">Składniki opłaty za {formatPeriod(m.period)}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Składnik</th>
+                <th scope="col">Jak obliczono</th>
+                <th scope="col" class="num">Kwota</th>
+              </tr>
+            </thead>
+            <tbody>
+              {m.components.map((c) => (
+                <tr>
+                  <th scope="row">
+                    {kindNames[c.kind]}
+                    {c.kind !== "charge" && c.code && ": "}
+                    {c.code ? componentLabel(p.components, c.code) : ""}
+                  </th>
+                  <td>
+                    {c.basis
+                      ? `${formatBasis(c.basis)}`
+                      : c.entries > 1
+                      ? `${c.entries} pozycje`
+                      : "—"}
+                  </td>
+                  <td class="num">{formatMoney(c.amount)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row" colspan={2}>Razem za miesiąc</th>
+                <td class="num">
+                  <strong>{formatMoney(m.charged)}</strong>
+                </td>
+              </tr>
+              <tr>
+                <th scope="row" colspan={2}>Wpłaty zaksięgowane na ten miesiąc</th>
+                <td class="num">{formatMoney(m.paid)}</td>
+              </tr>
+              <tr>
+                <th scope="row" colspan={2}>Saldo na koniec miesiąca</th>
+                <td class="num">{formatMoney(m.balanceAtEnd)}</td>
+              </tr>
+            </tfoot>
+          </table>
+        </details>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,98 @@
+import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
+import { TableWrap } from "../table_wrap.tsx";
+import type { LedgerEntry, LedgerTotals } from "../../domain/balance/ledger.ts";
+import { formatIsoDate, formatMoney, formatPeriod } from "../format.ts";
+import {
+  BalanceWords,
+  DataAsOf,
+  TransferDetails,
+  unitLabel,
+  type UnitRef,
+  UnitSwitcher,
+} from "./parts.tsx";
+import { query } from "./balance.tsx";
+
+export function PaymentsPage(
+  p: {
+    units: UnitRef[];
+    current: UnitRef;
+    totals: LedgerTotals;
+    payments: LedgerEntry[];
+    byYear: { year: string; sum: number; count: number }[];
+    transfer: { recipient: string; title: string; qrSvg: string; amount: number };
+    freshness: DataFreshness | null;
+  },
+) {
+  const unitId = p.current.unit.id;
+  return (
+    <>
+      <h1>Wpłaty</h1>
+      <UnitSwitcher
+        units={p.units}
+        currentId={unitId}
+        hrefFor={(id) => `/ebok/wplaty${query({ lokal: id })}`}
+      />
+      <p class="lead">
+        {unitLabel(p.current)}: <BalanceWords balance={p.totals.balance} />
+      </p>
+      <DataAsOf freshness={p.freshness} />
+      <h2>Jak zapłacić</h2>
+      <TransferDetails
+        id={unitId}
+        recipient={p.transfer.recipient}
+        account={p.current.unit.bankAccount}
+        title={p.transfer.title}
+        amount={p.transfer.amount}
+        qrSvg={p.transfer.qrSvg}
+      />
+      <h2>Wpłaty w kolejnych latach</h2>
+      {p.byYear.length === 0 ? <p>Brak wpłat.</p> : (
+        <table>
+          <caption class="visually-hidden">Suma wpłat w każdym roku</caption>
+          <thead>
+            <tr>
+              <th scope="col">Rok</th>
+              <th scope="col" class="num">Liczba wpłat</th>
+              <th scope="col" class="num">Suma</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.byYear.map((y) => (
+              <tr>
+                <th scope="row">{y.year}</th>
+                <td class="num">{y.count}</td>
+                <td class="num">{formatMoney(y.sum)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Wszystkie wpłaty</h2>
+      {p.payments.length > 0 && (
+        <TableWrap label="Wszystkie wpłaty">
+          <table>
+            <caption class="visually-hidden">Wpłaty, od najnowszej</caption>
+            <thead>
+              <tr>
+                <th scope="col">Data wpłaty</th>
+                <th scope="col">Na poczet</th>
+                <th scope="col">Tytuł</th>
+                <th scope="col" class="num">Kwota</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.payments.map((e) => (
+                <tr>
+                  <td>{formatIsoDate(e.postedOn)}</td>
+                  <td>{formatPeriod(e.period)}</td>
+                  <td>{e.description}</td>
+                  <td class="num">{formatMoney(e.amount)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+    </>
+  );
+}
