@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Przelewy24Config } from "../adapters/przelewy24.ts";
 
 /** Everything eBOK reads from the environment, read once at start and validated. */
 export type Config = {
@@ -24,6 +25,11 @@ export type Config = {
   twilio:
     | { accountSid: string; authToken: string; from: string; apiBase: string | undefined }
     | undefined;
+  /**
+   * Online payments through Przelewy24; undefined: none configured (development then uses its
+   * own fake gateway at /dev/platnosci, production takes no online payments).
+   */
+  przelewy24: Przelewy24Config | undefined;
 };
 
 export class ConfigError extends Error {}
@@ -62,7 +68,23 @@ const schema = z.object({
   TWILIO_AUTH_TOKEN: nonEmpty.optional(),
   TWILIO_FROM: nonEmpty.optional(),
   TWILIO_API_BASE: origin.optional(),
+  P24_MERCHANT_ID: z.coerce.number({ error: "must be a number" }).int("must be a whole number")
+    .min(1, "must be a positive number").max(2_147_483_647, "is too large").optional(),
+  P24_POS_ID: z.coerce.number({ error: "must be a number" }).int("must be a whole number")
+    .min(1, "must be a positive number").max(2_147_483_647, "is too large").optional(),
+  P24_CRC: nonEmpty.max(100, "must be at most 100 characters").optional(),
+  P24_API_KEY: nonEmpty.max(200, "must be at most 200 characters").optional(),
+  P24_BASE_URL: origin.optional(),
 });
+
+/** Online payment is configured with all of these or none. */
+const P24_VARIABLES = [
+  "P24_MERCHANT_ID",
+  "P24_POS_ID",
+  "P24_CRC",
+  "P24_API_KEY",
+  "P24_BASE_URL",
+] as const;
 
 type Env = Record<string, string | undefined>;
 
@@ -105,6 +127,13 @@ export function loadConfig(env: Env): Config {
   if (e.TWILIO_ACCOUNT_SID) {
     requireAll(["TWILIO_AUTH_TOKEN", "TWILIO_FROM"], "when TWILIO_ACCOUNT_SID is set");
   }
+  // Payments are optional for a cooperative: without P24_* production simply offers no online
+  // payment. Half a configuration, though, is a mistake worth refusing the start for.
+  const p24Given = P24_VARIABLES.find((n) => e[n] !== undefined);
+  if (p24Given) requireAll([...P24_VARIABLES], `when ${p24Given} is set (all five or none)`);
+  if (p24Given && production && !e.P24_BASE_URL!.startsWith("https://")) {
+    throw new ConfigError("P24_BASE_URL must be https:// in production");
+  }
 
   return {
     env: e.EBOK_ENV,
@@ -127,6 +156,15 @@ export function loadConfig(env: Env): Config {
         authToken: e.TWILIO_AUTH_TOKEN!,
         from: e.TWILIO_FROM!,
         apiBase: e.TWILIO_API_BASE,
+      }
+      : undefined,
+    przelewy24: p24Given
+      ? {
+        merchantId: e.P24_MERCHANT_ID!,
+        posId: e.P24_POS_ID!,
+        crc: e.P24_CRC!,
+        apiKey: e.P24_API_KEY!,
+        baseUrl: e.P24_BASE_URL!,
       }
       : undefined,
   };

@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { listOutbox } from "../adapters/dev_outbox.ts";
+import { createFakePrzelewy24 } from "../adapters/fake_przelewy24.ts";
+import { DEV_P24_CREDENTIALS } from "../adapters/przelewy24.ts";
 import { publicMenu } from "../views/menu.ts";
 import { OutboxPage } from "../views/outbox.tsx";
 import type { AppDeps, AppEnv } from "./context.ts";
@@ -25,5 +27,10 @@ export function devRoutes(deps: AppDeps) {
       { title: "Skrzynka nadawcza", menu: publicMenu },
       <OutboxPage entries={await listOutbox(deps.kv)} />,
     ));
+  // Without P24_* the app pays through its own fake gateway (adapters/przelewy24.ts:
+  // configuredPaymentGateway points the adapter at /dev/platnosci).
+  if (!deps.config.przelewy24) {
+    app.route("/platnosci", createFakePrzelewy24(DEV_P24_CREDENTIALS).app);
+  }
   return app;
 }

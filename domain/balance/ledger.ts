@@ -188,8 +188,8 @@ export function validateEntry(entry: NewLedgerEntry): void {
   }
 }
 
-/** Adds one entry to the totals, in place. */
-function applyEntry(t: LedgerTotals, e: LedgerEntry): void {
+/** Adds one entry to the totals, in place (also used by domain/payments/matching.ts). */
+export function applyEntry(t: LedgerTotals, e: LedgerEntry): void {
   const effect = balanceEffect(e);
   switch (e.kind) {
     case "opening_balance":

@@ -152,4 +152,39 @@ export const keys = {
 
   devOutbox: (entryId: string) => ["dev_outbox", entryId] as const,
   devOutboxAll: () => ["dev_outbox"] as const,
+
+  // --- Online payments (domain/payments/) -------------------------------------------------
+  /** The cooperative's payment settings (minimum, limit above the amount due, days, expiry). */
+  paymentSettings: () => ["settings", "payments"] as const,
+  /** An online payment, by ULID; its id is the gateway's session id. */
+  payments: (paymentId: string) => ["payments", paymentId] as const,
+  paymentsAll: () => ["payments"] as const,
+  paymentsByUnit: (unitId: string, paymentId: string) =>
+    ["payments_by_unit", unitId, paymentId] as const,
+  paymentsByUnitAll: (unitId: string) => ["payments_by_unit", unitId] as const,
+  paymentsByState: (state: string, paymentId: string) =>
+    ["payments_by_state", state, paymentId] as const,
+  paymentsByStateAll: (state: string) => ["payments_by_state", state] as const,
+  /** Unique: the gateway's transaction id (Przelewy24 orderId); holds the payment id. */
+  paymentsByOrderId: (gateway: string, orderId: number) =>
+    ["payments_by_order_id", gateway, orderId] as const,
+  /** Confirmed payments by confirmation time (ISO), for the accounting system's "since". */
+  paymentsByConfirmedAt: (confirmedAt: string, paymentId: string) =>
+    ["payments_by_confirmed_at", confirmedAt, paymentId] as const,
+  paymentsByConfirmedAtAll: () => ["payments_by_confirmed_at"] as const,
+  /**
+   * A signed notification waiting for (or retrying) the gateway's verify call, by session id:
+   * what survives a crash between the notification and the verify call.
+   */
+  paymentVerifications: (sessionId: string) => ["payment_verifications", sessionId] as const,
+  paymentVerificationsAll: () => ["payment_verifications"] as const,
+  /** A confirmed payment not yet booked by the accounting import ("w drodze"). */
+  paymentsInTransit: (unitId: string, paymentId: string) =>
+    ["payments_in_transit", unitId, paymentId] as const,
+  paymentsInTransitOfUnit: (unitId: string) => ["payments_in_transit", unitId] as const,
+  paymentsInTransitAll: () => ["payments_in_transit"] as const,
+  /** A payment the gateway confirmed for a session we do not know: kept for staff. */
+  paymentOrphans: (gateway: string, orderId: number) =>
+    ["payment_orphans", gateway, orderId] as const,
+  paymentOrphansAll: () => ["payment_orphans"] as const,
 } as const;

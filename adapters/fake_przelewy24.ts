@@ -1,0 +1,368 @@
+/**
+ * A local stand-in for Przelewy24 that speaks the same REST API v1 (see adapters/przelewy24.ts for
+ * the documented field lists): register, the `/trnRequest/{token}` payment page, the signed
+ * notification to `urlStatus`, verify, and the transaction by session id.
+ *
+ * Two uses, one module:
+ * - tests start it as a separate local HTTP server (`startFakePrzelewy24Server`) and point
+ *   P24_BASE_URL at it;
+ * - in development without P24_* the app mounts `createFakePrzelewy24(DEV_P24_CREDENTIALS).app`
+ *   at /dev/platnosci: its page has "Zapłać" (sends the real signed notification to the app,
+ *   then returns to the app's return page) and "Odrzuć" (returns without paying).
+ *
+ * State lives in memory: a development or test tool, never a production path.
+ */
+import { Hono } from "hono";
+import { html } from "hono/html";
+import {
+  basicAuth,
+  notificationSign,
+  type P24Notification,
+  registerSign,
+  sameSignature,
+  verifySign,
+} from "./przelewy24.ts";
+
+export type P24Credentials = { merchantId: number; posId: number; crc: string; apiKey: string };
+
+export type FakeTransaction = {
+  token: string;
+  sessionId: string;
+  amount: number;
+  currency: string;
+  description: string;
+  email: string;
+  urlReturn: string;
+  urlStatus: string;
+  /** As Przelewy24 reports it: 0 no payment, 1 paid (awaiting verify), 2 verified, 3 returned. */
+  status: 0 | 1 | 2 | 3;
+  orderId: number;
+  methodId: number;
+  /** The payer pressed "Odrzuć". */
+  cancelled: boolean;
+  verifyCalls: number;
+  registeredAt: string;
+};
+
+export type FakeRequest = { method: string; path: string; body: string };
+
+export type FakePrzelewy24 = {
+  /** The Hono app: mount it (`app.route(prefix, fake.app)`) or serve it. */
+  app: Hono;
+  transactions: Map<string, FakeTransaction>;
+  /** Every API request received, oldest first. */
+  requests: FakeRequest[];
+  bySession(sessionId: string): FakeTransaction | undefined;
+  /** The payer pays: marks the transaction paid and sends the notification (see `pay` route). */
+  pay(token: string): Promise<{ notificationStatus: number | "unreachable" }>;
+  /** A correctly signed notification for a paid transaction; `changes` are signed too. */
+  notificationFor(
+    sessionId: string,
+    changes?: Partial<Omit<P24Notification, "sign">>,
+  ): Promise<P24Notification>;
+  /** POSTs a notification body to the transaction's `urlStatus`; the app's HTTP status. */
+  sendNotification(
+    sessionId: string,
+    body: P24Notification | string,
+  ): Promise<number | "unreachable">;
+  /**
+   * Called when a verify request arrives, before it is answered (`before`) and after the
+   * transaction was marked verified (`after`): the crash drill kills the app there.
+   */
+  hooks: {
+    beforeVerify?: (t: FakeTransaction) => Promise<void> | void;
+    afterVerify?: (t: FakeTransaction) => Promise<void> | void;
+  };
+};
+
+const INVALID = { error: "Invalid input data", code: 400 };
+const UNAUTHORIZED = { error: "Incorrect authentication", code: 401 };
+
+function zloty(grosze: number): string {
+  const sign = grosze < 0 ? "-" : "";
+  const abs = Math.abs(grosze);
+  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+  return `${sign}${whole},${String(abs % 100).padStart(2, "0")}\u00a0zł`;
+}
+
+function randomTokenText(): string {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("").toUpperCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16)}`;
+}
+
+export function createFakePrzelewy24(
+  credentials: P24Credentials,
+  options: { fetch?: typeof fetch; notificationTimeoutMs?: number } = {},
+): FakePrzelewy24 {
+  const fetchFn = options.fetch ?? fetch;
+  const transactions = new Map<string, FakeTransaction>();
+  const sessions = new Map<string, string>();
+  const requests: FakeRequest[] = [];
+  const hooks: FakePrzelewy24["hooks"] = {};
+  let nextOrderId = 300_000_001;
+  const expectedAuth = basicAuth(credentials.posId, credentials.apiKey);
+
+  const bySession = (sessionId: string) => {
+    const token = sessions.get(sessionId);
+    return token ? transactions.get(token) : undefined;
+  };
+
+  async function notificationFor(
+    sessionId: string,
+    changes: Partial<Omit<P24Notification, "sign">> = {},
+  ): Promise<P24Notification> {
+    const t = bySession(sessionId);
+    if (!t) throw new Error(`fake Przelewy24: no transaction ${sessionId}`);
+    const fields: Omit<P24Notification, "sign"> = {
+      merchantId: credentials.merchantId,
+      posId: credentials.posId,
+      sessionId: t.sessionId,
+      amount: t.amount,
+      originAmount: t.amount,
+      currency: t.currency,
+      orderId: t.orderId,
+      methodId: t.methodId,
+      statement: `p24-${String(t.orderId).slice(-9).replace(/(\d{3})(?=\d)/g, "$1-")}`,
+      ...changes,
+    };
+    return { ...fields, sign: await notificationSign(credentials.crc, fields) };
+  }
+
+  async function sendNotification(
+    sessionId: string,
+    body: P24Notification | string,
+  ): Promise<number | "unreachable"> {
+    const t = bySession(sessionId);
+    if (!t) throw new Error(`fake Przelewy24: no transaction ${sessionId}`);
+    try {
+      const res = await fetchFn(t.urlStatus, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+        signal: AbortSignal.timeout(options.notificationTimeoutMs ?? 30_000),
+      });
+      await res.body?.cancel();
+      return res.status;
+    } catch {
+      return "unreachable";
+    }
+  }
+
+  async function pay(token: string) {
+    const t = transactions.get(token);
+    if (!t) throw new Error(`fake Przelewy24: no token ${token}`);
+    if (t.status === 0) t.status = 1;
+    t.cancelled = false;
+    const notificationStatus = await sendNotification(
+      t.sessionId,
+      await notificationFor(t.sessionId),
+    );
+    return { notificationStatus };
+  }
+
+  const app = new Hono();
+
+  // The API (server to server): Basic auth, JSON in and out, as the real one.
+  app.use("/api/*", async (c, next) => {
+    const body = c.req.method === "GET" ? "" : await c.req.raw.clone().text();
+    requests.push({ method: c.req.method, path: new URL(c.req.url).pathname, body });
+    if (c.req.header("authorization") !== expectedAuth) return c.json(UNAUTHORIZED, 401);
+    await next();
+  });
+
+  app.get("/api/v1/testAccess", (c) => c.json({ data: true, error: "" }));
+
+  app.post("/api/v1/transaction/register", async (c) => {
+    const b = await c.req.json().catch(() => undefined) as Record<string, unknown> | undefined;
+    const str = (k: string, max: number) =>
+      typeof b?.[k] === "string" && (b[k] as string).length >= 1 &&
+      (b[k] as string).length <= max;
+    const int = (k: string) => Number.isSafeInteger(b?.[k]);
+    if (
+      !b || !int("merchantId") || !int("posId") || !str("sessionId", 100) || !int("amount") ||
+      !str("currency", 3) || !str("description", 1024) || !str("email", 50) ||
+      !str("urlReturn", 250) || !str("urlStatus", 250) || !str("sign", 100) ||
+      (b.amount as number) < 1
+    ) return c.json(INVALID, 400);
+    if (b.merchantId !== credentials.merchantId || b.posId !== credentials.posId) {
+      return c.json(INVALID, 400);
+    }
+    const expected = await registerSign(credentials.crc, {
+      sessionId: b.sessionId as string,
+      merchantId: b.merchantId as number,
+      amount: b.amount as number,
+      currency: b.currency as string,
+    });
+    if (!sameSignature(expected, b.sign as string)) return c.json(INVALID, 400);
+    if (sessions.has(b.sessionId as string)) return c.json(INVALID, 400);
+    const token = randomTokenText();
+    const t: FakeTransaction = {
+      token,
+      sessionId: b.sessionId as string,
+      amount: b.amount as number,
+      currency: b.currency as string,
+      description: b.description as string,
+      email: b.email as string,
+      urlReturn: b.urlReturn as string,
+      urlStatus: b.urlStatus as string,
+      status: 0,
+      orderId: nextOrderId++,
+      methodId: 154,
+      cancelled: false,
+      verifyCalls: 0,
+      registeredAt: new Date().toISOString(),
+    };
+    transactions.set(token, t);
+    sessions.set(t.sessionId, token);
+    return c.json({ data: { token }, responseCode: 0 });
+  });
+
+  app.put("/api/v1/transaction/verify", async (c) => {
+    const b = await c.req.json().catch(() => undefined) as Record<string, unknown> | undefined;
+    if (
+      !b || typeof b.sessionId !== "string" || !Number.isSafeInteger(b.orderId) ||
+      !Number.isSafeInteger(b.amount) || typeof b.currency !== "string" ||
+      typeof b.sign !== "string"
+    ) return c.json(INVALID, 400);
+    const t = bySession(b.sessionId);
+    if (!t) return c.json(INVALID, 400);
+    t.verifyCalls++;
+    await hooks.beforeVerify?.(t);
+    const expected = await verifySign(credentials.crc, {
+      sessionId: b.sessionId,
+      orderId: b.orderId as number,
+      amount: b.amount as number,
+      currency: b.currency,
+    });
+    if (
+      !sameSignature(expected, b.sign) || b.merchantId !== credentials.merchantId ||
+      b.posId !== credentials.posId || b.orderId !== t.orderId || b.amount !== t.amount ||
+      b.currency !== t.currency || t.status === 0 || t.status === 3
+    ) return c.json(INVALID, 400);
+    // Verifying again an already verified transaction answers success: the fake is idempotent,
+    // so the domain's retry after a crash is exercised against the same answer.
+    t.status = 2;
+    await hooks.afterVerify?.(t);
+    return c.json({ data: { status: "success" }, responseCode: 0 });
+  });
+
+  app.get("/api/v1/transaction/by/sessionId/:sessionId", (c) => {
+    const t = bySession(c.req.param("sessionId"));
+    if (!t) return c.json({ error: "Transaction not found", responseCode: 0 }, 404);
+    return c.json({
+      data: {
+        statement: `p24-${t.orderId}`,
+        orderId: t.orderId,
+        sessionId: t.sessionId,
+        status: t.status,
+        amount: t.amount,
+        currency: t.currency,
+        date: t.registeredAt,
+        dateOfTransaction: t.status > 0 ? t.registeredAt : "",
+        clientEmail: t.email,
+        accountMD5: "",
+        paymentMethod: t.methodId,
+        description: t.description,
+        clientName: "",
+        clientAddress: "",
+        clientCity: "",
+        clientPostcode: "",
+        batchId: 0,
+        fee: "0",
+      },
+      responseCode: 0,
+    });
+  });
+
+  // The payer's side: the payment page and its two buttons (plain forms, no script).
+  app.get("/trnRequest/:token", (c) => {
+    const t = transactions.get(c.req.param("token"));
+    if (!t) return c.html(page("Nie ma takiej płatności", html`<p>Link jest nieważny.</p>`), 404);
+    const done = t.status !== 0;
+    return c.html(page(
+      "Płatność testowa",
+      html`
+        <p>To <strong>udawana bramka płatności</strong> (środowisko programistyczne): żadne
+                  pieniądze nie zostaną pobrane.</p>
+                <dl>
+          <dt>Opis</dt>
+          <dd>${t.description}</dd>
+          <dt>Kwota</dt>
+          <dd>${zloty(t.amount)}</dd>
+          <dt>Numer transakcji</dt>
+          <dd>${t.orderId}</dd>
+        </dl>
+                ${done
+                  ? html`
+                    <p>Ta płatność została już opłacona.</p>
+                    <p><a href="${t.urlReturn}">Wróć do eBOK</a></p>
+                  `
+                  : html`
+                    <form method="post" action="./${t.token}/zaplac">
+                      <button type="submit">Zapłać ${zloty(t.amount)}</button>
+                    </form>
+                    <form method="post" action="./${t.token}/odrzuc">
+                      <button type="submit">Odrzuć</button>
+                    </form>
+                  `}
+      `,
+    ));
+  });
+
+  app.post("/trnRequest/:token/zaplac", async (c) => {
+    const t = transactions.get(c.req.param("token"));
+    if (!t) return c.text("Nie ma takiej płatności", 404);
+    await pay(t.token);
+    return c.redirect(t.urlReturn, 303);
+  });
+
+  app.post("/trnRequest/:token/odrzuc", (c) => {
+    const t = transactions.get(c.req.param("token"));
+    if (!t) return c.text("Nie ma takiej płatności", 404);
+    if (t.status === 0) t.cancelled = true;
+    return c.redirect(t.urlReturn, 303);
+  });
+
+  return {
+    app,
+    transactions,
+    requests,
+    bySession,
+    pay,
+    notificationFor,
+    sendNotification,
+    hooks,
+  };
+}
+
+function page(title: string, body: unknown) {
+  return html`<!doctype html>
+<html lang="pl">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>${title} — Przelewy24 (udawane)</title>
+  </head>
+  <body>
+    <main>
+      <h1>${title}</h1>
+      ${body}
+    </main>
+  </body>
+</html>`;
+}
+
+/** The fake as its own HTTP server on 127.0.0.1 (a free port), for tests and drills. */
+export function startFakePrzelewy24Server(
+  credentials: P24Credentials,
+  options: { fetch?: typeof fetch; notificationTimeoutMs?: number } = {},
+): FakePrzelewy24 & { url: string; close(): Promise<void> } {
+  const fake = createFakePrzelewy24(credentials, options);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    fake.app.fetch,
+  );
+  return { ...fake, url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+}

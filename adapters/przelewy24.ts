@@ -1,0 +1,351 @@
+/**
+ * Przelewy24 REST API v1 behind the PaymentGateway port, with fetch and WebCrypto only.
+ *
+ * Source of every field list below: the Przelewy24 REST API documentation (OpenAPI 3.0.0,
+ * "Przelewy24 REST API Documentation" version 1.0.16, as published at developers.przelewy24.pl):
+ * - `POST /api/v1/transaction/register` (schema TransactionRequestBody1): `sign` is SHA-384 of
+ *   `{"sessionId":"str","merchantId":int,"amount":int,"currency":"str","crc":"str"}`; the answer
+ *   is `{"data":{"token":"…"},"responseCode":0}`; the payer goes to `/trnRequest/{TOKEN}`.
+ * - the notification to `urlStatus` (schema TransactionResult), JSON, sent only for successful
+ *   payments and repeated after 3, 5, 15, 30, 60, 150 and 450 minutes until verified: `sign` is
+ *   SHA-384 of `{"merchantId":int,"posId":int,"sessionId":"str","amount":int,"originAmount":int,
+ *   "currency":"str","orderId":int,"methodId":int,"statement":"str","crc":"str"}`.
+ * - `PUT /api/v1/transaction/verify` (schema TransactionVerificationBody): `sign` is SHA-384 of
+ *   `{"sessionId":"str","orderId":int,"amount":int,"currency":"str","crc":"str"}`; the answer is
+ *   `{"data":{"status":"success"},"responseCode":0}`.
+ * - `GET /api/v1/transaction/by/sessionId/{sessionId}` (TransactionBySessionIdResponse): `status`
+ *   0 no payment, 1 advance payment (paid, not verified), 2 payment made, 3 payment returned;
+ *   404 `{"error":"Transaction not found"}`.
+ * - Authentication: HTTP Basic with the POS id (the account id) as user and the API key ("klucz
+ *   do raportów") as password. Amounts are integers in grosze.
+ * The documentation computes each sign with PHP's `json_encode(…, JSON_UNESCAPED_UNICODE |
+ * JSON_UNESCAPED_SLASHES)` over the fields in the order listed; `JSON.stringify` of an object
+ * literal written in that order gives the same text (no escaped "/" nor non-ASCII letters).
+ *
+ * No npm SDK: the unofficial packages are small wrappers (the most used, @ingameltd/node-przelewy24
+ * 2.1.0, pulls axios 0.21, a line with known advisories); four requests are less code than a
+ * dependency to audit.
+ */
+import type {
+  GatewayNotification,
+  GetTransactionResult,
+  ParseNotificationResult,
+  PaymentGateway,
+  RegisterTransactionRequest,
+  RegisterTransactionResult,
+  VerifyTransactionResult,
+} from "./payment_gateway.ts";
+
+export type Przelewy24Config = {
+  merchantId: number;
+  posId: number;
+  /** The CRC key from the Przelewy24 panel: signs every request and notification. */
+  crc: string;
+  /** The API key ("klucz do raportów"): the Basic-auth password. */
+  apiKey: string;
+  /** https://secure.przelewy24.pl, https://sandbox.przelewy24.pl or a local fake. */
+  baseUrl: string;
+};
+
+export const P24_PRODUCTION_URL = "https://secure.przelewy24.pl";
+export const P24_SANDBOX_URL = "https://sandbox.przelewy24.pl";
+
+const TIMEOUT_MS = 15_000;
+
+async function sha384Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-384", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The JSON text the register sign is computed over (exported for the signature tests). */
+export function registerSignText(
+  crc: string,
+  t: { sessionId: string; merchantId: number; amount: number; currency: string },
+): string {
+  return JSON.stringify({
+    sessionId: t.sessionId,
+    merchantId: t.merchantId,
+    amount: t.amount,
+    currency: t.currency,
+    crc,
+  });
+}
+
+/** A notification as Przelewy24 sends it to `urlStatus`. */
+export type P24Notification = {
+  merchantId: number;
+  posId: number;
+  sessionId: string;
+  amount: number;
+  originAmount: number;
+  currency: string;
+  orderId: number;
+  methodId: number;
+  statement: string;
+  sign: string;
+};
+
+export function notificationSignText(crc: string, n: Omit<P24Notification, "sign">): string {
+  return JSON.stringify({
+    merchantId: n.merchantId,
+    posId: n.posId,
+    sessionId: n.sessionId,
+    amount: n.amount,
+    originAmount: n.originAmount,
+    currency: n.currency,
+    orderId: n.orderId,
+    methodId: n.methodId,
+    statement: n.statement,
+    crc,
+  });
+}
+
+export function verifySignText(
+  crc: string,
+  v: { sessionId: string; orderId: number; amount: number; currency: string },
+): string {
+  return JSON.stringify({
+    sessionId: v.sessionId,
+    orderId: v.orderId,
+    amount: v.amount,
+    currency: v.currency,
+    crc,
+  });
+}
+
+export const registerSign = (crc: string, t: Parameters<typeof registerSignText>[1]) =>
+  sha384Hex(registerSignText(crc, t));
+export const notificationSign = (crc: string, n: Omit<P24Notification, "sign">) =>
+  sha384Hex(notificationSignText(crc, n));
+export const verifySign = (crc: string, v: Parameters<typeof verifySignText>[1]) =>
+  sha384Hex(verifySignText(crc, v));
+
+/** Compares two signatures without an early exit, so timing tells nothing about the right one. */
+export function sameSignature(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    diff |= (x.charCodeAt(i) | 0) ^ (y.charCodeAt(i) | 0);
+  }
+  return diff === 0;
+}
+
+export function basicAuth(posId: number, apiKey: string): string {
+  const bytes = new TextEncoder().encode(`${posId}:${apiKey}`);
+  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+}
+
+const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
+const isStr = (v: unknown): v is string => typeof v === "string";
+
+/** Checks the shape of a notification; undefined when it is not one. */
+export function asP24Notification(value: unknown): P24Notification | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const v = value as Record<string, unknown>;
+  const ok = isInt(v.merchantId) && isInt(v.posId) && isStr(v.sessionId) && isInt(v.amount) &&
+    isInt(v.originAmount) && isStr(v.currency) && isInt(v.orderId) && isInt(v.methodId) &&
+    isStr(v.statement) && isStr(v.sign);
+  if (!ok) return undefined;
+  return {
+    merchantId: v.merchantId as number,
+    posId: v.posId as number,
+    sessionId: v.sessionId as string,
+    amount: v.amount as number,
+    originAmount: v.originAmount as number,
+    currency: v.currency as string,
+    orderId: v.orderId as number,
+    methodId: v.methodId as number,
+    statement: v.statement as string,
+    sign: v.sign as string,
+  };
+}
+
+type Call = { status: number; body: Record<string, unknown> | undefined } | { error: string };
+
+export function createPrzelewy24Gateway(
+  config: Przelewy24Config,
+  fetchFn: typeof fetch = fetch,
+): PaymentGateway {
+  const base = config.baseUrl.replace(/\/+$/, "");
+  const auth = basicAuth(config.posId, config.apiKey);
+
+  async function call(method: string, path: string, body?: unknown): Promise<Call> {
+    try {
+      const res = await fetchFn(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: auth,
+          accept: "application/json",
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      const text = await res.text();
+      let parsed: Record<string, unknown> | undefined;
+      try {
+        const json = JSON.parse(text);
+        parsed = json && typeof json === "object" ? json : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.status, body: parsed };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  const describe = (r: Call) =>
+    "error" in r
+      ? r.error
+      : `HTTP ${r.status}${r.body?.error !== undefined ? `: ${String(r.body.error)}` : ""}`;
+  /** 4xx: the gateway read the request and refused it; anything else may pass on a retry. */
+  const refused = (r: Call) => !("error" in r) && r.status >= 400 && r.status < 500;
+
+  return {
+    name: "przelewy24",
+
+    async registerTransaction(t: RegisterTransactionRequest): Promise<RegisterTransactionResult> {
+      const sign = await registerSign(config.crc, { ...t, merchantId: config.merchantId });
+      const r = await call("POST", "/api/v1/transaction/register", {
+        merchantId: config.merchantId,
+        posId: config.posId,
+        sessionId: t.sessionId,
+        amount: t.amount,
+        currency: t.currency,
+        description: t.description,
+        email: t.email,
+        country: "PL",
+        language: "pl",
+        urlReturn: t.returnUrl,
+        urlStatus: t.notifyUrl,
+        // The payer waits on Przelewy24's page for the result, so our return page more often
+        // finds the payment already confirmed.
+        waitForResult: true,
+        sign,
+      });
+      if (!("error" in r) && r.status === 200) {
+        const data = r.body?.data as Record<string, unknown> | undefined;
+        if (data && isStr(data.token) && /^[A-Za-z0-9-]{1,100}$/.test(data.token)) {
+          return { ok: true, token: data.token, redirectUrl: `${base}/trnRequest/${data.token}` };
+        }
+        return { ok: false, reason: "unavailable", detail: "HTTP 200 without a token" };
+      }
+      return { ok: false, reason: refused(r) ? "refused" : "unavailable", detail: describe(r) };
+    },
+
+    async parseNotification(body: string): Promise<ParseNotificationResult> {
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        return { ok: false, reason: "malformed", detail: "not JSON" };
+      }
+      const n = asP24Notification(json);
+      if (!n) return { ok: false, reason: "malformed", detail: "not a Przelewy24 notification" };
+      const expected = await notificationSign(config.crc, n);
+      if (!sameSignature(expected, n.sign)) {
+        return { ok: false, reason: "bad_signature", detail: "sign does not match" };
+      }
+      if (n.merchantId !== config.merchantId || n.posId !== config.posId) {
+        return { ok: false, reason: "bad_signature", detail: "signed for another merchant" };
+      }
+      return {
+        ok: true,
+        notification: {
+          sessionId: n.sessionId,
+          orderId: n.orderId,
+          amount: n.amount,
+          currency: n.currency,
+          methodId: n.methodId,
+          statement: n.statement,
+        },
+      };
+    },
+
+    async verifyTransaction(n: GatewayNotification): Promise<VerifyTransactionResult> {
+      const sign = await verifySign(config.crc, n);
+      const r = await call("PUT", "/api/v1/transaction/verify", {
+        merchantId: config.merchantId,
+        posId: config.posId,
+        sessionId: n.sessionId,
+        amount: n.amount,
+        currency: n.currency,
+        orderId: n.orderId,
+        sign,
+      });
+      if (!("error" in r) && r.status === 200) {
+        const data = r.body?.data as Record<string, unknown> | undefined;
+        if (data?.status === "success") return { ok: true };
+        return { ok: false, reason: "unavailable", detail: "HTTP 200 without status success" };
+      }
+      return { ok: false, reason: refused(r) ? "refused" : "unavailable", detail: describe(r) };
+    },
+
+    async getTransaction(sessionId: string): Promise<GetTransactionResult> {
+      const r = await call(
+        "GET",
+        `/api/v1/transaction/by/sessionId/${encodeURIComponent(sessionId)}`,
+      );
+      if ("error" in r) return { ok: false, reason: "unavailable", detail: r.error };
+      if (r.status === 404) return { ok: false, reason: "not_found" };
+      const d = r.body?.data as Record<string, unknown> | undefined;
+      if (
+        r.status !== 200 || !d || !isInt(d.orderId) || !isInt(d.amount) || !isInt(d.status) ||
+        !isStr(d.sessionId)
+      ) {
+        return { ok: false, reason: "unavailable", detail: describe(r) };
+      }
+      const status = (["unpaid", "awaiting_verify", "paid", "refunded"] as const)[d.status];
+      if (!status) return { ok: false, reason: "unavailable", detail: `status ${d.status}` };
+      return {
+        ok: true,
+        transaction: {
+          sessionId: d.sessionId,
+          orderId: d.orderId,
+          amount: d.amount,
+          currency: isStr(d.currency) ? d.currency : "PLN",
+          status,
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The credentials of the development fake (mounted at /dev/platnosci when P24_* are unset):
+ * not secrets, they only sign traffic between the app and its own fake.
+ */
+export const DEV_P24_CREDENTIALS = {
+  merchantId: 100_000,
+  posId: 100_000,
+  crc: "dev-fake-crc-not-a-secret",
+  apiKey: "dev-fake-api-key-not-a-secret",
+} as const;
+
+/** Where the development fake is mounted (routes/dev.tsx). */
+export const DEV_P24_PATH = "/dev/platnosci";
+
+/**
+ * The gateway a process uses: the configured Przelewy24 (sandbox, production or a fake named by
+ * P24_BASE_URL); in development without P24_* the app's own fake at /dev/platnosci; in
+ * production without P24_* none — the cooperative takes no online payments.
+ */
+export function configuredPaymentGateway(
+  config: {
+    env: "development" | "production";
+    baseUrl: string;
+    przelewy24: Przelewy24Config | undefined;
+  },
+  fetchFn: typeof fetch = fetch,
+): PaymentGateway | undefined {
+  if (config.przelewy24) return createPrzelewy24Gateway(config.przelewy24, fetchFn);
+  if (config.env === "development") {
+    return createPrzelewy24Gateway(
+      { ...DEV_P24_CREDENTIALS, baseUrl: `${config.baseUrl}${DEV_P24_PATH}` },
+      fetchFn,
+    );
+  }
+  return undefined;
+}
