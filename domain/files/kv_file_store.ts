@@ -257,6 +257,10 @@ export function readFile(kv: Deno.Kv, file: StoredFile): ReadableStream<Uint8Arr
       }
       expected++;
       bytes += value.byteLength;
+      if (bytes > file.size) {
+        controller.error(new Error(`file ${file.id} holds more bytes than its record says`));
+        return;
+      }
       controller.enqueue(value);
     },
   }, { highWaterMark: 1 });
