@@ -8,7 +8,12 @@
  *
  * The body streams from the store one chunk at a time; a 20 MB file is never held in memory.
  */
-import type { FileStore, StoredFile } from "../domain/files/file_store.ts";
+import {
+  type FileRefusal,
+  type FileStore,
+  MAX_FILE_BYTES,
+  type StoredFile,
+} from "../domain/files/file_store.ts";
 import { EXTENSION_OF } from "../domain/files/file_type.ts";
 
 export type FileResponseOptions = {
@@ -104,4 +109,29 @@ export function fileResponse(
   headers.set("Content-Disposition", contentDisposition(name, options.disposition));
   if (request.method === "HEAD") return new Response(null, { status: 200, headers });
   return new Response(store.read(file), { status: 200, headers });
+}
+
+/**
+ * The body limit for a route whose form carries up to `files` files: each up to MAX_FILE_BYTES,
+ * plus 1 MiB for the other fields and the multipart framing. (The shared "large" limit in
+ * security.ts is exactly 20 MiB, too little for one file of the maximum size.)
+ */
+export function uploadBodyLimit(files = 1): number {
+  return files * MAX_FILE_BYTES + 1024 * 1024;
+}
+
+/** The form message for a refused file, in Polish, without gendered past tense. */
+export function fileRefusalMessage(refusal: FileRefusal): string {
+  switch (refusal.reason) {
+    case "empty":
+      return "Plik jest pusty. Wybierz plik jeszcze raz.";
+    case "too_large":
+      return `Plik jest za duży. Można dodać plik do ${
+        Math.floor(refusal.maxBytes / (1024 * 1024))
+      } MB.`;
+    case "type_not_accepted":
+      return "Można dodać tylko plik PDF albo zdjęcie JPG lub PNG.";
+    case "interrupted":
+      return "Przesyłanie pliku zostało przerwane. Spróbuj jeszcze raz.";
+  }
 }

@@ -1,9 +1,17 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import type { StoredFile } from "../../domain/files/file_store.ts";
+import { bodyLimit } from "hono/body-limit";
+import { MAX_FILE_BYTES, type StoredFile } from "../../domain/files/file_store.ts";
 import { kvFileStore } from "../../domain/files/kv_file_store.ts";
 import { manualClock } from "../../domain/shared/clock.ts";
-import { contentDisposition, downloadName, etagMatches, fileResponse } from "../../routes/files.ts";
+import {
+  contentDisposition,
+  downloadName,
+  etagMatches,
+  fileRefusalMessage,
+  fileResponse,
+  uploadBodyLimit,
+} from "../../routes/files.ts";
 import { pdfBytes } from "../file_fixtures.ts";
 
 const owner = { kind: "document", id: "01DOC000000000000000000000" };
@@ -121,5 +129,41 @@ Deno.test("fileResponse honours the options of the area route", async () => {
   );
   assert.equal(res.headers.get("Cache-Control"), "private, max-age=0, must-revalidate");
   await res.body!.cancel();
+  kv.close();
+});
+
+Deno.test("an upload route: a 20 MB file in a form fits its body limit; refusals read in Polish", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const store = kvFileStore(kv, manualClock(new Date("2026-12-01T10:00:00Z")));
+  const app = new Hono();
+  app.post("/zalacznik", bodyLimit({ maxSize: uploadBodyLimit(1) }), async (c) => {
+    const form = await c.req.parseBody();
+    const upload = form["plik"];
+    if (!(upload instanceof File)) return c.text("Wybierz plik.", 422);
+    const put = await store.put({ name: upload.name, body: upload, owner });
+    if (!put.ok) return c.text(fileRefusalMessage(put), 422);
+    return c.json({ id: put.file.id, size: put.file.size, name: put.file.name });
+  });
+  const send = (bytes: Uint8Array<ArrayBuffer>, name: string) => {
+    const form = new FormData();
+    form.set("plik", new File([bytes], name, { type: "application/pdf" }));
+    return app.request("/zalacznik", { method: "POST", body: form });
+  };
+
+  const full = await send(pdfBytes(MAX_FILE_BYTES), POLISH_NAME);
+  assert.equal(full.status, 200);
+  const stored = await full.json();
+  assert.equal(stored.size, MAX_FILE_BYTES);
+  assert.equal(stored.name, POLISH_NAME);
+
+  const exe = new Uint8Array(4096);
+  exe.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]);
+  const refused = await send(exe, "x.pdf");
+  assert.equal(refused.status, 422);
+  assert.equal(await refused.text(), "Można dodać tylko plik PDF albo zdjęcie JPG lub PNG.");
+  assert.equal(
+    fileRefusalMessage({ ok: false, reason: "too_large", maxBytes: MAX_FILE_BYTES }),
+    "Plik jest za duży. Można dodać plik do 20 MB.",
+  );
   kv.close();
 });
