@@ -187,4 +187,18 @@ export const keys = {
   paymentOrphans: (gateway: string, orderId: number) =>
     ["payment_orphans", gateway, orderId] as const,
   paymentOrphansAll: () => ["payment_orphans"] as const,
+  // --- Files (domain/files/file_store.ts) ------------------------------------------------------
+  /** The final record of a stored file: it exists only once every chunk is written. */
+  files: (fileId: string) => ["files", fileId] as const,
+  /** Non-unique: the files of one owner (e.g. "matter", matterId); holds the file id. */
+  filesByOwner: (ownerKind: string, ownerId: string, fileId: string) =>
+    ["files_by_owner", ownerKind, ownerId, fileId] as const,
+  filesByOwnerAll: (ownerKind: string, ownerId: string) =>
+    ["files_by_owner", ownerKind, ownerId] as const,
+  /** A file's bytes, `chunkNo` from 0, each a Uint8Array of at most 60 000 bytes. */
+  fileChunks: (fileId: string, chunkNo: number) => ["file_chunks", fileId, chunkNo] as const,
+  fileChunksAll: (fileId: string) => ["file_chunks", fileId] as const,
+  /** An upload under way or a removal not yet finished; the sweep clears what was left behind. */
+  filePending: (fileId: string) => ["file_pending", fileId] as const,
+  filePendingAll: () => ["file_pending"] as const,
 } as const;
