@@ -1,8 +1,13 @@
-import { periodLabel } from "../domain/shared/calendar.ts";
-
-/** Polish formatting of money, dates and times, with integer arithmetic for money. */
-
-const TIME_ZONE = "Europe/Warsaw";
+/**
+ * Polish formatting for pages: money with integer arithmetic, areas and charge bases here; dates
+ * and times come from the one calendar module (re-exported so views import from one place).
+ */
+export {
+  formatDate,
+  formatDateTime,
+  formatIsoDate,
+  periodLabel as formatPeriod,
+} from "../domain/shared/calendar.ts";
 
 /** 123456 grosze → "1 234,56 zł" (a non-breaking space groups thousands). */
 export function formatMoney(grosze: number): string {
@@ -13,37 +18,6 @@ export function formatMoney(grosze: number): string {
   const gr = (abs % 100).toString().padStart(2, "0");
   return `${sign}${zloty},${gr}\u00a0zł`;
 }
-
-const dateFormat = new Intl.DateTimeFormat("pl-PL", {
-  timeZone: TIME_ZONE,
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
-});
-const timeFormat = new Intl.DateTimeFormat("pl-PL", {
-  timeZone: TIME_ZONE,
-  hour: "2-digit",
-  minute: "2-digit",
-});
-
-/** 25.11.2026, in Polish time. */
-export function formatDate(d: Date): string {
-  return dateFormat.format(d);
-}
-
-/** 25.11.2026, 14:05, in Polish time. */
-export function formatDateTime(d: Date): string {
-  return `${dateFormat.format(d)}, ${timeFormat.format(d)}`;
-}
-
-/** A calendar date "2026-11-25" → "25.11.2026", with no time zone involved. */
-export function formatIsoDate(isoDate: string): string {
-  const [y, m, d] = isoDate.split("-");
-  return `${d}.${m}.${y}`;
-}
-
-/** "2026-11" → "listopad 2026". */
-export const formatPeriod = periodLabel;
 
 /** 485000 cm² → "48,50 m²". */
 export function formatArea(cm2: number): string {

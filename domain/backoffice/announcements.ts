@@ -34,7 +34,7 @@ import type { Clock } from "../shared/clock.ts";
 import type { CooperativeProfile } from "./cooperative.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
-import { isIsoDate } from "../balance/ledger.ts";
+import { isIsoDate } from "../shared/calendar.ts";
 import { addMessage } from "../messaging/messages.ts";
 import { announcementEmail } from "../messaging/notifications.ts";
 import type { Building } from "./register.ts";

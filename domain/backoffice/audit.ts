@@ -2,9 +2,8 @@
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
-import { polishDate } from "../shared/calendar.ts";
-import { isIsoDate } from "../balance/ledger.ts";
-import { csvText } from "../balance/statement.ts";
+import { formatDateTimeSeconds, isIsoDate, nextDay, warsawMidnight } from "../shared/calendar.ts";
+import { csvDocument, csvText } from "../shared/csv_export.ts";
 
 export type Actor =
   | { kind: "staff"; id: string; label: string }
@@ -97,22 +96,6 @@ function ulidFloor(ms: number): string {
   return `${time}${"0".repeat(16)}`;
 }
 
-/** The instant a Polish calendar day begins (midnight in Warsaw; DST never changes at 0:00). */
-export function warsawMidnight(date: string): number {
-  const [y, m, d] = date.split("-").map(Number);
-  const utcMidnight = Date.UTC(y, m - 1, d);
-  for (const hours of [2, 1, 0, 3]) {
-    const t = utcMidnight - hours * 3_600_000;
-    if (polishDate(new Date(t)) === date && polishDate(new Date(t - 1)) !== date) return t;
-  }
-  throw new RangeError(`no midnight for ${date}`);
-}
-
-function nextDay(date: string): string {
-  const [y, m, d] = date.split("-").map(Number);
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-}
-
 function matches(e: AuditEntry, q: AuditQuery): boolean {
   if (q.actorKind && e.actor.kind !== q.actorKind) return false;
   if (q.action && !e.action.startsWith(q.action)) return false;
@@ -180,16 +163,6 @@ export const actorKindLabels: Record<Actor["kind"], string> = {
   anonymous: "niezalogowany",
 };
 
-const csvDateTime = new Intl.DateTimeFormat("pl-PL", {
-  timeZone: "Europe/Warsaw",
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-});
-
 const AUDIT_CSV_HEADER = [
   "Czas",
   "Kto (rodzaj)",
@@ -209,11 +182,11 @@ const AUDIT_CSV_HEADER = [
  * `=`, `+`, `-` or `@` (a login typed by anybody, say) is never run as a formula.
  */
 export function auditCsv(entries: readonly AuditEntry[]): string {
-  const lines = [AUDIT_CSV_HEADER.map(csvText).join(";")];
+  const lines = [AUDIT_CSV_HEADER.map(csvText)];
   for (const e of entries) {
     lines.push(
       [
-        csvDateTime.format(new Date(e.at)),
+        formatDateTimeSeconds(new Date(e.at)),
         actorKindLabels[e.actor.kind] ?? e.actor.kind,
         e.actor.label,
         e.actor.id ?? "",
@@ -222,8 +195,8 @@ export function auditCsv(entries: readonly AuditEntry[]): string {
         e.target?.id ?? "",
         e.details ? Object.entries(e.details).map(([k, v]) => `${k}: ${v}`).join(", ") : "",
         e.clientAddress ?? "",
-      ].map(csvText).join(";"),
+      ].map(csvText),
     );
   }
-  return `\ufeff${lines.join("\r\n")}\r\n`;
+  return csvDocument(lines);
 }

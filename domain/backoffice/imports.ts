@@ -30,6 +30,7 @@
  */
 import { type Actor, addAudit } from "./audit.ts";
 import type { Clock } from "../shared/clock.ts";
+import { formatDateTime } from "../shared/calendar.ts";
 import { z } from "zod";
 import {
   csvHeader,
@@ -504,7 +505,7 @@ async function storePreview(
   if (seen) {
     notices.push(
       `Ten sam plik (ta sama suma SHA-256) wczytano już ${
-        formatWhen(seen.at)
+        formatDateTime(new Date(seen.at))
       } (${seen.who.label}). Wiersze, które się od tamtej pory nie zmieniły, są oznaczone „bez zmian” i zostaną pominięte.`,
     );
   }
@@ -729,17 +730,6 @@ function pickSample(
     })),
     SAMPLE_BUDGET,
   );
-}
-
-function formatWhen(iso: string): string {
-  return new Intl.DateTimeFormat("pl-PL", {
-    timeZone: "Europe/Warsaw",
-    day: "2-digit",
-    month: "2-digit",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).format(new Date(iso));
 }
 
 async function lastImportOfHash(kv: Deno.Kv, hash: string): Promise<ImportHistoryRecord | null> {

@@ -7,7 +7,8 @@
  * applies). Listing a unit's prefix gives its rates oldest first.
  */
 import { keys } from "../shared/keys.ts";
-import { basisAmount, type BasisUnit, isPeriod } from "./ledger.ts";
+import { basisAmount, type BasisUnit } from "./ledger.ts";
+import { isPeriod } from "../shared/calendar.ts";
 
 export type FeeRate = {
   unitId: string;

@@ -18,6 +18,7 @@
  * document twice is a no-op); `["ledger_totals", unitId]` → totals, written in the same atomic
  * op as the entries, guarded by its versionstamp.
  */
+import { isIsoDate, isPeriod, nextPeriod } from "../shared/calendar.ts";
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
@@ -150,17 +151,6 @@ function assertSafeInteger(name: string, value: unknown) {
   if (typeof value !== "number" || !Number.isSafeInteger(value)) {
     throw new RangeError(`${name}: expected a safe integer, got ${value}`);
   }
-}
-
-export function isIsoDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s;
-}
-
-export function isPeriod(s: string): boolean {
-  return /^\d{4}-(0[1-9]|1[0-2])$/.test(s);
 }
 
 /** Throws on malformed input: a bug in the caller (or the importer), not a user's mistake. */
@@ -380,11 +370,6 @@ async function existingDocuments(
     });
   }
   return found;
-}
-
-function nextPeriod(period: string): string {
-  const [y, m] = period.split("-").map(Number);
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
 }
 
 /**

@@ -14,12 +14,21 @@ import {
   componentLabel,
   type EntryKind,
   entryKindLabels,
-  isIsoDate,
-  isPeriod,
   type LedgerEntry,
   type LedgerTotals,
 } from "./ledger.ts";
-import { MONTHS, MONTHS_SHORT } from "../shared/calendar.ts";
+import {
+  dayOf,
+  formatIsoDate,
+  isIsoDate,
+  isPeriod,
+  MONTHS,
+  MONTHS_SHORT,
+  nextPeriod,
+  nextWorkingDay,
+  periodNumeric,
+} from "../shared/calendar.ts";
+import { csvAmount, csvDocument, csvText } from "../shared/csv_export.ts";
 import { escapeXml } from "../shared/xml.ts";
 
 // --- Running statement --------------------------------------------------------------------
@@ -113,12 +122,6 @@ export type MonthSummary = {
   components: MonthComponent[];
 };
 
-function nextPeriod(period: string): string {
-  const y = Number(period.slice(0, 4));
-  const m = Number(period.slice(5, 7));
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
-}
-
 const componentKindOrder = { charge: 0, interest: 1, correction: 2 } as const;
 
 /**
@@ -201,58 +204,6 @@ export type AmountDue = {
   overpayment: number;
 };
 
-function isoDate(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
-function utcDate(y: number, m: number, d: number): Date {
-  return new Date(Date.UTC(y, m - 1, d));
-}
-
-/** Easter Sunday (Gregorian calendar), by the anonymous Gregorian algorithm. */
-function easterSunday(year: number): Date {
-  const a = year % 19;
-  const b = Math.floor(year / 100);
-  const c = year % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return utcDate(year, month, day);
-}
-
-/** Public holidays in Poland (ustawa o dniach wolnych od pracy), as "YYYY-MM-DD". */
-export function polishHolidays(year: number): Set<string> {
-  const fixed = ["01-01", "01-06", "05-01", "05-03", "08-15", "11-01", "11-11", "12-25", "12-26"];
-  if (year >= 2025) fixed.push("12-24"); // Christmas Eve: a day off since 2025
-  const days = new Set(fixed.map((md) => `${year}-${md}`));
-  const easter = easterSunday(year).getTime();
-  const DAY = 86_400_000;
-  // Easter Sunday and Monday, Pentecost Sunday (+49), Corpus Christi (+60).
-  for (const offset of [0, 1, 49, 60]) days.add(isoDate(new Date(easter + offset * DAY)));
-  return days;
-}
-
-/** The date itself, or the next day that is neither a Saturday, a Sunday nor a holiday. */
-export function nextWorkingDay(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  let holidays = polishHolidays(d.getUTCFullYear());
-  for (;;) {
-    const iso = isoDate(d);
-    const weekday = d.getUTCDay();
-    if (weekday !== 0 && weekday !== 6 && !holidays.has(iso)) return iso;
-    d.setUTCDate(d.getUTCDate() + 1);
-    if (iso.endsWith("-12-31")) holidays = polishHolidays(d.getUTCFullYear());
-  }
-}
-
 /** The due date of a month's fees: day `dueDay` (the month's last day if shorter), moved on
  * to the next working day when it falls on a Saturday, Sunday or public holiday. */
 export function dueDate(period: string, dueDay = 15): string {
@@ -260,10 +211,7 @@ export function dueDate(period: string, dueDay = 15): string {
   if (!Number.isSafeInteger(dueDay) || dueDay < 1 || dueDay > 31) {
     throw new RangeError(`dueDay: ${dueDay}`);
   }
-  const y = Number(period.slice(0, 4));
-  const m = Number(period.slice(5, 7));
-  const lastDay = utcDate(y, m + 1, 0).getUTCDate();
-  return nextWorkingDay(isoDate(utcDate(y, m, Math.min(dueDay, lastDay))));
+  return nextWorkingDay(dayOf(period, dueDay));
 }
 
 /**
@@ -325,28 +273,6 @@ const CSV_HEADER = [
   "Saldo po operacji",
 ];
 
-/** -123456 → "-1234,56": a decimal comma, no thousands separator, no currency sign. */
-export function csvAmount(grosze: number): string {
-  if (!Number.isSafeInteger(grosze)) throw new RangeError(`not integer grosze: ${grosze}`);
-  const abs = Math.abs(grosze);
-  const gr = String(abs % 100).padStart(2, "0");
-  return `${grosze < 0 ? "-" : ""}${Math.floor(abs / 100)},${gr}`;
-}
-
-/**
- * A text cell: a leading `=`, `+`, `-`, `@`, tab or carriage return gets an apostrophe (so a
- * spreadsheet does not run it as a formula), then the cell is quoted if it holds `;`, `"` or a
- * line break, with quotes doubled.
- */
-export function csvText(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[;"\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-function csvDate(iso: string): string {
-  return `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
-}
-
 /**
  * The statement as CSV for Polish spreadsheets: UTF-8 with a BOM (so Excel reads the Polish
  * letters), `;` between cells, a decimal comma, CRLF line ends, a header row in Polish. "Kwota"
@@ -357,20 +283,20 @@ export function statementCsv(
   rows: readonly StatementRow[],
   options: { components: readonly ChargeComponent[] },
 ): string {
-  const lines = [CSV_HEADER.map(csvText).join(";")];
+  const lines = [CSV_HEADER.map(csvText)];
   for (const { entry, effect, balanceAfter } of rows) {
     lines.push([
-      csvText(csvDate(entry.postedOn)),
-      csvText(`${entry.period.slice(5, 7)}.${entry.period.slice(0, 4)}`),
+      csvText(formatIsoDate(entry.postedOn)),
+      csvText(periodNumeric(entry.period)),
       csvText(entryKindLabels[entry.kind]),
       csvText(entry.component ? componentLabel(options.components, entry.component) : ""),
       csvText(entry.documentNo),
       csvText(entry.description),
       csvAmount(effect),
       csvAmount(balanceAfter),
-    ].join(";"));
+    ]);
   }
-  return `\ufeff${lines.join("\r\n")}\r\n`;
+  return csvDocument(lines);
 }
 
 /** A file name for the CSV, ASCII only: "saldo-ul-slowianska-27-4-2026-11-20.csv". */

@@ -1,6 +1,7 @@
 /** The transfer details of a resident's unit: recipient, title and the QR code for banking apps. */
 import type { CooperativeProfile } from "../backoffice/cooperative.ts";
 import type { ResidentUnit } from "../accounts/resident_units.ts";
+import { periodNumeric } from "../shared/calendar.ts";
 import { lru } from "../shared/memo.ts";
 import { transferQrPayload, transferQrSvg } from "./transfer_qr.ts";
 
@@ -20,7 +21,7 @@ function labelOf(payload: string): string {
 /** "Opłaty 11.2026 lokal 12/7": fits the 32 characters of the QR code's title. */
 function transferTitle(u: ResidentUnit, period: string): string {
   const where = u.building ? `${u.building.number}/${u.unit.number}` : u.unit.number;
-  return `Opłaty ${period.slice(5, 7)}.${period.slice(0, 4)} lokal ${where}`;
+  return `Opłaty ${periodNumeric(period)} lokal ${where}`;
 }
 
 export function transferFor(

@@ -9,6 +9,17 @@
  * Demo bank accounts use the bank number 999, which (to our knowledge) no Polish bank holds, so
  * no demo NRB can be anybody's real account.
  */
+import {
+  addDays,
+  addMonths,
+  addYears,
+  dayOf,
+  daysBetween,
+  formatIsoDate,
+  lastDayOf,
+  periodNumeric,
+  polishDate,
+} from "../shared/calendar.ts";
 import type { Clock } from "../shared/clock.ts";
 import { type CooperativeProfile, saveCooperativeProfile } from "../backoffice/cooperative.ts";
 import { keys } from "../shared/keys.ts";
@@ -249,53 +260,6 @@ function seededRandom(seed: number) {
 }
 type Rng = ReturnType<typeof seededRandom>;
 
-/** The calendar date in Poland, "YYYY-MM-DD". */
-function dateInPoland(d: Date): string {
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone: "Europe/Warsaw",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(d);
-}
-
-function addMonths(period: string, n: number): string {
-  const [y, m] = period.split("-").map(Number);
-  const index = y * 12 + (m - 1) + n;
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`;
-}
-
-function dayOf(period: string, day: number): string {
-  return `${period}-${String(day).padStart(2, "0")}`;
-}
-
-function lastDayOf(period: string): string {
-  const [y, m] = period.split("-").map(Number);
-  return dayOf(period, new Date(Date.UTC(y, m, 0)).getUTCDate());
-}
-
-function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
-
-function addYears(date: string, n: number): string {
-  return `${Number(date.slice(0, 4)) + n}${date.slice(4)}`.replace("-02-29", "-02-28");
-}
-
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
-
-/** "2026-11" → "11.2026" */
-function monthLabel(period: string): string {
-  return `${period.slice(5, 7)}.${period.slice(0, 4)}`;
-}
-
-/** "2026-11-25" → "25.11.2026" */
-function dateLabel(date: string): string {
-  return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
-}
-
 type PlannedUnit = {
   buildingIndex: number;
   number: string;
@@ -472,7 +436,7 @@ function planLedger(
     period: first,
     amount: opening,
     documentNo: `BO/${first}`,
-    description: `Bilans otwarcia – saldo na dzień ${dateLabel(addDays(dayOf(first, 1), -1))}`,
+    description: `Bilans otwarcia – saldo na dzień ${formatIsoDate(addDays(dayOf(first, 1), -1))}`,
   });
 
   // Most pay what they owe; some have a standing order for a round sum, updated every March
@@ -497,7 +461,7 @@ function planLedger(
         component: line.code,
         amount,
         documentNo: `NAL/${period}/${line.code}`,
-        description: `${labels.get(line.code)} za ${monthLabel(period)}`,
+        description: `${labels.get(line.code)} za ${periodNumeric(period)}`,
         basis: { rate: line.rate, quantityMilli: line.quantityMilli, unitLabel: line.unitLabel },
       });
     }
@@ -533,7 +497,7 @@ function planLedger(
         period,
         amount,
         documentNo: `WB/${paidOn}/${payments}`,
-        description: `Wpłata – przelew, tytuł: opłaty za ${monthLabel(period)}`,
+        description: `Wpłata – przelew, tytuł: opłaty za ${periodNumeric(period)}`,
       });
       if (isDemoFlat && kind === "late") {
         const dueOn = dayOf(period, 15);
@@ -547,7 +511,7 @@ function planLedger(
           amount: interest,
           documentNo: `NO/${paidOn.slice(0, 7)}/1`,
           description: `Odsetki za zwłokę: wpłata za ${
-            monthLabel(period)
+            periodNumeric(period)
           } z ${days}-dniowym opóźnieniem`,
         });
       }
@@ -562,7 +526,7 @@ function planLedger(
         component: "co_zaliczka",
         amount: -4570,
         documentNo: `KOR/${period}/1`,
-        description: `Korekta zaliczki na centralne ogrzewanie za ${monthLabel(previous)}`,
+        description: `Korekta zaliczki na centralne ogrzewanie za ${periodNumeric(previous)}`,
       });
     }
   });
@@ -758,7 +722,7 @@ export async function seedDemoCooperative(kv: Deno.Kv, clock: Clock): Promise<De
   if (existing) return existing;
 
   const rng = seededRandom(0x4e_41_44_4f); // "NADO"
-  const today = dateInPoland(clock());
+  const today = polishDate(clock());
   const current = today.slice(0, 7);
   const periods = Array.from({ length: 24 }, (_, i) => addMonths(current, i - 23));
   // 25 month-end readings (24 months of consumption), up to the end of the last full month.

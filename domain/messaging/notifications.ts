@@ -1,21 +1,7 @@
 /** The texts of every e-mail and SMS eBOK sends, in one place. Plain text, Polish. */
 import type { CooperativeProfile } from "../backoffice/cooperative.ts";
 import type { NewMessage } from "./messages.ts";
-
-const dateFmt = new Intl.DateTimeFormat("pl-PL", {
-  timeZone: "Europe/Warsaw",
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
-});
-const dateTimeFmt = new Intl.DateTimeFormat("pl-PL", {
-  timeZone: "Europe/Warsaw",
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
+import { formatDate, formatDateTime, formatIsoDate } from "../shared/calendar.ts";
 
 function signature(coop: CooperativeProfile): string {
   return [
@@ -68,7 +54,7 @@ export function registrationStillPending(
       `Dzień dobry, ${r.firstName}!`,
       "",
       `Ponownie wysłano formularz rejestracyjny eBOK na ten adres. Twój wniosek z dnia ${
-        dateFmt.format(r.submittedAt)
+        formatDate(r.submittedAt)
       } wciąż czeka na weryfikację — nie trzeba wysyłać go jeszcze raz.`,
       "Po nadaniu uprawnień otrzymasz e-mail z Identyfikatorem i SMS z hasłem startowym.",
       signature(ctx.coop),
@@ -135,7 +121,7 @@ export function startPasswordSms(
     sensitive: true,
     subjectRef: `account:${a.accountId}`,
     text: `${ctx.coop.shortName} eBOK. Hasło startowe: ${a.password} (jednorazowe, ważne do ${
-      dateTimeFmt.format(a.expiresAt)
+      formatDateTime(a.expiresAt)
     }). Przy logowaniu ustawisz własne hasło.`,
   };
 }
@@ -176,7 +162,7 @@ export function passwordChangedEmail(
     text: [
       `Dzień dobry, ${a.firstName}!`,
       "",
-      `Hasło do Twojego konta w eBOK zostało zmienione ${dateTimeFmt.format(a.at)}.`,
+      `Hasło do Twojego konta w eBOK zostało zmienione ${formatDateTime(a.at)}.`,
       "Pozostałe sesje zostały zakończone.",
       "",
       "Jeśli to nie Ty zmieniłeś hasło, natychmiast skontaktuj się z biurem spółdzielni.",
@@ -202,7 +188,7 @@ export function readingSubmittedEmail(
     replaced: boolean;
   },
 ): NewMessage {
-  const day = `${r.readOn.slice(8, 10)}.${r.readOn.slice(5, 7)}.${r.readOn.slice(0, 4)}`;
+  const day = formatIsoDate(r.readOn);
   return {
     channel: "email",
     to: r.email,
@@ -273,7 +259,7 @@ export function announcementEmail(
     text: [
       `Dzień dobry, ${a.firstName}!`,
       "",
-      `Spółdzielnia opublikowała komunikat (${dateFmt.format(a.publishedAt)}):`,
+      `Spółdzielnia opublikowała komunikat (${formatDate(a.publishedAt)}):`,
       "",
       a.title,
       "",

@@ -7,7 +7,7 @@
  * Numbers are turned into integers by string arithmetic, never through floating point:
  * money into grosze, m³ into litres, m² into cm².
  */
-import { isIsoDate, isPeriod } from "../balance/ledger.ts";
+import { isIsoDate, isPeriod } from "./calendar.ts";
 
 // --- Bytes → text ---------------------------------------------------------------------------
 

@@ -20,12 +20,19 @@
  * → id; `["reading_submissions_by_unit_day", unitId, date]` → the day's latest submission id.
  */
 import { type Actor, addAudit } from "../backoffice/audit.ts";
-import { polishDate } from "../shared/calendar.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CooperativeProfile } from "../backoffice/cooperative.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
-import { isIsoDate } from "../balance/ledger.ts";
+import {
+  addDays,
+  addMonths,
+  dayOf,
+  daysBetween,
+  formatIsoDate,
+  isIsoDate,
+  polishDate,
+} from "../shared/calendar.ts";
 import { addMessage } from "../messaging/messages.ts";
 import { readingSubmittedEmail } from "../messaging/notifications.ts";
 import {
@@ -68,21 +75,6 @@ export async function getReadingWindow(kv: Deno.Kv): Promise<ReadingWindow> {
 export async function saveReadingWindow(kv: Deno.Kv, window: ReadingWindow): Promise<void> {
   assertWindow(window);
   await kv.set(keys.readingWindow(), { fromDay: window.fromDay, toDay: window.toDay });
-}
-
-function monthLength(period: string): number {
-  const [y, m] = period.split("-").map(Number);
-  return new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
-
-function addMonths(period: string, n: number): string {
-  const [y, m] = period.split("-").map(Number);
-  const index = y * 12 + (m - 1) + n;
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`;
-}
-
-function dayOf(period: string, day: number): string {
-  return `${period}-${String(Math.min(day, monthLength(period))).padStart(2, "0")}`;
 }
 
 /** The window that starts in month `period`. */
@@ -128,16 +120,6 @@ export type SubmissionCheck =
   | { kind: "warning"; message: string; litresUsed: number; days: number; litresPerDay: number }
   | { kind: "error"; message: string };
 
-const DAY_MS = 86_400_000;
-
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
-
-function dateLabel(date: string): string {
-  return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
-}
-
 function daysPhrase(days: number): string {
   return days === 1 ? "1 dnia" : `${days} dni`;
 }
@@ -167,7 +149,7 @@ export function validateSubmission(input: {
     return {
       kind: "error",
       message: `Ten wodomierz wymieniono ${
-        dateLabel(meter.removedOn)
+        formatIsoDate(meter.removedOn)
       }. Podaj stan nowego wodomierza.`,
     };
   }
@@ -176,7 +158,7 @@ export function validateSubmission(input: {
     return {
       kind: "error",
       message: `Wodomierz ma już odczyt z dnia ${
-        dateLabel(lastReading.readOn)
+        formatIsoDate(lastReading.readOn)
       }. Skontaktuj się z biurem spółdzielni.`,
     };
   }
@@ -184,7 +166,7 @@ export function validateSubmission(input: {
     return {
       kind: "error",
       message: `Odczyt nie może być niższy niż poprzedni (${formatM3(lastReading.litres)} z dnia ${
-        dateLabel(lastReading.readOn)
+        formatIsoDate(lastReading.readOn)
       }).`,
     };
   }
@@ -201,7 +183,7 @@ export function validateSubmission(input: {
       : "bardzo dużo jak na jeden wodomierz";
     return {
       kind: "warning",
-      message: `Od ostatniego odczytu (${dateLabel(lastReading.readOn)}) zużycie wyniosłoby ${
+      message: `Od ostatniego odczytu (${formatIsoDate(lastReading.readOn)}) zużycie wyniosłoby ${
         formatM3(litresUsed)
       } w ciągu ${
         daysPhrase(days)
@@ -233,8 +215,7 @@ export function usualLitresPerDay(
     if (chainId === meterId) break;
   }
   const periods = consumptionByPeriod(meters, readingsByMeter);
-  const yearAgo = new Date(Date.parse(`${today}T00:00:00Z`) - 365 * DAY_MS).toISOString()
-    .slice(0, 10);
+  const yearAgo = addDays(today, -365);
   let litres = 0;
   let days = 0;
   for (const p of periods) {

@@ -14,7 +14,7 @@
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
-import { isIsoDate } from "../balance/ledger.ts";
+import { daysBetween, isIsoDate } from "../shared/calendar.ts";
 
 export type MeterKind = "cold" | "hot";
 
@@ -386,12 +386,6 @@ export type ConsumptionPeriod = {
   /** Either end is an estimated reading. */
   estimated: boolean;
 };
-
-const DAY_MS = 86_400_000;
-
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
 
 function compareReadings(a: Reading, b: Reading): number {
   return a.readOn < b.readOn

@@ -16,7 +16,15 @@
  * estimated reading at either end contributes to it.
  */
 import { consumptionByPeriod, type Meter, type Reading } from "./water.ts";
-import { MONTHS, MONTHS_SHORT } from "../shared/calendar.ts";
+import {
+  addDays,
+  addMonths,
+  dayNumber,
+  isPeriod,
+  lastDayOf,
+  MONTHS,
+  MONTHS_SHORT,
+} from "../shared/calendar.ts";
 import { escapeXml } from "../shared/xml.ts";
 
 export type MonthlyConsumption = {
@@ -31,26 +39,9 @@ export type MonthlyConsumption = {
   days: number;
 };
 
-const DAY_MS = 86_400_000;
-
-function isPeriod(s: string): boolean {
-  return /^\d{4}-(0[1-9]|1[0-2])$/.test(s);
-}
-
-function addMonths(period: string, n: number): string {
-  const [y, m] = period.split("-").map(Number);
-  const index = y * 12 + (m - 1) + n;
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`;
-}
-
-function dayNumber(date: string): number {
-  return Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
-}
-
 /** The day number of the last day of `period`. */
 function lastDayNumber(period: string): number {
-  const [y, m] = period.split("-").map(Number);
-  return Math.round(Date.UTC(y, m, 0) / DAY_MS);
+  return dayNumber(lastDayOf(period));
 }
 
 /** Splits `litres` over `days` (each > 0) in proportion, exactly, largest remainder first. */
@@ -101,7 +92,7 @@ export function monthlyConsumption(
       days.push(0);
     } else {
       // The first day covered is the day after `from`.
-      const firstDay = new Date((start + 1) * DAY_MS).toISOString().slice(0, 7);
+      const firstDay = addDays(p.from, 1).slice(0, 7);
       for (let m = firstDay; m <= p.to.slice(0, 7); m = addMonths(m, 1)) {
         const monthEnd = lastDayNumber(m);
         const monthStart = lastDayNumber(addMonths(m, -1)); // exclusive

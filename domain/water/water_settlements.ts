@@ -39,13 +39,12 @@
  * Keys: `["water_settlements", id]` → settlement; `["water_settlements_by_unit", unitId, to]` →
  * id (unique: one settlement per unit and end date; listing it backwards gives newest first).
  */
-import { polishDate } from "../shared/calendar.ts";
+import { daysBetween, formatIsoDate, isIsoDate, polishDate } from "../shared/calendar.ts";
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
 import {
   balanceEffect,
-  isIsoDate,
   type LedgerEntry,
   type NewLedgerEntry,
   postEntry,
@@ -139,11 +138,8 @@ export function settlementDocumentNo(to: string): string {
 }
 
 const SETTLEMENT_DOCUMENT_PREFIX = "ROZL-WODA/";
-const DAY_MS = 86_400_000;
-
 function daysInclusive(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) +
-    1;
+  return daysBetween(from, to) + 1;
 }
 
 function assertPrice(name: string, value: number) {
@@ -371,7 +367,7 @@ export async function postSettlementToLedger(
     component: current.componentCodes.cold,
     amount: current.difference,
     documentNo,
-    description: `Rozliczenie wody ${dateLabel(current.from)}–${dateLabel(current.to)}: ${
+    description: `Rozliczenie wody ${formatIsoDate(current.from)}–${formatIsoDate(current.to)}: ${
       current.difference > 0
         ? "dopłata"
         : current.difference < 0
@@ -409,11 +405,6 @@ export async function postSettlementToLedger(
 
 // --- Words for the resident ---------------------------------------------------------------
 
-/** "2026-06-30" → "30.06.2026". */
-function dateLabel(date: string): string {
-  return `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
-}
-
 function groupThousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
 }
@@ -444,7 +435,7 @@ const kindGenitive: Record<MeterKind, string> = { cold: "zimnej wody", hot: "cie
  * and the posting.
  */
 export function explainSettlement(s: WaterSettlement): string[] {
-  const period = `od ${dateLabel(s.from)} do ${dateLabel(s.to)}`;
+  const period = `od ${formatIsoDate(s.from)} do ${formatIsoDate(s.to)}`;
   const lines: string[] = [];
   const { cold, hot } = s;
   if (cold.hotLitres > 0 || hot) {
@@ -494,7 +485,9 @@ export function explainSettlement(s: WaterSettlement): string[] {
   }
   for (const swap of s.swaps) {
     lines.push(
-      `${dateLabel(swap.on)} wymieniono wodomierz ${kindGenitive[swap.kind]} (${swap.location}): ` +
+      `${formatIsoDate(swap.on)} wymieniono wodomierz ${
+        kindGenitive[swap.kind]
+      } (${swap.location}): ` +
         "zużycie policzono ze starego wodomierza do dnia wymiany i z nowego od dnia wymiany.",
     );
   }
@@ -512,7 +505,7 @@ export function explainSettlement(s: WaterSettlement): string[] {
   if (s.postedToLedger) {
     lines.push(
       `Wynik rozliczenia zaksięgowano na koncie lokalu ${
-        dateLabel(s.postedToLedger.postedOn)
+        formatIsoDate(s.postedToLedger.postedOn)
       } (dokument ${s.postedToLedger.documentNo}).`,
     );
   } else {

@@ -11,7 +11,7 @@ import {
 } from "../../domain/backoffice/announcements.ts";
 import { recordAudit } from "../../domain/backoffice/audit.ts";
 import { polishDate } from "../../domain/shared/calendar.ts";
-import { isIsoDate } from "../../domain/balance/ledger.ts";
+import { isIsoDate } from "../../domain/shared/calendar.ts";
 import { listBuildings } from "../../domain/backoffice/register.ts";
 import {
   type AnnouncementFormValues,

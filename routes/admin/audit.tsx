@@ -3,7 +3,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { auditCsv, isAuditCursor, queryAudit, recordAudit } from "../../domain/backoffice/audit.ts";
 import { polishDate } from "../../domain/shared/calendar.ts";
-import { isIsoDate } from "../../domain/balance/ledger.ts";
+import { isIsoDate } from "../../domain/shared/calendar.ts";
 import {
   auditActorKinds,
   type AuditFilterValues,

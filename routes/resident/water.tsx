@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { polishDate, polishPeriod } from "../../domain/shared/calendar.ts";
+import { addMonths, daysBetween, polishDate, polishPeriod } from "../../domain/shared/calendar.ts";
 import {
   getReadingWindow,
   listUnitSubmissions,
@@ -31,12 +31,6 @@ import { type ResidentEnv, residentViewer } from "./guard.ts";
 import { readForm, single } from "../validation.ts";
 
 const CHART_MONTHS = 12;
-const DAY_MS = 86_400_000;
-
-function addMonths(period: string, n: number): string {
-  const total = Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1 + n;
-  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, "0")}`;
-}
 
 function lastReading(readings: readonly Reading[]): Reading | null {
   return readings.reduce<Reading | null>(
@@ -122,10 +116,7 @@ export function waterRoutes(deps: AppDeps) {
         meters={active.map((meter) => ({
           meter,
           last: lastReading(readingsByMeter[meter.id] ?? []),
-          legalDaysLeft: Math.floor(
-            (Date.parse(`${meter.legalUntil}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) /
-              DAY_MS,
-          ),
+          legalDaysLeft: daysBetween(today, meter.legalUntil),
         }))}
         chartSvg={consumptionChartSvg(chartRows, {
           width: 720,

@@ -8,8 +8,8 @@ import {
   listAudit,
   queryAudit,
   recordAudit,
-  warsawMidnight,
 } from "../../domain/backoffice/audit.ts";
+import { warsawMidnight } from "../../domain/shared/calendar.ts";
 import { manualClock } from "../../domain/shared/clock.ts";
 import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
 import { listMessages } from "../../domain/messaging/messages.ts";

@@ -5,16 +5,14 @@ import {
   balanceBefore,
   balanceChartRows,
   balanceChartSvg,
-  csvAmount,
-  csvText,
   dueDate,
   monthlySummary,
-  nextWorkingDay,
-  polishHolidays,
   runningStatement,
   statementCsv,
   statementCsvFilename,
 } from "../../domain/balance/statement.ts";
+import { nextWorkingDay, polishHolidays } from "../../domain/shared/calendar.ts";
+import { csvAmount, csvText } from "../../domain/shared/csv_export.ts";
 
 const UNIT = "unit-1";
 let seq = 0;
