@@ -36,7 +36,6 @@ import {
 import { addMessage } from "../messaging/messages.ts";
 import { readingSubmittedEmail } from "../messaging/notifications.ts";
 import {
-  addReading,
   type AddReadingResult,
   consumptionByPeriod,
   getUnitWater,
@@ -366,6 +365,10 @@ export async function submitReadings(
       ? await kv.get<ReadingSubmission>(keys.readingSubmissions(day.value))
       : null;
     const replacing = earlier?.value?.status === "pending" ? earlier.value : null;
+    // The same values again (a double-click, a resent form): already stored and confirmed.
+    if (replacing && sameEntries(replacing.entries, entries)) {
+      return { ok: true, submission: replacing, replaced: false, checks };
+    }
     const submission: ReadingSubmission = replacing
       ? {
         ...replacing,
@@ -507,55 +510,57 @@ export async function acceptSubmission(
   clock: Clock,
   input: { id: string; staff: Actor },
 ): Promise<AcceptSubmissionResult> {
-  const first = await getSubmission(kv, input.id);
-  if (!first) return { ok: false, reason: "not_found" };
-  if (first.status !== "pending") return { ok: false, reason: "not_pending" };
-  const { meters, readingsByMeter } = await getUnitWater(kv, first.unitId);
-  const byId = new Map(meters.map((m) => [m.id, m]));
-
-  const stored = new Map<string, Reading>();
-  for (const e of first.entries) {
-    const readings = readingsByMeter[e.meterId] ?? [];
-    const already = readings.find((r) =>
-      r.readOn === first.readOn && r.litres === e.litres && r.source === "resident"
-    );
-    if (already) {
-      stored.set(e.meterId, already);
-      continue;
-    }
-    const refusal = wouldRefuse(byId.get(e.meterId), readings, first.readOn, e.litres);
-    if (refusal) return { ok: false, reason: "reading_refused", meterId: e.meterId, refusal };
-  }
-  for (const e of first.entries) {
-    if (stored.has(e.meterId)) continue;
-    const added = await addReading(kv, clock, {
-      meterId: e.meterId,
-      readOn: first.readOn,
-      litres: e.litres,
-      source: "resident",
-      enteredBy: input.staff.label,
-    });
-    if (!added.ok) {
-      return { ok: false, reason: "reading_refused", meterId: e.meterId, refusal: added };
-    }
-    stored.set(e.meterId, added.reading);
-  }
-
+  // The readings, the decision and the audit entry commit in ONE atomic op that checks the
+  // submission and each meter's index (every reading write bumps it): of two staff accepting
+  // at once exactly one commits, the other finds the submission decided.
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const entry = await kv.get<ReadingSubmission>(keys.readingSubmissions(input.id));
     if (!entry.value) return { ok: false, reason: "not_found" };
     if (entry.value.status !== "pending") return { ok: false, reason: "not_pending" };
+    const first = entry.value;
+    const meterIds = [...new Set(first.entries.map((e) => e.meterId))];
+    const indexes = await kv.getMany<string[]>(meterIds.map((id) => keys.metersById(id)));
+    const { meters, readingsByMeter } = await getUnitWater(kv, first.unitId);
+    const byId = new Map(meters.map((m) => [m.id, m]));
+
+    const op = kv.atomic().check(entry, ...indexes);
+    const stored = new Map<string, Reading>();
+    const at = clock();
+    for (const e of first.entries) {
+      const readings = readingsByMeter[e.meterId] ?? [];
+      const already = readings.find((r) =>
+        r.readOn === first.readOn && r.litres === e.litres && r.source === "resident"
+      );
+      if (already) {
+        stored.set(e.meterId, already);
+        continue;
+      }
+      const refusal = wouldRefuse(byId.get(e.meterId), readings, first.readOn, e.litres);
+      if (refusal) return { ok: false, reason: "reading_refused", meterId: e.meterId, refusal };
+      const meter = byId.get(e.meterId)!;
+      const reading: Reading = {
+        id: newId(at),
+        meterId: e.meterId,
+        readOn: first.readOn,
+        litres: e.litres,
+        source: "resident",
+        enteredBy: input.staff.label,
+      };
+      op.set(keys.metersById(meter.id), meter.unitId)
+        .set(keys.readings(meter.id, reading.readOn, reading.id), reading);
+      stored.set(e.meterId, reading);
+    }
     const submission: ReadingSubmission = {
-      ...entry.value,
+      ...first,
       status: "accepted",
       decidedBy: input.staff.label,
-      decidedAt: clock().toISOString(),
-      entries: entry.value.entries.map((e) => ({
+      decidedAt: at.toISOString(),
+      entries: first.entries.map((e) => ({
         ...e,
         readingId: stored.get(e.meterId)?.id ?? e.readingId,
       })),
     };
-    const op = decide(kv.atomic().check(entry), submission);
+    decide(op, submission);
     addAudit(op, clock, {
       actor: input.staff,
       action: "reading.accepted",
@@ -611,6 +616,13 @@ export async function rejectSubmission(
     if ((await op.commit()).ok) return { ok: true, submission };
   }
   return { ok: false, reason: "conflict" };
+}
+
+function sameEntries(a: readonly SubmissionEntry[], b: readonly SubmissionEntry[]): boolean {
+  const key = (e: SubmissionEntry) => `${e.meterId}=${e.litres}`;
+  const x = a.map(key).sort();
+  const y = b.map(key).sort();
+  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 /** Writes a decided submission and moves it from the pending index to its status index. */

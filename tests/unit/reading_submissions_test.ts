@@ -483,3 +483,53 @@ Deno.test("usualLitresPerDay: over the last year, across a swap, estimated perio
     kv.close();
   }
 });
+
+Deno.test("race: ten concurrent accepts of one reading submission store each reading once", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const { cold, hot } = await unit(kv);
+    const clock = manualClock(new Date("2026-11-20T10:00:00Z"));
+    const sent = await submit(kv, clock, [
+      { meterId: cold.id, litres: 123_200 },
+      { meterId: hot.id, litres: 59_000 },
+    ]);
+    assert.ok(sent.ok);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        acceptSubmission(kv, clock, {
+          id: sent.submission.id,
+          staff: { ...staff, id: `staff-${i % 2}` },
+        })),
+    );
+    assert.equal(results.filter((r) => r.ok).length, 1, "one acceptance wins");
+    for (const r of results.filter((r) => !r.ok)) {
+      assert.equal(!r.ok && r.reason, "not_pending");
+    }
+    assert.equal((await listReadings(kv, cold.id)).length, 6, "5 radio + 1 resident");
+    assert.equal((await listReadings(kv, hot.id)).length, 6);
+    assert.equal((await listAudit(kv)).filter((a) => a.action === "reading.accepted").length, 1);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("race: ten concurrent submissions of one reading send one confirmation e-mail", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const { cold } = await unit(kv);
+    const clock = manualClock(new Date("2026-11-20T10:00:00Z"));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => submit(kv, clock, [{ meterId: cold.id, litres: 123_200 }])),
+    );
+    assert.ok(results.every((r) => r.ok), "every double-click is told it arrived");
+    assert.equal(new Set(results.map((r) => r.ok && r.submission.id)).size, 1);
+    assert.equal((await listPendingSubmissions(kv)).length, 1);
+    assert.equal((await listMessages(kv)).length, 1, "one confirmation e-mail");
+    // A different value is a correction: it replaces the pending one and says so by e-mail.
+    const fixed = await submit(kv, clock, [{ meterId: cold.id, litres: 123_300 }]);
+    assert.ok(fixed.ok && fixed.replaced);
+    assert.equal((await listMessages(kv)).length, 2);
+  } finally {
+    kv.close();
+  }
+});
