@@ -6,7 +6,7 @@ import { createApp } from "./routes/app.tsx";
 import { ConfigError, loadConfig } from "./platform/config.ts";
 import { listenForJobs, sweep } from "./domain/messaging/delivery.ts";
 import { resumeUnfinishedAnnouncementEmails } from "./domain/backoffice/announcements.ts";
-import { systemClock } from "./domain/shared/clock.ts";
+import { clockStartingOn, systemClock } from "./domain/shared/clock.ts";
 import { getCooperativeProfile } from "./domain/backoffice/cooperative.ts";
 import { purgeRejectedRequests } from "./domain/backoffice/gdpr.ts";
 import { resumeImports } from "./domain/backoffice/imports.ts";
@@ -26,7 +26,8 @@ try {
 }
 
 const log = createLogger();
-const clock = systemClock;
+// EBOK_TODAY (development and tests only; refused in production) moves the clock to that day.
+const clock = config.today ? clockStartingOn(config.today) : systemClock;
 const kv = config.queues
   ? await openConfiguredKv(config)
   : withoutQueues(await openConfiguredKv(config));
@@ -69,6 +70,7 @@ Deno.serve({
   port: config.port,
   onListen: ({ port }) => {
     console.log(`eBOK (${config.env}) listening on http://localhost:${port}/`);
+    if (config.today) console.log(`clock moved: today is ${config.today} (EBOK_TODAY)`);
     if (!config.resend || !config.twilio) {
       console.log(`development outbox: http://localhost:${port}/dev/outbox`);
     }

@@ -21,6 +21,11 @@ export type Config = {
   startPasswordTtlMs: number;
   /** Rejected access requests (personal data) are deleted after this many days. */
   rejectedRequestRetentionDays: number;
+  /**
+   * Development and tests only (`EBOK_TODAY`): the calendar day the server's clock starts on,
+   * "YYYY-MM-DD", so a test chooses its own "today" (and the demo data built for it).
+   */
+  today: string | undefined;
   resend: { apiKey: string; from: string; baseUrl: string | undefined } | undefined;
   twilio:
     | { accountSid: string; authToken: string; from: string; apiBase: string | undefined }
@@ -61,6 +66,16 @@ const schema = z.object({
   EBOK_REJECTED_REQUEST_RETENTION_DAYS: z.coerce.number({ error: "must be a number of days" })
     .int("must be a whole number of days").min(1, "must be between 1 and 3650")
     .max(3650, "must be between 1 and 3650").optional(),
+  EBOK_TODAY: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    error: "must be a date YYYY-MM-DD",
+  }).refine(
+    (v) => {
+      const d = new Date(`${v}T12:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(v);
+    },
+    "must be a real date",
+  )
+    .optional(),
   RESEND_API_KEY: nonEmpty.optional(),
   EBOK_MAIL_FROM: nonEmpty.optional(),
   RESEND_BASE_URL: origin.optional(),
@@ -107,6 +122,10 @@ export function loadConfig(env: Env): Config {
     if (missing) throw new ConfigError(`${missing} is required ${why}`);
   };
 
+  if (production && e.EBOK_TODAY !== undefined) {
+    // A moved clock would date real payments and sessions wrongly: tests only.
+    throw new ConfigError("EBOK_TODAY is for development and tests only; unset it in production");
+  }
   if (production) {
     requireAll(
       [
@@ -147,6 +166,7 @@ export function loadConfig(env: Env): Config {
     queues: e.EBOK_QUEUES ?? true,
     startPasswordTtlMs: (e.EBOK_START_PASSWORD_DAYS ?? 7) * 24 * 60 * 60_000,
     rejectedRequestRetentionDays: e.EBOK_REJECTED_REQUEST_RETENTION_DAYS ?? 90,
+    today: e.EBOK_TODAY,
     resend: e.RESEND_API_KEY
       ? { apiKey: e.RESEND_API_KEY, from: e.EBOK_MAIL_FROM!, baseUrl: e.RESEND_BASE_URL }
       : undefined,

@@ -260,6 +260,62 @@ export function amountDue(
   };
 }
 
+/** Where the arrears come from: the months of the unpaid charges, and whether interest too. */
+export type ArrearsOrigin = {
+  /** The months ("YYYY-MM") of the overdue charges still unpaid, oldest first. */
+  periods: string[];
+  /** Unpaid interest is part of the arrears. */
+  interest: boolean;
+  /** Part of the arrears is older than the entries given (or the opening balance). */
+  earlier: boolean;
+};
+
+/**
+ * Names the months the arrears of `due` come from. Money paid is set against the oldest debts
+ * first (see `amountDue`), so what is unpaid is made of the newest debts: walking the entries
+ * from the newest, the parts that are not due yet (later months, this month's fee before its
+ * due date) are passed over and the rest makes up the arrears. `entries` must hold the newest
+ * ones (any tail of the ledger); a credit correction is not set against a particular month.
+ */
+export function arrearsOrigin(
+  entries: readonly LedgerEntry[],
+  at: { balance: number; due: AmountDue; today: string },
+): ArrearsOrigin {
+  const origin: ArrearsOrigin = { periods: [], interest: false, earlier: false };
+  let left = at.due.arrears;
+  if (left <= 0) return origin;
+  const period = at.today.slice(0, 7);
+  const isFee = (e: LedgerEntry) => e.kind === "charge" || e.kind === "correction";
+  const laterFees = entries.filter((e) => isFee(e) && e.period > period)
+    .reduce((sum, e) => sum + balanceEffect(e), 0);
+  let later = Math.min(Math.max(0, at.balance), Math.max(0, laterFees));
+  let notYetDue = at.due.dueNow - at.due.arrears;
+  const periods = new Set<string>();
+  const newestFirst = [...entries].sort(comparePosting).reverse();
+  for (const e of newestFirst) {
+    let part = balanceEffect(e);
+    if (part <= 0 || e.kind === "payment") continue;
+    if (isFee(e) && e.period > period) {
+      const skip = Math.min(later, part);
+      later -= skip;
+      part -= skip;
+    } else if (isFee(e) && e.period === period) {
+      const skip = Math.min(notYetDue, part);
+      notYetDue -= skip;
+      part -= skip;
+    }
+    if (part <= 0) continue;
+    if (e.kind === "interest") origin.interest = true;
+    else if (e.kind === "opening_balance") origin.earlier = true;
+    else periods.add(e.period);
+    left -= part;
+    if (left <= 0) break;
+  }
+  if (left > 0) origin.earlier = true;
+  origin.periods = [...periods].sort();
+  return origin;
+}
+
 // --- CSV export ---------------------------------------------------------------------------
 
 const CSV_HEADER = [

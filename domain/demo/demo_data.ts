@@ -224,6 +224,34 @@ const demoPerson = {
   phone: "+48512345678",
 };
 
+/**
+ * The demo flat's state today, chosen by the day of the month (in Poland) the data is seeded on,
+ * so a test — or anybody trying the demo — gets each state by choosing the date (`EBOK_TODAY`):
+ *
+ * - days 1–7, `due`: this month's fees are charged and not paid yet, nothing is late;
+ * - days 8–14, `overdue`: the fees of the two previous months are unpaid and an interest note
+ *   for them was posted on the 1st; this month's fees are charged too;
+ * - days 15–22, `settled`: everything is paid (this month's fees on the 10th);
+ * - days 23 to the month's end, `overpaid`: this month was paid on the 10th with a round sum
+ *   above the fees, so the flat has an overpayment.
+ *
+ * The demo garage is always paid in full (this month's fees on the 10th).
+ */
+export type DemoFlatState = "due" | "overdue" | "settled" | "overpaid";
+
+export function demoFlatState(today: string): DemoFlatState {
+  const day = Number(today.slice(8, 10));
+  return day <= 7 ? "due" : day <= 14 ? "overdue" : day <= 22 ? "settled" : "overpaid";
+}
+
+/** A day of the month on which the demo flat is in each state (for tests choosing a date). */
+export const demoFlatStateDays: Record<DemoFlatState, number> = {
+  due: 4,
+  overdue: 11,
+  settled: 18,
+  overpaid: 26,
+};
+
 /** Month indexes (0 = the oldest of the 24) of the demo flat's special events. */
 const DEMO_PARTIAL_AT = 5;
 const DEMO_LATE_AT = 9;
@@ -410,8 +438,14 @@ function planLedger(
   rng: Rng,
   isDebtor: boolean,
 ): Draft[] {
-  // The demo resident's flat shows every kind of event; their garage is paid like most units.
+  // The demo resident's flat shows every kind of event and ends in the state chosen by the date;
+  // their garage is always paid in full.
   const isDemoFlat = unit.isDemo && unit.kind === "flat";
+  const isDemoGarage = unit.isDemo && unit.kind === "garage";
+  const state = demoFlatState(today);
+  const current = periods.length - 1;
+  /** The fees of each month, for the demo flat's interest note. */
+  const monthFees: number[] = [];
   const labels = new Map(demoChargeComponents.map((c) => [c.code, c.label]));
   const drafts: Draft[] = [];
   let balance = 0;
@@ -466,21 +500,51 @@ function planLedger(
       });
     }
 
+    monthFees.push(monthCharges);
+
     // How this month's payment goes.
     let kind: "full" | "partial" | "late" | "overpay" | "none" = "full";
     if (isDemoFlat) {
       if (i === DEMO_PARTIAL_AT) kind = "partial";
       else if (i === DEMO_LATE_AT) kind = "late";
       else if (i === DEMO_OVERPAY_AT) kind = "overpay";
+      else if (state === "overdue" && i >= current - 2) kind = "none";
+      else if (i === current) {
+        kind = state === "overpaid" ? "overpay" : state === "settled" ? "full" : "none";
+      }
     } else if (isDebtor && i >= 18 && i <= 20) {
       kind = "none";
     } else {
       const roll = rng.next();
-      kind = roll < 0.06 ? "late" : roll < 0.1 ? "partial" : "full";
+      kind = isDemoGarage ? "full" : roll < 0.06 ? "late" : roll < 0.1 ? "partial" : "full";
     }
-    const paidOn = kind === "late"
+    let paidOn = kind === "late"
       ? dayOf(addMonths(period, 1), rng.int(3, 9))
       : dayOf(period, rng.int(10, 15));
+    // The demo units pay this month's fees on the 10th (the random day is still drawn, so the
+    // rest of the demo data stays the same whatever the date).
+    if ((isDemoFlat || isDemoGarage) && i === current) paidOn = dayOf(period, 10);
+
+    if (isDemoFlat && state === "overdue" && i === current) {
+      // The interest note for the two unpaid months, to the end of the last one.
+      const until = lastDayOf(periods[i - 1]);
+      let interest = 0;
+      for (const k of [i - 2, i - 1]) {
+        const days = daysBetween(dayOf(periods[k], 15), until);
+        interest += Math.floor((monthFees[k] * INTEREST_BP * days) / (10_000 * 365));
+      }
+      post({
+        kind: "interest",
+        postedOn: dayOf(period, 1),
+        period,
+        component: "odsetki",
+        amount: interest,
+        documentNo: `NO/${period}/1`,
+        description: `Odsetki za zwłokę: nieopłacone opłaty za ${monthLabel(periods[i - 2])} i ${
+          monthLabel(periods[i - 1])
+        } (do ${dateLabel(until)})`,
+      });
+    }
     if (i === 0 || period.endsWith("-03")) orderAmount = Math.ceil(monthCharges / 1000) * 1000;
     // A standing order's owner settles the whole balance at first and after a partial payment.
     let amount = balance;

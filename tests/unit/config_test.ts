@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../../platform/config.ts";
+import { clockStartingOn } from "../../domain/shared/clock.ts";
+import { polishDate } from "../../domain/shared/calendar.ts";
 
 const production = {
   EBOK_ENV: "production",
@@ -57,6 +59,29 @@ Deno.test("production: provider credentials and an https base URL are required; 
   );
 });
 
+Deno.test("EBOK_TODAY moves the clock in development and is refused in production", () => {
+  assert.equal(loadConfig({}).today, undefined);
+  assert.equal(loadConfig({ EBOK_TODAY: "2026-03-18" }).today, "2026-03-18");
+  assert.throws(
+    () => loadConfig({ ...production, EBOK_TODAY: "2026-03-18" }),
+    (e: Error) =>
+      e instanceof ConfigError && /^EBOK_TODAY is for development and tests only/.test(e.message),
+  );
+  // An empty value means unset, as for every variable: production starts.
+  assert.equal(loadConfig({ ...production, EBOK_TODAY: "" }).today, undefined);
+});
+
+Deno.test("clockStartingOn: noon in Poland on the chosen day, then the real pace", () => {
+  let real = 1_000_000;
+  for (const day of ["2026-01-15", "2026-07-15", "2026-03-29", "2026-10-25"]) {
+    const clock = clockStartingOn(day, () => real);
+    assert.equal(clock().toISOString(), `${day}T10:00:00.000Z`);
+    assert.equal(polishDate(clock()), day);
+    real += 5_000;
+    assert.equal(clock().toISOString(), `${day}T10:00:05.000Z`);
+  }
+});
+
 Deno.test("a wrong value stops the start with one line naming the variable", () => {
   const cases: [Record<string, string>, RegExp][] = [
     [{ PORT: "abc" }, /^PORT must be a number \(got "abc"\)$/],
@@ -68,6 +93,8 @@ Deno.test("a wrong value stops the start with one line naming the variable", () 
     [{ RESEND_API_KEY: "re_1" }, /^EBOK_MAIL_FROM is required when RESEND_API_KEY is set/],
     [{ TWILIO_ACCOUNT_SID: "AC1" }, /^TWILIO_AUTH_TOKEN is required/],
     [{ EBOK_START_PASSWORD_DAYS: "0" }, /^EBOK_START_PASSWORD_DAYS must be between 1 and 30/],
+    [{ EBOK_TODAY: "4.12.2026" }, /^EBOK_TODAY must be a date YYYY-MM-DD/],
+    [{ EBOK_TODAY: "2026-02-30" }, /^EBOK_TODAY must be a real date/],
   ];
   for (const [env, message] of cases) {
     assert.throws(() => loadConfig(env), (e: Error) => {

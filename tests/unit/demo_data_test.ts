@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { manualClock } from "../../domain/shared/clock.ts";
 import { getCooperativeProfile } from "../../domain/backoffice/cooperative.ts";
-import { getDemoCooperative, seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import {
+  demoFlatState,
+  demoFlatStateDays,
+  getDemoCooperative,
+  seedDemoCooperative,
+} from "../../domain/demo/demo_data.ts";
+import { amountDue, arrearsOrigin } from "../../domain/balance/statement.ts";
 import {
   getChargeComponents,
   getTotals,
@@ -206,5 +212,56 @@ Deno.test("demo data seeded early on the first of a month stays in the past", as
     assert.equal((await recomputeTotals(kv, demo.demoResident.flatUnitId)).equal, true);
   } finally {
     kv.close();
+  }
+});
+
+Deno.test("the demo flat's state follows the day of the month; the garage is always paid", async () => {
+  assert.equal(demoFlatState("2026-12-01"), "due");
+  assert.equal(demoFlatState("2026-12-07"), "due");
+  assert.equal(demoFlatState("2026-12-08"), "overdue");
+  assert.equal(demoFlatState("2026-12-14"), "overdue");
+  assert.equal(demoFlatState("2026-12-15"), "settled");
+  assert.equal(demoFlatState("2026-12-22"), "settled");
+  assert.equal(demoFlatState("2026-12-23"), "overpaid");
+  assert.equal(demoFlatState("2027-02-28"), "overpaid");
+  // In a long month and in February (a new year too).
+  for (const month of ["2026-12", "2027-02"]) {
+    for (const [state, day] of Object.entries(demoFlatStateDays)) {
+      const today = `${month}-${String(day).padStart(2, "0")}`;
+      assert.equal(demoFlatState(today), state);
+      const kv = await Deno.openKv(":memory:");
+      try {
+        const demo = await seedDemoCooperative(kv, manualClock(new Date(`${today}T10:00:00Z`)));
+        const { flatUnitId, garageUnitId } = demo.demoResident;
+        const dueOf = async (unitId: string) => {
+          const totals = await getTotals(kv, unitId);
+          const entries = await allEntries(kv, unitId);
+          const due = amountDue(totals, entries, today);
+          return { totals, due, origin: arrearsOrigin(entries, { ...totals, due, today }) };
+        };
+        const flat = await dueOf(flatUnitId);
+        const garage = await dueOf(garageUnitId);
+        const where = `${state} on ${today}`;
+        assert.equal(garage.due.arrears, 0, `the garage has no arrears (${where})`);
+        assert.equal(garage.totals.balance, state === "due" ? garage.due.dueNow : 0, where);
+        if (state === "due") {
+          assert.ok(flat.due.dueNow > 0 && flat.due.arrears === 0, where);
+          assert.equal(flat.totals.balance, flat.due.dueNow, where);
+        } else if (state === "overdue") {
+          assert.ok(flat.due.arrears > 0 && flat.due.dueNow > flat.due.arrears, where);
+          assert.equal(flat.origin.periods.length, 2, `two months unpaid (${where})`);
+          assert.equal(flat.origin.interest, true, `with interest (${where})`);
+          assert.equal(flat.origin.earlier, false, where);
+        } else if (state === "settled") {
+          assert.equal(flat.totals.balance, 0, where);
+        } else {
+          assert.ok(flat.totals.balance < 0 && flat.due.overpayment > 0, where);
+          assert.equal(flat.due.dueNow, 0, where);
+        }
+        assert.equal((await recomputeTotals(kv, flatUnitId)).equal, true, where);
+      } finally {
+        kv.close();
+      }
+    }
   }
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { computeTotals, type LedgerEntry } from "../../domain/balance/ledger.ts";
 import {
   amountDue,
+  arrearsOrigin,
   balanceBefore,
   balanceChartRows,
   balanceChartSvg,
@@ -362,6 +363,66 @@ Deno.test("amountDue: settled, due this month, overdue, arrears, overpayment", (
     overpayment: 0,
   });
   assert.throws(() => amountDue({ balance: 0 }, [], "2026-10-32"), RangeError);
+});
+
+Deno.test("arrearsOrigin: the months (and interest) the arrears come from", () => {
+  const origin = (entries: LedgerEntry[], today: string) => {
+    const totals = computeTotals(entries);
+    const due = amountDue(totals, entries, today);
+    return arrearsOrigin(entries, { balance: totals.balance, due, today });
+  };
+  // Nothing overdue: no months.
+  assert.deepEqual(origin(E.slice(0, 6), "2026-10-10"), {
+    periods: [],
+    interest: false,
+    earlier: false,
+  });
+  // September unpaid (and the debt brought forward): before October's due date only
+  // September is arrears, after it both.
+  const unpaid = [E[0], E[1], E[2], E[4], E[5]];
+  assert.deepEqual(origin(unpaid, "2026-10-05"), {
+    periods: ["2026-09"],
+    interest: false,
+    earlier: true,
+  });
+  assert.deepEqual(origin(unpaid, "2026-10-20").periods, ["2026-09", "2026-10"]);
+  // A payment settles the oldest debt first: 10 000 of September's fees are left unpaid.
+  const partly = [
+    ...unpaid,
+    entry({
+      kind: "payment",
+      postedOn: "2026-10-03",
+      period: "2026-10",
+      amount: 36_200,
+    }),
+  ];
+  assert.deepEqual(origin(partly, "2026-10-05"), {
+    periods: ["2026-09"],
+    interest: false,
+    earlier: false,
+  });
+  // Unpaid interest counts as such; a tail of the ledger too short says "earlier".
+  const withInterest = [
+    ...unpaid,
+    entry({
+      kind: "interest",
+      postedOn: "2026-10-02",
+      period: "2026-10",
+      component: "odsetki",
+      amount: 150,
+    }),
+  ];
+  assert.deepEqual(origin(withInterest, "2026-10-05"), {
+    periods: ["2026-09"],
+    interest: true,
+    earlier: true,
+  });
+  const totals = computeTotals(withInterest);
+  const due = amountDue(totals, withInterest, "2026-10-05");
+  assert.deepEqual(
+    arrearsOrigin(withInterest.slice(3), { balance: totals.balance, due, today: "2026-10-05" }),
+    { periods: [], interest: true, earlier: true },
+  );
 });
 
 Deno.test("csvAmount and csvText: decimal comma, quoting, formula neutralization", () => {
