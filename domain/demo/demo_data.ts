@@ -540,9 +540,9 @@ function planLedger(
         component: "odsetki",
         amount: interest,
         documentNo: `NO/${period}/1`,
-        description: `Odsetki za zwłokę: nieopłacone opłaty za ${monthLabel(periods[i - 2])} i ${
-          monthLabel(periods[i - 1])
-        } (do ${dateLabel(until)})`,
+        description: `Odsetki za zwłokę: nieopłacone opłaty za ${periodNumeric(periods[i - 2])} i ${
+          periodNumeric(periods[i - 1])
+        } (do ${formatIsoDate(until)})`,
       });
     }
     if (i === 0 || period.endsWith("-03")) orderAmount = Math.ceil(monthCharges / 1000) * 1000;
