@@ -15,6 +15,8 @@ import { defaultRetry, type Transports } from "./domain/messaging/messages.ts";
 import { createPasswordHasher } from "./domain/accounts/password.ts";
 import { openConfiguredKv, withoutQueues } from "./platform/kv.ts";
 import { createLogger } from "./platform/log.ts";
+import { configuredPaymentGateway } from "./adapters/przelewy24.ts";
+import { paymentSweep } from "./domain/payments/confirmation.ts";
 
 let config;
 try {
@@ -61,6 +63,16 @@ Deno.cron("eBOK rejected-request purge", "15 3 * * *", async () => {
   const purged = await purgeRejectedRequests(kv, clock, config.rejectedRequestRetentionDays);
   if (purged.requests) log.info("rejected requests purged", purged);
 });
+
+// Online payment (docs/payments.md): notifications left unverified by a crash are verified and
+// confirmed exactly once; payments never paid expire. No gateway: no online payment.
+const paymentGateway = configuredPaymentGateway(config);
+if (paymentGateway) {
+  Deno.cron("eBOK payment sweep", "* * * * *", async () => {
+    const swept = await paymentSweep(kv, clock, paymentGateway, log);
+    if (swept.confirmed || swept.orphans || swept.expired) log.info("payment sweep", swept);
+  });
+}
 
 const demo = config.demo ? await seedDemoIfEmpty(kv, clock, hasher) : undefined;
 

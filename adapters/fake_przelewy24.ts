@@ -66,11 +66,12 @@ export type FakePrzelewy24 = {
     body: P24Notification | string,
   ): Promise<number | "unreachable">;
   /**
-   * Called when a verify request arrives, before it is answered (`before`) and after the
-   * transaction was marked verified (`after`): the crash drill kills the app there.
+   * Called when a verify request arrives, before it is answered (`before`; "abort" answers 500
+   * and verifies nothing) and after the transaction was marked verified (`after`): the crash
+   * drill kills the app there.
    */
   hooks: {
-    beforeVerify?: (t: FakeTransaction) => Promise<void> | void;
+    beforeVerify?: (t: FakeTransaction) => Promise<void | "abort"> | void | "abort";
     afterVerify?: (t: FakeTransaction) => Promise<void> | void;
   };
 };
@@ -229,7 +230,9 @@ export function createFakePrzelewy24(
     const t = bySession(b.sessionId);
     if (!t) return c.json(INVALID, 400);
     t.verifyCalls++;
-    await hooks.beforeVerify?.(t);
+    if ((await hooks.beforeVerify?.(t)) === "abort") {
+      return c.json({ error: "Internal error", code: 500 }, 500);
+    }
     const expected = await verifySign(credentials.crc, {
       sessionId: b.sessionId,
       orderId: b.orderId as number,
