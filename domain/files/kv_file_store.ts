@@ -151,28 +151,36 @@ export async function stageFile(kv: Deno.Kv, clock: Clock, input: FileInput): Pr
   };
 
   let refusal: StageResult | null = null;
-  for await (const piece of piecesOf(input.body)) {
-    size += piece.byteLength;
-    if (size > MAX_FILE_BYTES) {
-      refusal = { ok: false, reason: "too_large", maxBytes: MAX_FILE_BYTES };
-      break;
-    }
-    let offset = 0;
-    while (offset < piece.byteLength) {
-      const take = Math.min(CHUNK_BYTES - fill, piece.byteLength - offset);
-      current.set(piece.subarray(offset, offset + take), fill);
-      fill += take;
-      offset += take;
-      if (fill === CHUNK_BYTES) {
-        refusal = await seal();
-        if (refusal) break;
+  try {
+    for await (const piece of piecesOf(input.body)) {
+      size += piece.byteLength;
+      if (size > MAX_FILE_BYTES) {
+        refusal = { ok: false, reason: "too_large", maxBytes: MAX_FILE_BYTES };
+        break;
       }
+      let offset = 0;
+      while (offset < piece.byteLength) {
+        const take = Math.min(CHUNK_BYTES - fill, piece.byteLength - offset);
+        current.set(piece.subarray(offset, offset + take), fill);
+        fill += take;
+        offset += take;
+        if (fill === CHUNK_BYTES) {
+          refusal = await seal();
+          if (refusal) break;
+        }
+      }
+      if (refusal) break;
     }
-    if (refusal) break;
+    if (!refusal && size === 0) refusal = { ok: false, reason: "empty" };
+    if (!refusal && fill > 0) refusal = await seal();
+    if (!refusal && !(await flush())) refusal = { ok: false, reason: "interrupted" };
+  } catch (error) {
+    // The body failed (a dropped connection) or KV did: remove what was written, then rethrow.
+    if (pendingVersionstamp !== null) {
+      await abandonUpload(kv, clock, id, pendingVersionstamp).catch(() => null);
+    }
+    throw error;
   }
-  if (!refusal && size === 0) refusal = { ok: false, reason: "empty" };
-  if (!refusal && fill > 0) refusal = await seal();
-  if (!refusal && !(await flush())) refusal = { ok: false, reason: "interrupted" };
   if (refusal) {
     // Chunks already written go at once; if this fails too, the sweep finds the marker.
     if (pendingVersionstamp !== null) await abandonUpload(kv, clock, id, pendingVersionstamp);
