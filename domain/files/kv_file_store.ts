@@ -50,6 +50,7 @@ export function kvFileStore(kv: Deno.Kv, clock: Clock): FileStore {
     put: (input) => putFile(kv, clock, input),
     stage: (input) => stageFile(kv, clock, input),
     complete: addFileCompletion,
+    discard: (staged) => discardStagedFile(kv, clock, staged),
     get: (fileId) => getFile(kv, fileId),
     listByOwner: (owner) => listFilesByOwner(kv, owner),
     read: (file) => readFile(kv, file),
@@ -214,6 +215,15 @@ export function addFileCompletion(
     .set(keys.files(file.id), file)
     .set(keys.filesByOwner(file.owner.kind, file.owner.id, file.id), file.id)
     .delete(keys.filePending(file.id));
+}
+
+/** Deletes the chunks of a staged file that will not be completed. */
+export async function discardStagedFile(
+  kv: Deno.Kv,
+  clock: Clock,
+  staged: StagedFile,
+): Promise<void> {
+  await abandonUpload(kv, clock, staged.file.id, staged.pendingVersionstamp);
 }
 
 /** Stores a file and makes it visible. */

@@ -208,6 +208,16 @@ Deno.test("a staged file appears with the caller's record, in the caller's atomi
   assert.deepEqual(await store.get(file.id), file);
   assert.deepEqual(await kv.get(keys.filePending(file.id)).then((e) => e.value), null);
 
+  // The caller's operation failed (its own check): the staged chunks can go at once.
+  const failed = await store.stage({ name: "drugi.pdf", body: pdfBytes(130_000), owner });
+  assert.ok(failed.ok);
+  const taken = store.complete(kv.atomic(), failed.staged)
+    .check({ key: ["replies", "r1"], versionstamp: null });
+  assert.equal((await taken.commit()).ok, false);
+  await store.discard(failed.staged);
+  assert.equal(await countPrefix(kv, keys.fileChunksAll(failed.staged.file.id)), 0);
+  assert.equal((await kv.get(keys.filePending(failed.staged.file.id))).value, null);
+
   // A staged file never completed is swept after an hour, and cannot be completed after that.
   const late = await store.stage({ name: "porzucony.pdf", body: pdfBytes(70_000), owner });
   assert.ok(late.ok);
