@@ -80,6 +80,8 @@ export interface FileStore {
    * (commit → ok: false) when the sweep took the upload over meanwhile.
    */
   complete(op: Deno.AtomicOperation, staged: StagedFile): Deno.AtomicOperation;
+  /** Deletes a staged file's chunks when the caller's operation failed (else the sweep would). */
+  discard(staged: StagedFile): Promise<void>;
   get(fileId: string): Promise<StoredFile | null>;
   listByOwner(owner: FileOwner): Promise<StoredFile[]>;
   /** The content as a stream that reads one chunk at a time; errors if the file was removed. */

@@ -50,6 +50,7 @@ export function kvFileStore(kv: Deno.Kv, clock: Clock): FileStore {
     put: (input) => putFile(kv, clock, input),
     stage: (input) => stageFile(kv, clock, input),
     complete: addFileCompletion,
+    discard: (staged) => discardStagedFile(kv, clock, staged),
     get: (fileId) => getFile(kv, fileId),
     listByOwner: (owner) => listFilesByOwner(kv, owner),
     read: (file) => readFile(kv, file),
@@ -151,28 +152,36 @@ export async function stageFile(kv: Deno.Kv, clock: Clock, input: FileInput): Pr
   };
 
   let refusal: StageResult | null = null;
-  for await (const piece of piecesOf(input.body)) {
-    size += piece.byteLength;
-    if (size > MAX_FILE_BYTES) {
-      refusal = { ok: false, reason: "too_large", maxBytes: MAX_FILE_BYTES };
-      break;
-    }
-    let offset = 0;
-    while (offset < piece.byteLength) {
-      const take = Math.min(CHUNK_BYTES - fill, piece.byteLength - offset);
-      current.set(piece.subarray(offset, offset + take), fill);
-      fill += take;
-      offset += take;
-      if (fill === CHUNK_BYTES) {
-        refusal = await seal();
-        if (refusal) break;
+  try {
+    for await (const piece of piecesOf(input.body)) {
+      size += piece.byteLength;
+      if (size > MAX_FILE_BYTES) {
+        refusal = { ok: false, reason: "too_large", maxBytes: MAX_FILE_BYTES };
+        break;
       }
+      let offset = 0;
+      while (offset < piece.byteLength) {
+        const take = Math.min(CHUNK_BYTES - fill, piece.byteLength - offset);
+        current.set(piece.subarray(offset, offset + take), fill);
+        fill += take;
+        offset += take;
+        if (fill === CHUNK_BYTES) {
+          refusal = await seal();
+          if (refusal) break;
+        }
+      }
+      if (refusal) break;
     }
-    if (refusal) break;
+    if (!refusal && size === 0) refusal = { ok: false, reason: "empty" };
+    if (!refusal && fill > 0) refusal = await seal();
+    if (!refusal && !(await flush())) refusal = { ok: false, reason: "interrupted" };
+  } catch (error) {
+    // The body failed (a dropped connection) or KV did: remove what was written, then rethrow.
+    if (pendingVersionstamp !== null) {
+      await abandonUpload(kv, clock, id, pendingVersionstamp).catch(() => null);
+    }
+    throw error;
   }
-  if (!refusal && size === 0) refusal = { ok: false, reason: "empty" };
-  if (!refusal && fill > 0) refusal = await seal();
-  if (!refusal && !(await flush())) refusal = { ok: false, reason: "interrupted" };
   if (refusal) {
     // Chunks already written go at once; if this fails too, the sweep finds the marker.
     if (pendingVersionstamp !== null) await abandonUpload(kv, clock, id, pendingVersionstamp);
@@ -206,6 +215,15 @@ export function addFileCompletion(
     .set(keys.files(file.id), file)
     .set(keys.filesByOwner(file.owner.kind, file.owner.id, file.id), file.id)
     .delete(keys.filePending(file.id));
+}
+
+/** Deletes the chunks of a staged file that will not be completed. */
+export async function discardStagedFile(
+  kv: Deno.Kv,
+  clock: Clock,
+  staged: StagedFile,
+): Promise<void> {
+  await abandonUpload(kv, clock, staged.file.id, staged.pendingVersionstamp);
 }
 
 /** Stores a file and makes it visible. */

@@ -160,41 +160,38 @@ Deno.test("type is judged by content: a renamed executable is refused, PNG and J
   kv.close();
 });
 
-Deno.test("a file is invisible until its final record; the sweep removes an upload that crashed", async () => {
+Deno.test("an upload under way is invisible; a body that fails leaves nothing behind", async () => {
   const { kv, clock, store } = await fixture();
   const bytes = pdfBytes(40 * CHUNK_BYTES);
-  // The process "dies" after 25 chunks: the body stream fails, as when the connection drops.
-  const crashing = streamOf(bytes, CHUNK_BYTES, (i) => {
-    if (i === 25) throw new Error("connection lost");
+  // After 25 chunks the body stalls (a slow connection), then fails (the connection drops).
+  const stalled = Promise.withResolvers<void>();
+  const resume = Promise.withResolvers<void>();
+  const body = streamOf(bytes, CHUNK_BYTES, async (i) => {
+    if (i !== 25) return;
+    stalled.resolve();
+    await resume.promise;
+    throw new Error("connection lost");
   });
-  await assert.rejects(store.put({ name: "uchwała.pdf", body: crashing, owner }), /connection/);
+  const upload = store.put({ name: "uchwała.pdf", body, owner });
+  await stalled.promise;
 
   const pending = await Array.fromAsync(kv.list({ prefix: keys.filePendingAll() }));
   assert.equal(pending.length, 1);
   const fileId = pending[0].key[1] as string;
-  assert.ok(await countPrefix(kv, keys.fileChunksAll(fileId)) >= 20, "some chunks were written");
-  // Not listed, not readable by id.
+  assert.equal(await countPrefix(kv, keys.fileChunksAll(fileId)), 20, "two operations written");
   assert.equal(await store.get(fileId), null);
   assert.deepEqual(await store.listByOwner(owner), []);
-
-  // Within the hour the upload might still be running: the sweep leaves it.
+  // Within the hour the upload may still be running: the sweep leaves it.
   clock.advance(59 * 60_000);
   assert.deepEqual(await store.sweep(), {
     abandonedUploads: 0,
     finishedRemovals: 0,
     chunksDeleted: 0,
   });
-  clock.advance(2 * 60_000);
-  const swept = await store.sweep();
-  assert.equal(swept.abandonedUploads, 1);
-  assert.ok(swept.chunksDeleted >= 20);
+
+  resume.resolve();
+  await assert.rejects(upload, /connection lost/);
   assert.deepEqual(await leftovers(kv), { chunks: 0, pending: 0, files: 0 });
-  // A second sweep finds nothing.
-  assert.deepEqual(await store.sweep(), {
-    abandonedUploads: 0,
-    finishedRemovals: 0,
-    chunksDeleted: 0,
-  });
   kv.close();
 });
 
@@ -210,6 +207,16 @@ Deno.test("a staged file appears with the caller's record, in the caller's atomi
   assert.ok((await op.commit()).ok);
   assert.deepEqual(await store.get(file.id), file);
   assert.deepEqual(await kv.get(keys.filePending(file.id)).then((e) => e.value), null);
+
+  // The caller's operation failed (its own check): the staged chunks can go at once.
+  const failed = await store.stage({ name: "drugi.pdf", body: pdfBytes(130_000), owner });
+  assert.ok(failed.ok);
+  const taken = store.complete(kv.atomic(), failed.staged)
+    .check({ key: ["replies", "r1"], versionstamp: null });
+  assert.equal((await taken.commit()).ok, false);
+  await store.discard(failed.staged);
+  assert.equal(await countPrefix(kv, keys.fileChunksAll(failed.staged.file.id)), 0);
+  assert.equal((await kv.get(keys.filePending(failed.staged.file.id))).value, null);
 
   // A staged file never completed is swept after an hour, and cannot be completed after that.
   const late = await store.stage({ name: "porzucony.pdf", body: pdfBytes(70_000), owner });
