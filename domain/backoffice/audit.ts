@@ -1,6 +1,15 @@
-/** The audit log: who did what, when, to which request or account. Never holds secrets. */
+/**
+ * The audit log: who did what, when, to which request or account. Never holds secrets.
+ *
+ * An entry is written by the domain function that makes the change, in the same atomic operation
+ * (`addAudit(op, …)`), so the log and the change land together or not at all. `recordAudit`
+ * (an operation of its own) is only for events that change nothing else: a refused login, an
+ * export, a read through the API.
+ */
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
+import type { AuditAction } from "./audit_actions.ts";
+export type { AuditAction } from "./audit_actions.ts";
 import { keys } from "../shared/keys.ts";
 import { formatDateTimeSeconds, isIsoDate, nextDay, warsawMidnight } from "../shared/calendar.ts";
 import { csvDocument, csvText } from "../shared/csv_export.ts";
@@ -15,14 +24,17 @@ export type AuditEntry = {
   id: string;
   at: string;
   actor: Actor;
-  /** e.g. "request.approved", "account.login_failed". */
+  /**
+   * What happened, e.g. "request.approved": written as one of `auditActionLabels`
+   * (audit_actions.ts); read as a string, since an old entry may hold a name since retired.
+   */
   action: string;
   target?: { kind: "request" | "account" | "staff" | "message"; id: string };
   details?: Record<string, string | number | boolean>;
   clientAddress?: string;
 };
 
-export type NewAuditEntry = Omit<AuditEntry, "id" | "at">;
+export type NewAuditEntry = Omit<AuditEntry, "id" | "at" | "action"> & { action: AuditAction };
 
 /** Adds an entry to the caller's atomic operation, so the log and the change land together. */
 export function addAudit(op: Deno.AtomicOperation, clock: Clock, entry: NewAuditEntry): AuditEntry {
@@ -58,7 +70,7 @@ export type AuditQuery = {
   /** Last day, "YYYY-MM-DD" in Poland, inclusive. */
   to?: string;
   actorKind?: Actor["kind"];
-  /** An action prefix, e.g. "login." or "request.approved". */
+  /** A family of actions ("login.") or one action ("request.approved"). */
   action?: string;
   /** Entries about it or by it: the target's id, the actor's id, or an id among the details. */
   targetId?: string;
@@ -98,7 +110,9 @@ function ulidFloor(ms: number): string {
 
 function matches(e: AuditEntry, q: AuditQuery): boolean {
   if (q.actorKind && e.actor.kind !== q.actorKind) return false;
-  if (q.action && !e.action.startsWith(q.action)) return false;
+  if (q.action && !(q.action.endsWith(".") ? e.action.startsWith(q.action) : e.action === q.action)) {
+    return false;
+  }
   if (q.targetId) {
     const id = q.targetId;
     const inDetails = e.details ? Object.values(e.details).some((v) => v === id) : false;

@@ -2,6 +2,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { auditCsv, isAuditCursor, queryAudit, recordAudit } from "../../domain/backoffice/audit.ts";
+import { isAuditActionFilter } from "../../domain/backoffice/audit_actions.ts";
 import { polishDate } from "../../domain/shared/calendar.ts";
 import { isIsoDate } from "../../domain/shared/calendar.ts";
 import {
@@ -30,8 +31,8 @@ const day = z.string().max(10).refine(
 const filterSchema = z.object({
   od: day.default(""),
   do: day.default(""),
-  rodzaj: z.string().max(60).regex(
-    /^([a-z_]+(\.[a-z_]*)?)?$/,
+  rodzaj: z.string().max(60).refine(
+    (s) => s === "" || isAuditActionFilter(s),
     "Nieznany rodzaj zdarzenia.",
   ).default(""),
   kto: z.enum(["", "staff", "resident", "anonymous", "system"], {
