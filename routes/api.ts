@@ -277,7 +277,11 @@ export function apiRoutes(deps: AppDeps) {
     });
   });
 
-  const noteAudit = (c: Context<ApiEnv>, action: AuditAction, details: AuditNote["details"] = {}) => {
+  const noteAudit = (
+    c: Context<ApiEnv>,
+    action: AuditAction,
+    details: AuditNote["details"] = {},
+  ) => {
     const note = c.get("apiAudit");
     c.set("apiAudit", { action, details: { ...note.details, ...details } });
   };

@@ -110,7 +110,9 @@ function ulidFloor(ms: number): string {
 
 function matches(e: AuditEntry, q: AuditQuery): boolean {
   if (q.actorKind && e.actor.kind !== q.actorKind) return false;
-  if (q.action && !(q.action.endsWith(".") ? e.action.startsWith(q.action) : e.action === q.action)) {
+  if (
+    q.action && !(q.action.endsWith(".") ? e.action.startsWith(q.action) : e.action === q.action)
+  ) {
     return false;
   }
   if (q.targetId) {

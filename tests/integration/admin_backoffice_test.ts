@@ -228,7 +228,10 @@ Deno.test("audit log: filters by GET form (htmx fragment or whole page), pages, 
   assert.match(results(allHtml), /<strong>Pracownik zalogowany<\/strong>/);
   assert.match(results(allHtml), /<code>staff_login\.ok<\/code>/);
   assert.match(results(allHtml), /<strong>Zalogowano<\/strong>/);
-  assert.match(allHtml, /<option value="settings\.rodo_changed"\s*>Zmieniono treść informacji RODO/);
+  assert.match(
+    allHtml,
+    /<option value="settings\.rodo_changed"\s*>Zmieniono treść informacji RODO/,
+  );
   assert.match(allHtml, /<option value="api_token\."\s*>/);
 
   const logins = await (await staff.get("/admin/dziennik?rodzaj=login.&kto=resident")).text();

@@ -107,8 +107,24 @@ function AuditFilterForm(p: AuditPageProps) {
       hx-trigger="change, submit"
     >
       <div class="filter-row">
-        <Field name="od" label="Od dnia" type="date" value={f.od} error={e.od} required={false} optionalMark={false} />
-        <Field name="do" label="Do dnia" type="date" value={f.do} error={e.do} required={false} optionalMark={false} />
+        <Field
+          name="od"
+          label="Od dnia"
+          type="date"
+          value={f.od}
+          error={e.od}
+          required={false}
+          optionalMark={false}
+        />
+        <Field
+          name="do"
+          label="Do dnia"
+          type="date"
+          value={f.do}
+          error={e.do}
+          required={false}
+          optionalMark={false}
+        />
         <SelectField
           name="rodzaj"
           label="Rodzaj zdarzenia"
