@@ -44,6 +44,22 @@ export function addAudit(op: Deno.AtomicOperation, clock: Clock, entry: NewAudit
   return full;
 }
 
+/**
+ * Who makes a change and when, for domain functions that take it optionally: seeding and tests
+ * write without an audit entry; staff and residents always pass one.
+ */
+export type AuditBy = { actor: Actor; clock: Clock };
+
+/** `addAudit` for an optional `AuditBy`: nothing when the change is made by nobody in particular. */
+export function addAuditBy(
+  op: Deno.AtomicOperation,
+  by: AuditBy | undefined,
+  entry: Omit<NewAuditEntry, "actor">,
+): void {
+  if (by) addAudit(op, by.clock, { actor: by.actor, ...entry });
+}
+
+/** An entry that is the whole of its change (a refused login, an export): one operation. */
 export async function recordAudit(kv: Deno.Kv, clock: Clock, entry: NewAuditEntry) {
   const op = kv.atomic();
   const full = addAudit(op, clock, entry);
@@ -170,6 +186,31 @@ export async function queryAudit(kv: Deno.Kv, query: AuditQuery): Promise<AuditP
     entries.push(e.value);
   }
   return { entries, scanLimited: false };
+}
+
+/**
+ * The entries matching `query` (newest first, at most `query.limit`) as CSV (`auditCsv`), the
+ * export itself logged as "audit.exported" with the filter it used (its only write).
+ */
+export async function exportAudit(
+  kv: Deno.Kv,
+  clock: Clock,
+  query: Omit<AuditQuery, "cursor">,
+  by: Actor,
+): Promise<string> {
+  const page = await queryAudit(kv, query);
+  const filter = { from: query.from, to: query.to, action: query.action };
+  await recordAudit(kv, clock, {
+    actor: by,
+    action: "audit.exported",
+    details: {
+      entries: page.entries.length,
+      ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v)),
+      ...(query.actorKind ? { actorKind: query.actorKind } : {}),
+      ...(query.targetId ? { targetId: query.targetId } : {}),
+    },
+  });
+  return auditCsv(page.entries);
 }
 
 export const actorKindLabels: Record<Actor["kind"], string> = {
