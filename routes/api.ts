@@ -23,7 +23,7 @@ import {
   IDEMPOTENCY_KEY_PATTERN,
   type IdempotencyRecord,
 } from "../domain/backoffice/api_tokens.ts";
-import { type Actor, recordAudit } from "../domain/backoffice/audit.ts";
+import { type Actor, type AuditAction, recordAudit } from "../domain/backoffice/audit.ts";
 import { sha256Hex } from "../domain/shared/csv.ts";
 import {
   applyImport,
@@ -49,7 +49,7 @@ export { MAX_RECORD_ROWS as API_MAX_ROWS };
 
 export type ApplyMode = "all" | "valid" | "none";
 
-type AuditNote = { action: string; details: Record<string, string | number | boolean> };
+type AuditNote = { action: AuditAction; details: Record<string, string | number | boolean> };
 
 export type ApiEnv = {
   Variables: { requestId: string; apiToken: ApiToken; apiAudit: AuditNote };
@@ -277,7 +277,11 @@ export function apiRoutes(deps: AppDeps) {
     });
   });
 
-  const noteAudit = (c: Context<ApiEnv>, action: string, details: AuditNote["details"] = {}) => {
+  const noteAudit = (
+    c: Context<ApiEnv>,
+    action: AuditAction,
+    details: AuditNote["details"] = {},
+  ) => {
     const note = c.get("apiAudit");
     c.set("apiAudit", { action, details: { ...note.details, ...details } });
   };

@@ -21,14 +21,18 @@ export type TestAppOptions = {
   /** "providers": the real Resend/Twilio SDKs against local fakes; "outbox": the dev outbox. */
   delivery?: "none" | "providers" | "outbox";
   start?: Date;
+  /** Wraps the app's KV (e.g. `watchCommits`), so tests see every write the app makes. */
+  wrapKv?: (kv: Deno.Kv) => Deno.Kv;
 };
 
 export async function testApp(options: TestAppOptions | Record<string, string> = {}) {
-  const opts: TestAppOptions = "env" in options || "delivery" in options || "start" in options
-    ? options as TestAppOptions
-    : { env: options as Record<string, string> };
+  const opts: TestAppOptions =
+    "env" in options || "delivery" in options || "start" in options || "wrapKv" in options
+      ? options as TestAppOptions
+      : { env: options as Record<string, string> };
   const config = loadConfig({ EBOK_KV_PATH: ":memory:", ...opts.env });
-  const kv = await Deno.openKv(":memory:");
+  const realKv = await Deno.openKv(":memory:");
+  const kv = opts.wrapKv ? opts.wrapKv(realKv) : realKv;
   const clock = manualClock(opts.start ?? new Date("2026-11-25T10:00:00Z"));
   const log = memoryLogger();
   const hasher = createPasswordHasher({ useWorker: false });
@@ -173,4 +177,69 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** One write to KV, as `watchCommits` saw it: the keys it set or deleted. */
+export type SeenCommit = { keys: Deno.KvKey[] };
+
+/**
+ * A KV that records every write (each atomic commit and each plain `set`/`delete`) and can be
+ * told to crash — throw instead of committing — at its n-th write from now: the way to show
+ * that a change and its audit entry land in one commit, with nothing in between.
+ */
+export function watchCommits(kv: Deno.Kv) {
+  const commits: SeenCommit[] = [];
+  let crashAt = 0;
+  const write = (keys: Deno.KvKey[]) => {
+    if (crashAt > 0 && --crashAt === 0) throw new Error("simulated crash before this commit");
+    commits.push({ keys });
+  };
+  const wrapOp = (op: Deno.AtomicOperation): Deno.AtomicOperation => {
+    const keys: Deno.KvKey[] = [];
+    const proxy: Deno.AtomicOperation = new Proxy(op, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (prop === "commit") {
+            write(keys);
+            return value.apply(target, args);
+          }
+          if (
+            prop === "set" || prop === "delete" || prop === "sum" || prop === "min" ||
+            prop === "max"
+          ) keys.push(args[0] as Deno.KvKey);
+          const result = value.apply(target, args);
+          return result === target ? proxy : result;
+        };
+      },
+    });
+    return proxy;
+  };
+  const wrapped = new Proxy(kv, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop === "atomic") return () => wrapOp(target.atomic());
+      if (prop === "set" || prop === "delete") {
+        return (key: Deno.KvKey, ...rest: unknown[]) => {
+          write([key]);
+          return (value as (...a: unknown[]) => unknown).call(target, key, ...rest);
+        };
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return {
+    kv: wrapped,
+    /** Writes seen since the last `reset`. */
+    commits,
+    reset() {
+      commits.length = 0;
+      crashAt = 0;
+    },
+    /** The n-th write from now throws instead of committing (1 = the next one). */
+    crashAt(n: number) {
+      crashAt = n;
+    },
+  };
 }

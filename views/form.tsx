@@ -6,7 +6,7 @@ export type FieldErrors = Partial<Record<string, string>>;
 export type FieldProps = {
   name: string;
   label: string;
-  type?: "text" | "email" | "tel" | "password" | "search";
+  type?: "text" | "email" | "tel" | "password" | "search" | "date" | "number";
   value?: string;
   error?: string;
   hint?: Child;
@@ -14,6 +14,12 @@ export type FieldProps = {
   autocomplete?: string;
   inputmode?: "text" | "numeric" | "tel" | "email";
   maxlength?: number;
+  /** For type "number". */
+  min?: number;
+  max?: number;
+  spellcheck?: boolean;
+  /** false: no "(nieobowiązkowe)" beside an optional field's label (a filter, say). */
+  optionalMark?: boolean;
   /** POST target that re-renders this field for inline validation (htmx). */
   validateUrl?: string;
   /** Extra htmx attributes, e.g. `hx-trigger` for live checks. */
@@ -33,7 +39,9 @@ export function Field(p: FieldProps) {
     <div class={p.error ? "field invalid" : "field"} id={`field-${p.name}`}>
       <label for={p.name}>
         {p.label}
-        {p.required === false && <span class="muted">(nieobowiązkowe)</span>}
+        {p.required === false && p.optionalMark !== false && (
+          <span class="muted">(nieobowiązkowe)</span>
+        )}
       </label>
       {p.hint && <span class="hint" id={hintId}>{p.hint}</span>}
       <input
@@ -45,6 +53,9 @@ export function Field(p: FieldProps) {
         autocomplete={p.autocomplete}
         inputmode={p.inputmode}
         maxlength={p.maxlength}
+        min={p.min}
+        max={p.max}
+        spellcheck={p.spellcheck}
         autofocus={p.autofocus}
         aria-invalid={p.error ? "true" : undefined}
         aria-describedby={describedBy}
@@ -73,6 +84,89 @@ export function ErrorSummary(props: { errors: FieldErrors; labels: Record<string
           </li>
         ))}
       </ul>
+    </div>
+  );
+}
+
+/** The ids that tie a field's hint and error to its control (aria-describedby). */
+function describedBy(name: string, hint: unknown, error: string | undefined) {
+  const hintId = hint ? `${name}-hint` : undefined;
+  const errorId = error ? `${name}-error` : undefined;
+  return { hintId, errorId, ids: [errorId, hintId].filter(Boolean).join(" ") || undefined };
+}
+
+/** Like `Field`, for a choice from a list. */
+export function SelectField(
+  p: {
+    name: string;
+    label: string;
+    options: readonly { value: string; label: string; group?: string }[];
+    value?: string;
+    error?: string;
+    hint?: Child;
+  },
+) {
+  const d = describedBy(p.name, p.hint, p.error);
+  const groups: { group?: string; options: typeof p.options[number][] }[] = [];
+  for (const o of p.options) {
+    const last = groups[groups.length - 1];
+    if (last && last.group === o.group) last.options.push(o);
+    else groups.push({ group: o.group, options: [o] });
+  }
+  const option = (o: typeof p.options[number]) => (
+    <option value={o.value} selected={o.value === p.value}>{o.label}</option>
+  );
+  return (
+    <div class={p.error ? "field invalid" : "field"} id={`field-${p.name}`}>
+      <label for={p.name}>{p.label}</label>
+      {p.hint && <span class="hint" id={d.hintId}>{p.hint}</span>}
+      <select
+        id={p.name}
+        name={p.name}
+        aria-invalid={p.error ? "true" : undefined}
+        aria-describedby={d.ids}
+      >
+        {groups.map((g) =>
+          g.group ? <optgroup label={g.group}>{g.options.map(option)}</optgroup> : g.options.map(
+            option,
+          )
+        )}
+      </select>
+      {p.error && <span class="error-text" id={d.errorId}>{p.error}</span>}
+    </div>
+  );
+}
+
+/** Like `Field`, for a longer text. */
+export function TextAreaField(
+  p: {
+    name: string;
+    label: string;
+    value?: string;
+    error?: string;
+    hint?: Child;
+    rows?: number;
+    maxlength?: number;
+    required?: boolean;
+  },
+) {
+  const d = describedBy(p.name, p.hint, p.error);
+  return (
+    <div class={p.error ? "field invalid" : "field"} id={`field-${p.name}`}>
+      <label for={p.name}>{p.label}</label>
+      {p.hint && <span class="hint" id={d.hintId}>{p.hint}</span>}
+      <textarea
+        id={p.name}
+        name={p.name}
+        rows={p.rows}
+        maxlength={p.maxlength}
+        required={p.required !== false}
+        aria-invalid={p.error ? "true" : undefined}
+        aria-describedby={d.ids}
+      >
+        {p.value ?? ""}
+      </textarea>
+      {p.error && <span class="error-text" id={d.errorId}>{p.error}</span>}
     </div>
   );
 }

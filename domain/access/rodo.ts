@@ -6,6 +6,7 @@
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeHexLowerCase } from "@oslojs/encoding";
 import type { CooperativeProfile } from "../backoffice/cooperative.ts";
+import { addAuditBy, type AuditBy } from "../backoffice/audit.ts";
 import { keys } from "../shared/keys.ts";
 
 export type RodoNotice = { text: string; version: string };
@@ -41,6 +42,8 @@ export async function getRodoNotice(kv: Deno.Kv, coop: CooperativeProfile): Prom
   return { text, version: rodoVersion(text) };
 }
 
-export async function saveRodoText(kv: Deno.Kv, text: string) {
-  await kv.set(keys.settings("rodo_notice"), { text });
+export async function saveRodoText(kv: Deno.Kv, text: string, by?: AuditBy) {
+  const op = kv.atomic().set(keys.settings("rodo_notice"), { text });
+  addAuditBy(op, by, { action: "settings.rodo_changed" });
+  await op.commit();
 }

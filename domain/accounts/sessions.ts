@@ -5,6 +5,7 @@
  */
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeHexLowerCase } from "@oslojs/encoding";
+import { addAudit, type NewAuditEntry } from "../backoffice/audit.ts";
 import type { Clock } from "../shared/clock.ts";
 import { randomToken } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
@@ -124,26 +125,33 @@ export async function deleteSession(kv: Deno.Kv, session: Session) {
 }
 
 /** Ends every session of an account (or staff member), except `keepId` if given. */
+/**
+ * Ends every session of an owner but `keepId`, 100 to an operation. `audit`, when given, is
+ * written in the last of them (in one of its own when there was nothing to end), so the entry
+ * lands with the change that completes it.
+ */
 export async function invalidateOwnerSessions(
   kv: Deno.Kv,
   kind: SessionKind,
   ownerId: string,
   keepId?: string,
+  audit?: { clock: Clock; entry: (ended: number) => NewAuditEntry },
 ): Promise<number> {
-  let ended = 0;
   const ids: string[] = [];
   for await (const e of kv.list<string>({ prefix: ownerIndexPrefix(kind, ownerId) })) {
     if (e.value !== keepId) ids.push(e.value);
   }
-  for (let i = 0; i < ids.length; i += 100) {
+  let i = 0;
+  do {
     const op = kv.atomic();
     for (const id of ids.slice(i, i + 100)) {
       op.delete(sessionKey(kind, id)).delete(ownerIndexKey(kind, ownerId, id));
-      ended++;
     }
+    i += 100;
+    if (i >= ids.length && audit) addAudit(op, audit.clock, audit.entry(ids.length));
     await op.commit();
-  }
-  return ended;
+  } while (i < ids.length);
+  return ids.length;
 }
 
 export async function listOwnerSessions(

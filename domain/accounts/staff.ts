@@ -1,8 +1,10 @@
 /** Staff accounts of the cooperative's office: login, Argon2id password, TOTP secret, role. */
+import { addAuditBy, type AuditBy } from "../backoffice/audit.ts";
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
 import { clearLockout, getLockout, recordLoginFailure } from "./credentials.ts";
+import { invalidateOwnerSessions } from "./sessions.ts";
 import type { PasswordHasher } from "./password.ts";
 import { newTotpSecret, verifyTotp } from "./totp.ts";
 
@@ -34,6 +36,7 @@ export async function createStaff(
   clock: Clock,
   hasher: PasswordHasher,
   input: { login: string; password: string; name: string; role: StaffRole; totpSecret?: string },
+  by?: AuditBy,
 ): Promise<CreateStaffResult> {
   const login = normalizeStaffLogin(input.login);
   if (!STAFF_LOGIN_PATTERN.test(login)) return { ok: false, reason: "invalid_login" };
@@ -49,11 +52,16 @@ export async function createStaff(
     active: true,
     createdAt: now.toISOString(),
   };
-  const result = await kv.atomic()
+  const op = kv.atomic()
     .check({ key: keys.staffByLogin(login), versionstamp: null })
     .set(keys.staff(staff.id), staff)
-    .set(keys.staffByLogin(login), staff.id)
-    .commit();
+    .set(keys.staffByLogin(login), staff.id);
+  addAuditBy(op, by, {
+    action: "staff.created",
+    target: { kind: "staff", id: staff.id },
+    details: { login: staff.login, role: staff.role },
+  });
+  const result = await op.commit();
   return result.ok ? { ok: true, staff, totpSecret } : { ok: false, reason: "login_taken" };
 }
 
@@ -122,13 +130,30 @@ export async function listStaff(kv: Deno.Kv): Promise<Staff[]> {
   return out;
 }
 
-/** Deactivating keeps the record (the audit log refers to it); their sessions end elsewhere. */
-export async function setStaffActive(kv: Deno.Kv, staffId: string, active: boolean) {
+/**
+ * Switches a staff account on or off, with its audit entry in the same operation. Deactivating
+ * keeps the record (the audit log refers to it) and then ends its sessions (the guard already
+ * refuses an inactive account on its next request, so that is only tidying up).
+ */
+export async function setStaffActive(
+  kv: Deno.Kv,
+  staffId: string,
+  active: boolean,
+  by?: AuditBy,
+): Promise<Staff | null> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const entry = await kv.get<Staff>(keys.staff(staffId));
     if (!entry.value) return null;
     const next = { ...entry.value, active };
-    if ((await kv.atomic().check(entry).set(keys.staff(staffId), next).commit()).ok) return next;
+    const op = kv.atomic().check(entry).set(keys.staff(staffId), next);
+    addAuditBy(op, by, {
+      action: active ? "staff.activated" : "staff.deactivated",
+      target: { kind: "staff", id: staffId },
+    });
+    if ((await op.commit()).ok) {
+      if (!active) await invalidateOwnerSessions(kv, "staff", staffId);
+      return next;
+    }
   }
   return null;
 }

@@ -28,7 +28,7 @@
  * 4000-character text in every message.
  */
 import type { Account } from "../accounts/accounts.ts";
-import { type Actor, addAudit } from "./audit.ts";
+import { type Actor, addAudit, type NewAuditEntry, recordAudit } from "./audit.ts";
 import { polishDate } from "../shared/calendar.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CooperativeProfile } from "./cooperative.ts";
@@ -90,7 +90,14 @@ export type CreateAnnouncementResult =
   | { ok: true; announcement: Announcement }
   | { ok: false; reason: "unknown_building" };
 
-export type FanOutOptions = { chunkSize?: number };
+export type FanOutOptions = {
+  chunkSize?: number;
+  /**
+   * The staff member who asked to finish a stopped fan-out: "announcement.emails_resumed" is
+   * written with the chunk that completes it (alone when there was nothing left to do).
+   */
+  resumedBy?: Actor;
+};
 
 function assertDraft(input: NewAnnouncement) {
   const title = input.title.trim();
@@ -210,6 +217,9 @@ export async function resumeAnnouncementEmails(
     const a = entry.value;
     if (!a) return { announcement: null, queued };
     if (!a.emailed.requested || a.emailed.completedAt || a.withdrawnAt) {
+      if (options.resumedBy) {
+        await recordAudit(kv, clock, resumedEntry(options.resumedBy, id, queued));
+      }
       return { announcement: a, queued };
     }
     units ??= await audienceUnits(kv, a.audience);
@@ -279,15 +289,27 @@ export async function resumeAnnouncementEmails(
         action: "announcement.emails_queued",
         details: { announcementId: id, queued: next.emailed.queued },
       });
+      if (options.resumedBy) {
+        addAudit(op, clock, resumedEntry(options.resumedBy, id, queued + fresh.length));
+      }
     }
     if ((await op.commit()).ok) {
       queued += fresh.length;
       conflicts = 0;
+      if (exhausted) return { announcement: next, queued };
       continue;
     }
     // Another runner advanced the announcement, or a marker appeared: read again and go on.
     if (++conflicts >= 50) throw new Error(`announcement ${id}: e-mail fan-out kept conflicting`);
   }
+}
+
+function resumedEntry(staff: Actor, announcementId: string, queued: number): NewAuditEntry {
+  return {
+    actor: staff,
+    action: "announcement.emails_resumed",
+    details: { announcementId, queued },
+  };
 }
 
 /** Announcements whose e-mail fan-out was asked for and has not finished (e.g. after a crash). */

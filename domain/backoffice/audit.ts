@@ -1,6 +1,15 @@
-/** The audit log: who did what, when, to which request or account. Never holds secrets. */
+/**
+ * The audit log: who did what, when, to which request or account. Never holds secrets.
+ *
+ * An entry is written by the domain function that makes the change, in the same atomic operation
+ * (`addAudit(op, …)`), so the log and the change land together or not at all. `recordAudit`
+ * (an operation of its own) is only for events that change nothing else: a refused login, an
+ * export, a read through the API.
+ */
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
+import type { AuditAction } from "./audit_actions.ts";
+export type { AuditAction } from "./audit_actions.ts";
 import { keys } from "../shared/keys.ts";
 import { formatDateTimeSeconds, isIsoDate, nextDay, warsawMidnight } from "../shared/calendar.ts";
 import { csvDocument, csvText } from "../shared/csv_export.ts";
@@ -15,14 +24,17 @@ export type AuditEntry = {
   id: string;
   at: string;
   actor: Actor;
-  /** e.g. "request.approved", "account.login_failed". */
+  /**
+   * What happened, e.g. "request.approved": written as one of `auditActionLabels`
+   * (audit_actions.ts); read as a string, since an old entry may hold a name since retired.
+   */
   action: string;
   target?: { kind: "request" | "account" | "staff" | "message"; id: string };
   details?: Record<string, string | number | boolean>;
   clientAddress?: string;
 };
 
-export type NewAuditEntry = Omit<AuditEntry, "id" | "at">;
+export type NewAuditEntry = Omit<AuditEntry, "id" | "at" | "action"> & { action: AuditAction };
 
 /** Adds an entry to the caller's atomic operation, so the log and the change land together. */
 export function addAudit(op: Deno.AtomicOperation, clock: Clock, entry: NewAuditEntry): AuditEntry {
@@ -32,6 +44,22 @@ export function addAudit(op: Deno.AtomicOperation, clock: Clock, entry: NewAudit
   return full;
 }
 
+/**
+ * Who makes a change and when, for domain functions that take it optionally: seeding and tests
+ * write without an audit entry; staff and residents always pass one.
+ */
+export type AuditBy = { actor: Actor; clock: Clock };
+
+/** `addAudit` for an optional `AuditBy`: nothing when the change is made by nobody in particular. */
+export function addAuditBy(
+  op: Deno.AtomicOperation,
+  by: AuditBy | undefined,
+  entry: Omit<NewAuditEntry, "actor">,
+): void {
+  if (by) addAudit(op, by.clock, { actor: by.actor, ...entry });
+}
+
+/** An entry that is the whole of its change (a refused login, an export): one operation. */
 export async function recordAudit(kv: Deno.Kv, clock: Clock, entry: NewAuditEntry) {
   const op = kv.atomic();
   const full = addAudit(op, clock, entry);
@@ -58,7 +86,7 @@ export type AuditQuery = {
   /** Last day, "YYYY-MM-DD" in Poland, inclusive. */
   to?: string;
   actorKind?: Actor["kind"];
-  /** An action prefix, e.g. "login." or "request.approved". */
+  /** A family of actions ("login.") or one action ("request.approved"). */
   action?: string;
   /** Entries about it or by it: the target's id, the actor's id, or an id among the details. */
   targetId?: string;
@@ -98,7 +126,11 @@ function ulidFloor(ms: number): string {
 
 function matches(e: AuditEntry, q: AuditQuery): boolean {
   if (q.actorKind && e.actor.kind !== q.actorKind) return false;
-  if (q.action && !e.action.startsWith(q.action)) return false;
+  if (
+    q.action && !(q.action.endsWith(".") ? e.action.startsWith(q.action) : e.action === q.action)
+  ) {
+    return false;
+  }
   if (q.targetId) {
     const id = q.targetId;
     const inDetails = e.details ? Object.values(e.details).some((v) => v === id) : false;
@@ -154,6 +186,31 @@ export async function queryAudit(kv: Deno.Kv, query: AuditQuery): Promise<AuditP
     entries.push(e.value);
   }
   return { entries, scanLimited: false };
+}
+
+/**
+ * The entries matching `query` (newest first, at most `query.limit`) as CSV (`auditCsv`), the
+ * export itself logged as "audit.exported" with the filter it used (its only write).
+ */
+export async function exportAudit(
+  kv: Deno.Kv,
+  clock: Clock,
+  query: Omit<AuditQuery, "cursor">,
+  by: Actor,
+): Promise<string> {
+  const page = await queryAudit(kv, query);
+  const filter = { from: query.from, to: query.to, action: query.action };
+  await recordAudit(kv, clock, {
+    actor: by,
+    action: "audit.exported",
+    details: {
+      entries: page.entries.length,
+      ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v)),
+      ...(query.actorKind ? { actorKind: query.actorKind } : {}),
+      ...(query.targetId ? { targetId: query.targetId } : {}),
+    },
+  });
+  return auditCsv(page.entries);
 }
 
 export const actorKindLabels: Record<Actor["kind"], string> = {

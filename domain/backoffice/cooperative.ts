@@ -1,4 +1,5 @@
 /** The cooperative's own details: shown in the page shell, e-mails, the RODO notice and QR codes. */
+import { addAuditBy, type AuditBy } from "./audit.ts";
 import { keys } from "../shared/keys.ts";
 
 export type CooperativeProfile = {
@@ -33,6 +34,13 @@ export async function getCooperativeProfile(
   return entry.value ?? defaultProfile(fallbackName);
 }
 
-export async function saveCooperativeProfile(kv: Deno.Kv, profile: CooperativeProfile) {
-  await kv.set(keys.settings("cooperative"), profile);
+/** Stores the profile with its audit entry, in one operation. */
+export async function saveCooperativeProfile(
+  kv: Deno.Kv,
+  profile: CooperativeProfile,
+  by?: AuditBy,
+): Promise<void> {
+  const op = kv.atomic().set(keys.settings("cooperative"), profile);
+  addAuditBy(op, by, { action: "settings.cooperative_changed" });
+  await op.commit();
 }

@@ -8,7 +8,7 @@
  */
 import type { AccessRequest } from "../access/access_requests.ts";
 import type { Account } from "../accounts/accounts.ts";
-import { addAudit, type AuditEntry } from "./audit.ts";
+import { type Actor, addAudit, type AuditEntry, recordAudit } from "./audit.ts";
 import { type Clock, systemClock } from "../shared/clock.ts";
 import type { LockoutState } from "../accounts/credentials.ts";
 import { normalizeIdentifier } from "../access/identifier.ts";
@@ -157,6 +157,8 @@ export async function exportResidentData(
   kv: Deno.Kv,
   accountId: string,
   clock: Clock = systemClock,
+  /** The staff member who downloads it: the export is logged (its only write). */
+  by?: Actor,
 ): Promise<ResidentDataExport | null> {
   const account = (await kv.get<Account>(keys.accounts(accountId))).value;
   if (!account) return null;
@@ -237,6 +239,13 @@ export async function exportResidentData(
     ) audit.push(a);
   }
 
+  if (by) {
+    await recordAudit(kv, clock, {
+      actor: by,
+      action: "account.data_exported",
+      target: { kind: "account", id: accountId },
+    });
+  }
   return {
     generatedAt: clock().toISOString(),
     note: `Kopia danych osobowych przetwarzanych w eBOK o koncie ${account.identifier}, ` +

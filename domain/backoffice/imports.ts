@@ -538,12 +538,23 @@ async function storePreview(
     applied: emptyApplyCounts(),
     applyRefused: [],
   };
-  const result = await kv.atomic()
+  const op = kv.atomic()
     .check({ key: keys.importJobs(id), versionstamp: null })
     .set(keys.importJobs(id), job)
-    .set(keys.importJobsByStatus("previewed", id), id)
-    .commit();
-  if (!result.ok) throw new Error(`import job id ${id} taken`);
+    .set(keys.importJobsByStatus("previewed", id), id);
+  addAudit(op, clock, {
+    actor: meta.actor,
+    action: "import.previewed",
+    details: {
+      jobId: id,
+      kind: meta.kind,
+      fileName: job.fileName,
+      hash,
+      rows: counts.total,
+      refused: counts.refused,
+    },
+  });
+  if (!(await op.commit()).ok) throw new Error(`import job id ${id} taken`);
   return { ok: true, job };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
+import { addAuditBy, type AuditBy } from "./audit.ts";
 import { keys } from "../shared/keys.ts";
 import { isValidNrb, normalizeNrb } from "../shared/nrb.ts";
 
@@ -214,6 +215,7 @@ export async function updateUnit(
   kv: Deno.Kv,
   unitId: string,
   changes: Partial<NewUnit>,
+  by?: AuditBy,
 ): Promise<UpdateUnitResult> {
   if (changes.areaCm2 !== undefined) assertCount("areaCm2", changes.areaCm2);
   if (changes.persons !== undefined) assertCount("persons", changes.persons);
@@ -261,6 +263,7 @@ export async function updateUnit(
           .set(keys.unitsByExternalId(unit.externalId), unit.id);
       }
     }
+    addAuditBy(op, by, { action: "unit.updated", details: { unitId: unit.id } });
     if ((await op.commit()).ok) return { ok: true, unit };
     if (unit.externalId !== undefined && unit.externalId !== old.externalId) {
       const holder = (await kv.get<string>(keys.unitsByExternalId(unit.externalId))).value;

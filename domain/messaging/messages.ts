@@ -8,6 +8,7 @@
  * a record found stuck in `sending` is retried for e-mail (Resend's idempotency key is the
  * message id) and marked `uncertain` for SMS (Twilio's POST is not idempotent).
  */
+import { type Actor, addAudit } from "../backoffice/audit.ts";
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
@@ -319,7 +320,13 @@ export async function sweepMessages(
 }
 
 /** Staff decision: send a failed or uncertain message again. */
-export async function resendMessage(kv: Deno.Kv, clock: Clock, messageId: string) {
+/** Puts a failed or uncertain message back in the queue, with the staff member's audit entry. */
+export async function resendMessage(
+  kv: Deno.Kv,
+  clock: Clock,
+  messageId: string,
+  by?: Actor,
+) {
   const entry = await kv.get<Message>(keys.messages(messageId));
   const m = entry.value;
   if (!m) return { ok: false as const, reason: "missing" as const };
@@ -330,6 +337,13 @@ export async function resendMessage(kv: Deno.Kv, clock: Clock, messageId: string
   const next: Message = { ...m, state: "queued", nextAttemptAt: stamp, updatedAt: stamp };
   const op = replace(kv.atomic(), entry as Deno.KvEntry<Message>, next)
     .enqueue({ kind: "deliver_message", messageId } satisfies DeliverMessageJob);
+  if (by) {
+    addAudit(op, clock, {
+      actor: by,
+      action: "message.resent",
+      target: { kind: "message", id: messageId },
+    });
+  }
   return (await op.commit()).ok
     ? { ok: true as const }
     : { ok: false as const, reason: "conflict" as const };

@@ -19,7 +19,7 @@
  * id]` → id (staff's pending list, oldest first); `["reading_submissions_by_unit", unitId, id]`
  * → id; `["reading_submissions_by_unit_day", unitId, date]` → the day's latest submission id.
  */
-import { type Actor, addAudit } from "../backoffice/audit.ts";
+import { type Actor, addAudit, addAuditBy, type AuditBy } from "../backoffice/audit.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CooperativeProfile } from "../backoffice/cooperative.ts";
 import { newId } from "../shared/ids.ts";
@@ -71,9 +71,18 @@ export async function getReadingWindow(kv: Deno.Kv): Promise<ReadingWindow> {
   return (await kv.get<ReadingWindow>(keys.readingWindow())).value ?? defaultReadingWindow;
 }
 
-export async function saveReadingWindow(kv: Deno.Kv, window: ReadingWindow): Promise<void> {
+export async function saveReadingWindow(
+  kv: Deno.Kv,
+  window: ReadingWindow,
+  by?: AuditBy,
+): Promise<void> {
   assertWindow(window);
-  await kv.set(keys.readingWindow(), { fromDay: window.fromDay, toDay: window.toDay });
+  const op = kv.atomic().set(keys.readingWindow(), {
+    fromDay: window.fromDay,
+    toDay: window.toDay,
+  });
+  addAuditBy(op, by, { action: "settings.reading_window_changed" });
+  await op.commit();
 }
 
 /** The window that starts in month `period`. */

@@ -2,6 +2,7 @@
  * The building's average water use per person, for residents to compare with their own, when
  * the cooperative enables it (a setting: some cooperatives prefer not to show it).
  */
+import { addAuditBy, type AuditBy } from "../backoffice/audit.ts";
 import { keys } from "../shared/keys.ts";
 import { listUnitsOfBuilding } from "../backoffice/register.ts";
 import { getUnitWater } from "./water.ts";
@@ -12,8 +13,10 @@ export async function isBuildingAverageEnabled(kv: Deno.Kv): Promise<boolean> {
     ?.enabled ?? false;
 }
 
-export async function setBuildingAverageEnabled(kv: Deno.Kv, enabled: boolean) {
-  await kv.set(keys.settings("water_building_average"), { enabled });
+export async function setBuildingAverageEnabled(kv: Deno.Kv, enabled: boolean, by?: AuditBy) {
+  const op = kv.atomic().set(keys.settings("water_building_average"), { enabled });
+  addAuditBy(op, by, { action: "settings.water_average_changed", details: { enabled } });
+  await op.commit();
 }
 
 export type UsePerPerson = {

@@ -9,7 +9,6 @@ import {
   resumeAnnouncementEmails,
   withdrawAnnouncement,
 } from "../../domain/backoffice/announcements.ts";
-import { recordAudit } from "../../domain/backoffice/audit.ts";
 import { polishDate } from "../../domain/shared/calendar.ts";
 import { isIsoDate } from "../../domain/shared/calendar.ts";
 import { listBuildings } from "../../domain/backoffice/register.ts";
@@ -196,13 +195,8 @@ export function announcementRoutes(deps: AppDeps) {
     const result = await resumeAnnouncementEmails(kv, clock, id, {
       coop: c.get("cooperative"),
       baseUrl: config.baseUrl,
-    });
+    }, { resumedBy: staffActor(c.get("staff")) });
     if (!result.announcement) return c.notFound();
-    await recordAudit(kv, clock, {
-      actor: staffActor(c.get("staff")),
-      action: "announcement.emails_resumed",
-      details: { announcementId: id, queued: result.queued },
-    });
     return c.redirect(`${ANNOUNCEMENTS_PATH}?wynik=wznowiono&emaile=${result.queued}`, 303);
   });
 

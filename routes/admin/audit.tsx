@@ -1,7 +1,8 @@
 /** Staff: the audit log, filtered by a GET form (htmx swaps the table), paged, exported as CSV. */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { auditCsv, isAuditCursor, queryAudit, recordAudit } from "../../domain/backoffice/audit.ts";
+import { exportAudit, isAuditCursor, queryAudit } from "../../domain/backoffice/audit.ts";
+import { isAuditActionFilter } from "../../domain/backoffice/audit_actions.ts";
 import { polishDate } from "../../domain/shared/calendar.ts";
 import { isIsoDate } from "../../domain/shared/calendar.ts";
 import {
@@ -30,8 +31,8 @@ const day = z.string().max(10).refine(
 const filterSchema = z.object({
   od: day.default(""),
   do: day.default(""),
-  rodzaj: z.string().max(60).regex(
-    /^([a-z_]+(\.[a-z_]*)?)?$/,
+  rodzaj: z.string().max(60).refine(
+    (s) => s === "" || isAuditActionFilter(s),
     "Nieznany rodzaj zdarzenia.",
   ).default(""),
   kto: z.enum(["", "staff", "resident", "anonymous", "system"], {
@@ -119,28 +120,17 @@ export function auditRoutes(deps: AppDeps) {
       );
     }
     const f = read.filter;
-    const page = await queryAudit(kv, {
-      ...toQuery(f),
-      limit: CSV_MAX_ENTRIES,
-      maxScan: CSV_MAX_ENTRIES * 4,
-    });
-    await recordAudit(kv, clock, {
-      actor: staffActor(c.get("staff")),
-      action: "audit.exported",
-      details: {
-        entries: page.entries.length,
-        ...(f.od ? { from: f.od } : {}),
-        ...(f.do ? { to: f.do } : {}),
-        ...(f.rodzaj ? { action: f.rodzaj } : {}),
-        ...(f.kto ? { actorKind: f.kto } : {}),
-        ...(f.dotyczy ? { targetId: f.dotyczy } : {}),
-      },
-    });
+    const csv = await exportAudit(
+      kv,
+      clock,
+      { ...toQuery(f), limit: CSV_MAX_ENTRIES, maxScan: CSV_MAX_ENTRIES * 4 },
+      staffActor(c.get("staff")),
+    );
     const filename = `dziennik-zdarzen-${f.od || "poczatek"}-${f.do || polishDate(clock())}.csv`;
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="${filename}"`);
     c.header("Cache-Control", "no-store");
-    return c.body(auditCsv(page.entries));
+    return c.body(csv);
   });
 
   return app;

@@ -1,6 +1,5 @@
 /** Staff: GDPR (RODO) duties — a resident's data as JSON, on request (art. 15). */
 import { Hono } from "hono";
-import { recordAudit } from "../../domain/backoffice/audit.ts";
 import { exportResidentData } from "../../domain/backoffice/gdpr.ts";
 import { staffOnly } from "./backoffice_guard.ts";
 import type { AppDeps } from "../context.ts";
@@ -14,14 +13,9 @@ export function gdprRoutes(deps: AppDeps) {
 
   app.get("/konta/:id/dane.json", async (c) => {
     const id = c.req.param("id").slice(0, 40);
-    const data = await exportResidentData(kv, id, clock);
+    const data = await exportResidentData(kv, id, clock, staffActor(c.get("staff")));
     if (!data) return c.notFound();
     const identifier = String(data.account.identifier ?? id).replace(/[^A-Za-z0-9-]/g, "");
-    await recordAudit(kv, clock, {
-      actor: staffActor(c.get("staff")),
-      action: "account.data_exported",
-      target: { kind: "account", id },
-    });
     c.header("Content-Type", "application/json; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="dane-${identifier}.json"`);
     c.header("Cache-Control", "no-store");

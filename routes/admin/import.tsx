@@ -3,7 +3,6 @@
  * staff area (`requireStaff` already applied); large bodies must be allowed for its path prefix.
  */
 import { type Context, Hono } from "hono";
-import { recordAudit } from "../../domain/backoffice/audit.ts";
 import {
   applyImport,
   getImportJob,
@@ -111,18 +110,6 @@ export function importRoutes(deps: AppDeps) {
       actor,
     });
     if (!result.ok) return formPage(c, 422, { kind, errors: { file: result.message } });
-    await recordAudit(kv, clock, {
-      actor,
-      action: "import.previewed",
-      details: {
-        jobId: result.job.id,
-        kind,
-        fileName: result.job.fileName,
-        hash: result.job.hash,
-        rows: result.job.counts.total,
-        refused: result.job.counts.refused,
-      },
-    });
     return c.redirect(`${IMPORT_PATH}/${result.job.id}`, 303);
   });
 

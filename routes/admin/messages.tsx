@@ -1,6 +1,5 @@
 /** Outgoing e-mails and SMS with their delivery state; staff send a failed one again. */
 import { Hono } from "hono";
-import { recordAudit } from "../../domain/backoffice/audit.ts";
 import { listMessages, resendMessage } from "../../domain/messaging/messages.ts";
 import { MessagesPage } from "../../views/admin/messages.tsx";
 import { staffMenu } from "../../views/menu.ts";
@@ -27,13 +26,8 @@ export function messageRoutes(deps: AppDeps) {
 
   app.post("/:id/ponow", async (c) => {
     const id = c.req.param("id");
-    const result = await resendMessage(kv, clock, id);
+    const result = await resendMessage(kv, clock, id, staffActor(c.get("staff")));
     if (!result.ok) return c.redirect("/admin/wiadomosci", 303);
-    await recordAudit(kv, clock, {
-      actor: staffActor(c.get("staff")),
-      action: "message.resent",
-      target: { kind: "message", id },
-    });
     return c.redirect("/admin/wiadomosci?wynik=ponowiono", 303);
   });
   return app;

@@ -1,5 +1,4 @@
 import { type Context, Hono } from "hono";
-import { recordAudit } from "../../domain/backoffice/audit.ts";
 import { parseSquareMetres } from "../../domain/shared/csv.ts";
 import { isValidNrb } from "../../domain/shared/nrb.ts";
 import type { FieldErrors } from "../../views/form.tsx";
@@ -113,7 +112,7 @@ export function registerRoutes(deps: AppDeps) {
       persons: persons!,
       occupants,
       bankAccount: values.bankAccount,
-    });
+    }, { actor: staffActor(c.get("staff")), clock });
     if (!result.ok) {
       return unitPage(c, unit, {
         status: 422,
@@ -124,11 +123,6 @@ export function registerRoutes(deps: AppDeps) {
         values,
       });
     }
-    await recordAudit(kv, clock, {
-      actor: staffActor(c.get("staff")),
-      action: "unit.updated",
-      details: { unitId: unit.id },
-    });
     return c.redirect(`/admin/rejestr/lokale/${unit.id}?wynik=zapisano`, 303);
   });
 

@@ -1,6 +1,5 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { recordAudit } from "../../domain/backoffice/audit.ts";
 import {
   type CooperativeProfile,
   saveCooperativeProfile,
@@ -12,7 +11,6 @@ import {
   isBuildingAverageEnabled,
   setBuildingAverageEnabled,
 } from "../../domain/water/water_comparison.ts";
-import { invalidateOwnerSessions } from "../../domain/accounts/sessions.ts";
 import {
   createStaff,
   listStaff,
@@ -61,6 +59,8 @@ export function settingsRoutes(deps: AppDeps) {
   const { kv, clock, hasher } = deps;
   const app = new Hono<StaffEnv>();
   app.use(requireStaff(deps, ["admin"]));
+  /** The signed-in administrator, for the audit entry each change carries. */
+  const by = (c: Context<StaffEnv>) => ({ actor: staffActor(c.get("staff")), clock });
 
   const page = async (
     c: Context<StaffEnv>,
@@ -124,7 +124,7 @@ export function settingsRoutes(deps: AppDeps) {
       ...values,
       role: values.role as "admin" | "office",
       password,
-    });
+    }, by(c));
     if (!result.ok) {
       return page(c, {
         status: 422,
@@ -136,12 +136,6 @@ export function settingsRoutes(deps: AppDeps) {
         staffValues: values,
       });
     }
-    await recordAudit(kv, clock, {
-      actor: staffActor(c.get("staff")),
-      action: "staff.created",
-      target: { kind: "staff", id: result.staff.id },
-      details: { login: result.staff.login, role: result.staff.role },
-    });
     const uri = totpUri(
       `eBOK ${c.get("cooperative").shortName}`,
       result.staff.login,
@@ -162,14 +156,8 @@ export function settingsRoutes(deps: AppDeps) {
     app.post(`/pracownicy/:id/${path}`, async (c) => {
       const id = c.req.param("id");
       if (id === c.get("staff").id) return c.redirect("/admin/ustawienia", 303);
-      const staff = await setStaffActive(kv, id, active);
+      const staff = await setStaffActive(kv, id, active, by(c));
       if (!staff) return c.notFound();
-      if (!active) await invalidateOwnerSessions(kv, "staff", id);
-      await recordAudit(kv, clock, {
-        actor: staffActor(c.get("staff")),
-        action: active ? "staff.activated" : "staff.deactivated",
-        target: { kind: "staff", id },
-      });
       return c.redirect("/admin/ustawienia?wynik=pracownik", 303);
     });
   }
@@ -189,12 +177,8 @@ export function settingsRoutes(deps: AppDeps) {
       }
       return page(c, { status: 422, profileErrors, profile: values as CooperativeProfile });
     }
-    await saveCooperativeProfile(kv, parsed.data);
+    await saveCooperativeProfile(kv, parsed.data, by(c));
     c.get("settings").clear();
-    await recordAudit(kv, clock, {
-      actor: staffActor(c.get("staff")),
-      action: "settings.cooperative_changed",
-    });
     return c.redirect("/admin/ustawienia?wynik=spoldzielnia", 303);
   });
 
@@ -206,23 +190,14 @@ export function settingsRoutes(deps: AppDeps) {
     if (!ok(fromDay) || !ok(toDay)) {
       return page(c, { status: 422 });
     }
-    await saveReadingWindow(kv, { fromDay, toDay });
-    await recordAudit(kv, clock, {
-      actor: staffActor(c.get("staff")),
-      action: "settings.reading_window_changed",
-    });
+    await saveReadingWindow(kv, { fromDay, toDay }, by(c));
     return c.redirect("/admin/ustawienia?wynik=odczyty", 303);
   });
 
   app.post("/woda-srednia", async (c) => {
     const form = await readForm(c.req);
     const enabled = single(form.enabled) === "1";
-    await setBuildingAverageEnabled(kv, enabled);
-    await recordAudit(kv, clock, {
-      actor: staffActor(c.get("staff")),
-      action: "settings.water_average_changed",
-      details: { enabled },
-    });
+    await setBuildingAverageEnabled(kv, enabled, by(c));
     return c.redirect("/admin/ustawienia?wynik=odczyty", 303);
   });
 
@@ -230,11 +205,7 @@ export function settingsRoutes(deps: AppDeps) {
     const form = await readForm(c.req);
     const text = single(form.text).replace(/\r\n/g, "\n").trim();
     if (text.length < 200 || text.length > 20000) return page(c, { status: 422 });
-    await saveRodoText(kv, text);
-    await recordAudit(kv, clock, {
-      actor: staffActor(c.get("staff")),
-      action: "settings.rodo_changed",
-    });
+    await saveRodoText(kv, text, by(c));
     return c.redirect("/admin/ustawienia?wynik=rodo", 303);
   });
 

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { announcementsFor } from "../../domain/backoffice/announcements.ts";
-import { recordAudit } from "../../domain/backoffice/audit.ts";
 import { polishDate, polishPeriod } from "../../domain/shared/calendar.ts";
 import { getTotals, listEntries } from "../../domain/balance/ledger.ts";
 import { listResidentUnits } from "../../domain/accounts/resident_units.ts";
@@ -90,11 +89,13 @@ export function ebokRoutes(deps: AppDeps) {
 
   app.post("/konto/wyloguj-wszedzie", async (c) => {
     const account = c.get("account");
-    const ended = await invalidateOwnerSessions(kv, "resident", account.id, c.get("session").id);
-    await recordAudit(kv, clock, {
-      actor: { kind: "resident", id: account.id, label: account.identifier },
-      action: "sessions.ended_elsewhere",
-      details: { ended },
+    await invalidateOwnerSessions(kv, "resident", account.id, c.get("session").id, {
+      clock,
+      entry: (ended) => ({
+        actor: { kind: "resident", id: account.id, label: account.identifier },
+        action: "sessions.ended_elsewhere",
+        details: { ended },
+      }),
     });
     return c.redirect("/ebok/konto?wylogowano", 303);
   });

@@ -5,26 +5,27 @@ import {
   type AuditEntry,
   type AuditPage,
 } from "../../domain/backoffice/audit.ts";
+import {
+  auditActionGroups,
+  auditActionLabel,
+  auditActionLabels,
+} from "../../domain/backoffice/audit_actions.ts";
+import { importKindLabels, isImportKind } from "../../domain/backoffice/imports.ts";
 import { TableWrap } from "../table_wrap.tsx";
-import type { FieldErrors } from "../form.tsx";
+import { Field, type FieldErrors, SelectField } from "../form.tsx";
 import { formatDateTime } from "../format.ts";
 
 export const AUDIT_PATH = "/admin/dziennik";
 
-/** The "rodzaj zdarzenia" choices: action prefixes. */
-export const auditActionGroups: readonly { prefix: string; label: string }[] = [
-  { prefix: "login.", label: "logowanie mieszkańców" },
-  { prefix: "staff_login.", label: "logowanie pracowników" },
-  { prefix: "request.", label: "wnioski o dostęp" },
-  { prefix: "account.", label: "konta mieszkańców" },
-  { prefix: "password.", label: "hasła" },
-  { prefix: "sessions.", label: "sesje" },
-  { prefix: "reading.", label: "odczyty wodomierzy" },
-  { prefix: "import.", label: "import danych" },
-  { prefix: "announcement.", label: "komunikaty" },
-  { prefix: "message.", label: "wiadomości" },
-  { prefix: "audit.", label: "eksport dziennika" },
-];
+/**
+ * The "rodzaj zdarzenia" choices, built from the list of audit actions: each family as a whole
+ * ("wszystkie: …") and every action in it.
+ */
+export const auditActionChoices: readonly { value: string; label: string; group: string }[] =
+  auditActionGroups.flatMap((g) => [
+    { value: g.prefix, label: `${g.label}: wszystkie`, group: g.label },
+    ...g.actions.map((a) => ({ value: a, label: auditActionLabels[a], group: g.label })),
+  ]);
 
 export const auditActorKinds: readonly Actor["kind"][] = [
   "staff",
@@ -92,9 +93,6 @@ export function auditStatus(p: AuditPageProps): string {
 function AuditFilterForm(p: AuditPageProps) {
   const f = p.filter;
   const e = p.errors;
-  const invalid = (name: string) => e[name] ? "true" : undefined;
-  const describedBy = (name: string) => e[name] ? `${name}-error` : undefined;
-  const known = auditActionGroups.some((g) => g.prefix === f.rodzaj);
   return (
     <form
       method="get"
@@ -109,78 +107,52 @@ function AuditFilterForm(p: AuditPageProps) {
       hx-trigger="change, submit"
     >
       <div class="filter-row">
-        <div class={e.od ? "field invalid" : "field"}>
-          <label for="od">Od dnia</label>
-          <input
-            type="date"
-            id="od"
-            name="od"
-            value={f.od}
-            aria-invalid={invalid("od")}
-            aria-describedby={describedBy("od")}
-          />
-          {e.od && <span class="error-text" id="od-error">{e.od}</span>}
-        </div>
-        <div class={e.do ? "field invalid" : "field"}>
-          <label for="do">Do dnia</label>
-          <input
-            type="date"
-            id="do"
-            name="do"
-            value={f.do}
-            aria-invalid={invalid("do")}
-            aria-describedby={describedBy("do")}
-          />
-          {e.do && <span class="error-text" id="do-error">{e.do}</span>}
-        </div>
-        <div class={e.rodzaj ? "field invalid" : "field"}>
-          <label for="rodzaj">Rodzaj zdarzenia</label>
-          <select
-            id="rodzaj"
-            name="rodzaj"
-            aria-invalid={invalid("rodzaj")}
-            aria-describedby={describedBy("rodzaj")}
-          >
-            <option value="">wszystkie</option>
-            {auditActionGroups.map((g) => (
-              <option value={g.prefix} selected={f.rodzaj === g.prefix}>{g.label}</option>
-            ))}
-            {f.rodzaj && !known && !e.rodzaj && (
-              <option value={f.rodzaj} selected>{f.rodzaj}</option>
-            )}
-          </select>
-          {e.rodzaj && <span class="error-text" id="rodzaj-error">{e.rodzaj}</span>}
-        </div>
-        <div class={e.kto ? "field invalid" : "field"}>
-          <label for="kto">Kto</label>
-          <select
-            id="kto"
-            name="kto"
-            aria-invalid={invalid("kto")}
-            aria-describedby={describedBy("kto")}
-          >
-            <option value="">wszyscy</option>
-            {auditActorKinds.map((k) => (
-              <option value={k} selected={f.kto === k}>{actorKindLabels[k]}</option>
-            ))}
-          </select>
-          {e.kto && <span class="error-text" id="kto-error">{e.kto}</span>}
-        </div>
-        <div class={e.dotyczy ? "field invalid" : "field"}>
-          <label for="dotyczy">Dotyczy (id konta, wniosku…)</label>
-          <input
-            type="text"
-            id="dotyczy"
-            name="dotyczy"
-            value={f.dotyczy}
-            maxlength={26}
-            autocomplete="off"
-            spellcheck={false}
-            aria-invalid={invalid("dotyczy")}
-            aria-describedby={describedBy("dotyczy")}
-          />
-          {e.dotyczy && <span class="error-text" id="dotyczy-error">{e.dotyczy}</span>}
-        </div>
+        <Field
+          name="od"
+          label="Od dnia"
+          type="date"
+          value={f.od}
+          error={e.od}
+          required={false}
+          optionalMark={false}
+        />
+        <Field
+          name="do"
+          label="Do dnia"
+          type="date"
+          value={f.do}
+          error={e.do}
+          required={false}
+          optionalMark={false}
+        />
+        <SelectField
+          name="rodzaj"
+          label="Rodzaj zdarzenia"
+          value={f.rodzaj}
+          error={e.rodzaj}
+          options={[{ value: "", label: "wszystkie" }, ...auditActionChoices]}
+        />
+        <SelectField
+          name="kto"
+          label="Kto"
+          value={f.kto}
+          error={e.kto}
+          options={[
+            { value: "", label: "wszyscy" },
+            ...auditActorKinds.map((k) => ({ value: k, label: actorKindLabels[k] })),
+          ]}
+        />
+        <Field
+          name="dotyczy"
+          label="Dotyczy (id konta, wniosku…)"
+          value={f.dotyczy}
+          error={e.dotyczy}
+          maxlength={26}
+          autocomplete="off"
+          spellcheck={false}
+          required={false}
+          optionalMark={false}
+        />
         <div class="actions">
           <button type="submit">Pokaż</button>
           <a class="button secondary" href={AUDIT_PATH}>Wyczyść filtry</a>
@@ -244,13 +216,133 @@ export function AuditResults(p: AuditPageProps) {
   );
 }
 
+const targetWords = { request: "wniosek", staff: "pracownik", message: "wiadomość" } as const;
+
 function targetCell(e: AuditEntry) {
   if (!e.target) return "—";
   if (e.target.kind === "account") {
-    return <a href={`/admin/konta/${e.target.id}`}>konto {e.target.id}</a>;
+    return <a href={`/admin/konta/${e.target.id}`}>konto mieszkańca</a>;
   }
-  const kinds = { request: "wniosek", staff: "pracownik", message: "wiadomość" } as const;
-  return `${kinds[e.target.kind as keyof typeof kinds] ?? e.target.kind} ${e.target.id}`;
+  return (
+    <>
+      {targetWords[e.target.kind as keyof typeof targetWords] ?? e.target.kind}{" "}
+      <span class="muted small">{e.target.id}</span>
+    </>
+  );
+}
+
+/** Details staff read, by their stored name: a Polish word and, for ids, a link. */
+const detailWords: Record<string, string> = {
+  accountId: "konto",
+  identifier: "Identyfikator",
+  units: "lokale",
+  unitId: "lokal",
+  meters: "wodomierze",
+  jobId: "import",
+  kind: "rodzaj danych",
+  fileName: "plik",
+  rows: "wiersze",
+  added: "dodane",
+  changed: "zmienione",
+  unchanged: "bez zmian",
+  refused: "odrzucone",
+  error: "błąd",
+  announcementId: "komunikat",
+  audience: "odbiorcy",
+  buildings: "budynki",
+  visibleUntil: "widoczny do",
+  queued: "e-maile w kolejce",
+  ended: "zakończone sesje",
+  enabled: "włączone",
+  login: "login",
+  role: "rola",
+  name: "nazwa",
+  scopes: "uprawnienia",
+  entries: "zdarzeń",
+  from: "od",
+  to: "do",
+  action: "rodzaj zdarzenia",
+  actorKind: "kto",
+  targetId: "dotyczy",
+  reason: "powód",
+  email: "e-mail",
+  phone: "telefon",
+};
+
+/** Kept for those who need them, below the words: hashes, tokens, HTTP particulars. */
+const technicalDetails = new Set([
+  "hash",
+  "tokenId",
+  "method",
+  "path",
+  "status",
+  "idempotencyKey",
+  "replay",
+  "apply",
+  "jobStatus",
+  "submissionId",
+]);
+
+const valueWords: Record<string, Record<string, string>> = {
+  audience: { all: "wszyscy mieszkańcy", buildings: "wybrane budynki" },
+  role: { admin: "administrator", office: "biuro" },
+  actorKind: actorKindLabels,
+};
+
+function detailValue(key: string, value: string | number | boolean) {
+  if (typeof value === "boolean") return value ? "tak" : "nie";
+  const text = String(value);
+  switch (key) {
+    case "accountId":
+    case "targetId":
+      return <a href={`/admin/konta/${text}`}>{text}</a>;
+    case "unitId":
+      return <a href={`/admin/rejestr/lokale/${text}`}>{text}</a>;
+    case "units":
+      return text === "" ? "—" : text.split(",").map((id, i) => (
+        <>
+          {i > 0 && ", "}
+          <a href={`/admin/rejestr/lokale/${id}`}>{id}</a>
+        </>
+      ));
+    case "jobId":
+      return <a href={`/admin/import/${text}`}>{text}</a>;
+    case "announcementId":
+      return <a href="/admin/komunikaty#opublikowane">{text}</a>;
+    case "kind":
+      return isImportKind(text) ? importKindLabels[text].toLowerCase() : text;
+    case "action":
+      return auditActionLabel(text);
+  }
+  return valueWords[key]?.[text] ?? text;
+}
+
+/** What happened, in words, with the details worth reading; codes and hashes below, smaller. */
+export function AuditEvent(props: { entry: AuditEntry }) {
+  const e = props.entry;
+  const details = Object.entries(e.details ?? {});
+  const plain = details.filter(([k]) => !technicalDetails.has(k));
+  const technical = details.filter(([k]) => technicalDetails.has(k));
+  return (
+    <>
+      <strong>{auditActionLabel(e.action)}</strong>
+      {plain.length > 0 && (
+        <span>
+          {plain.map(([k, v], i) => (
+            <>
+              {i > 0 ? ", " : " — "}
+              {detailWords[k] ?? k}: {detailValue(k, v)}
+            </>
+          ))}
+        </span>
+      )}
+      <span class="muted small audit-code">
+        {" "}
+        <code>{e.action}</code>
+        {technical.map(([k, v]) => ` ${k}: ${v}`).join(",")}
+      </span>
+    </>
+  );
 }
 
 function actorCell(a: Actor) {
@@ -285,13 +377,7 @@ export function AuditEntriesTable(props: { entries: AuditEntry[] }) {
               <td>{formatDateTime(new Date(e.at))}</td>
               <td>{actorCell(e.actor)}</td>
               <td>
-                <code>{e.action}</code>
-                {e.details && (
-                  <span class="muted">
-                    {" "}
-                    {Object.entries(e.details).map(([k, v]) => `${k}: ${v}`).join(", ")}
-                  </span>
-                )}
+                <AuditEvent entry={e} />
               </td>
               <td>{targetCell(e)}</td>
               <td>{e.clientAddress ?? "—"}</td>

@@ -227,7 +227,7 @@ function HistoryTable(props: { history: ImportHistoryRecord[] }) {
             <th scope="col">Kiedy</th>
             <th scope="col">Kto</th>
             <th scope="col">Rodzaj</th>
-            <th scope="col">Plik (SHA-256)</th>
+            <th scope="col">Plik</th>
             <th scope="col" class="num">Dodano</th>
             <th scope="col" class="num">Zmieniono</th>
             <th scope="col" class="num">Bez zmian</th>
@@ -243,8 +243,8 @@ function HistoryTable(props: { history: ImportHistoryRecord[] }) {
               <td>{importKindLabels[h.kind]}</td>
               <td>
                 <a href={`${IMPORT_PATH}/${h.jobId}`}>{h.fileName}</a>
-                <div class="muted small">
-                  <abbr title={h.hash}>{h.hash.slice(0, 12)}…</abbr>, {size(h.size)}
+                <div class="muted small" title={`Suma kontrolna SHA-256: ${h.hash}`}>
+                  {size(h.size)}
                 </div>
               </td>
               <td class="num">{h.applied.added}</td>
@@ -299,10 +299,6 @@ export function ImportJobPage(p: ImportJobProps) {
       <dl class="facts">
         <dt>Plik</dt>
         <dd>{job.fileName} ({size(job.size)})</dd>
-        <dt>SHA-256</dt>
-        <dd>
-          <code>{job.hash}</code>
-        </dd>
         <dt>Kodowanie</dt>
         <dd>{encodingLabel(job.encoding)}</dd>
         <dt>Sprawdził(a)</dt>
@@ -320,6 +316,10 @@ export function ImportJobPage(p: ImportJobProps) {
         <dt>Stan</dt>
         <dd>{statusLabels[job.status]}</dd>
       </dl>
+      <details class="muted small">
+        <summary>Suma kontrolna pliku (SHA-256)</summary>
+        <code>{job.hash}</code>
+      </details>
 
       {job.notices.length > 0 && (
         <div class="notice warn" role="note">

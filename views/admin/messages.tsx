@@ -10,6 +10,20 @@ const stateLabels: Record<MessageState, { text: string; tone: string }> = {
   uncertain: { text: "niepewna", tone: "warn" },
 };
 
+/** What each message is for, in staff's words (`purpose` as notifications.ts names it). */
+export const messagePurposeLabels: Record<string, string> = {
+  registration_received: "Potwierdzenie przyjęcia wniosku",
+  registration_duplicate: "Wniosek już złożony",
+  registration_existing_account: "Konto już istnieje",
+  identifier: "Identyfikator (login)",
+  start_password: "Hasło startowe (SMS)",
+  registration_rejected: "Odrzucenie wniosku",
+  password_changed: "Powiadomienie o zmianie hasła",
+  reading_submitted: "Potwierdzenie odczytu wodomierza",
+  contact_changed: "Powiadomienie o zmianie danych kontaktowych",
+  announcement: "Komunikat spółdzielni",
+};
+
 export function MessagesTable(props: { messages: Message[] }) {
   if (props.messages.length === 0) return <p>Brak wiadomości.</p>;
   return (
@@ -33,7 +47,10 @@ export function MessagesTable(props: { messages: Message[] }) {
               <td>{formatDateTime(new Date(m.createdAt))}</td>
               <td>{m.channel === "email" ? "e-mail" : "SMS"}</td>
               <td>{m.to}</td>
-              <td>{m.subject ?? m.purpose}</td>
+              <td>
+                {messagePurposeLabels[m.purpose] ?? m.purpose}
+                {m.subject && <div class="muted small">{m.subject}</div>}
+              </td>
               <td>
                 <span class={`badge ${stateLabels[m.state].tone}`}>
                   {stateLabels[m.state].text}
