@@ -22,6 +22,7 @@ export const auditFamilyLabels = {
   unit: "Rejestr lokali",
   api_token: "Tokeny API",
   api: "Wywołania API",
+  payment: "Płatności online",
 } as const;
 
 export type AuditFamily = keyof typeof auditFamilyLabels;
@@ -83,6 +84,18 @@ export const auditActionLabels = {
   "api.import_status": "Sprawdzenie stanu importu przez API",
   "api.history": "Odczyt historii importów przez API",
   "api.not_found": "Wywołanie nieznanego adresu API",
+  "payment.created": "Rozpoczęto płatność online",
+  "payment.pending": "Płatność online przekazana do operatora",
+  "payment.notified": "Operator płatności zgłosił wpłatę",
+  "payment.notification_refused":
+    "Odrzucono powiadomienie operatora płatności (zły podpis lub kwota)",
+  "payment.confirmed": "Płatność online potwierdzona",
+  "payment.failed": "Płatność online nieudana",
+  "payment.expired": "Płatność online wygasła",
+  "payment.matched": "Płatność online zaksięgowana (dopasowana do wpłaty z księgowości)",
+  "payment.orphan_notified": "Powiadomienie o nieznanej płatności",
+  "payment.orphan_kept": "Zachowano płatność nieznaną aplikacji (do wyjaśnienia)",
+  "payment.settings_changed": "Zmieniono ustawienia płatności online",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

@@ -22,6 +22,7 @@
  */
 import type { PaymentGateway } from "../../adapters/payment_gateway.ts";
 import { type Actor, addAudit } from "../backoffice/audit.ts";
+import type { AuditAction } from "../backoffice/audit_actions.ts";
 import { getTotals } from "../balance/ledger.ts";
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
@@ -235,7 +236,7 @@ export async function movePayment(
   to: PaymentState,
   change: {
     actor: Actor;
-    action: string;
+    action: AuditAction;
     update?: (p: OnlinePayment, now: string) => Partial<OnlinePayment>;
     details?: Record<string, string | number | boolean>;
     /** Further mutations (and checks) of the same op. */
