@@ -18,6 +18,8 @@ export type FieldProps = {
   validateUrl?: string;
   /** Extra htmx attributes, e.g. `hx-trigger` for live checks. */
   hxTrigger?: string;
+  /** The id of a `<datalist>` of suggestions (they work without JavaScript). */
+  list?: string;
   autofocus?: boolean;
 };
 
@@ -45,6 +47,7 @@ export function Field(p: FieldProps) {
         autocomplete={p.autocomplete}
         inputmode={p.inputmode}
         maxlength={p.maxlength}
+        list={p.list}
         autofocus={p.autofocus}
         aria-invalid={p.error ? "true" : undefined}
         aria-describedby={describedBy}
