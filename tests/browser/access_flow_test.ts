@@ -12,6 +12,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
+import { getUnit } from "../../domain/backoffice/register.ts";
 import { currentTotp, TOTP_DIGITS, TOTP_INTERVAL_SECONDS } from "../../domain/accounts/totp.ts";
 import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
@@ -74,7 +75,9 @@ async function demoAddresses() {
     // As `unitAddress` (domain/backoffice/register.ts) labels a flat on the staff page.
     const label = (street: string, building: string, unit: string) =>
       `ul. ${street.replace(/^ul\.?\s+/i, "")} ${building}/${unit}`;
-    const [otherFirst, ...otherLast] = flat.occupants[0].split(" ");
+    const occupants = (await getUnit(kv, flat.id))?.occupants ?? [];
+    assert.ok(occupants.length > 0, "the register names who holds the flat");
+    const [otherFirst, ...otherLast] = occupants[0].split(" ");
     return {
       demoFlat: {
         firstName: "Marek",
