@@ -12,16 +12,10 @@ import {
   tidyUnitNo,
   unitKey,
 } from "../../domain/backoffice/addresses.ts";
-import {
-  createBuilding,
-  createUnit,
-  listStreets,
-  matchAddress,
-  type UnitKind,
-} from "../../domain/backoffice/register.ts";
+import { listStreets, matchAddress } from "../../domain/backoffice/register.ts";
+import { smallRegister } from "../fixtures/small_register.ts";
 import { searchUnits } from "../../domain/backoffice/register_search.ts";
 import { manualClock } from "../../domain/shared/clock.ts";
-import { makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
 import { cleanText, revealInvisible } from "../../domain/shared/text.ts";
 import {
   registrationFieldNames,
@@ -115,63 +109,9 @@ Deno.test("streets as people write them: ul./al./os., Kaz. for Kazimierza, no di
   assert.equal(tidyBuildingNo("12 a"), "12A");
 });
 
-async function smallRegister(kv: Deno.Kv) {
-  const account = (n: number) =>
-    makeNrb(makeSortCode("1020001"), String(1_000_000_000_000_000 + n).slice(0, 16));
-  const kw12 = await createBuilding(kv, clock, {
-    street: "Kazimierza Wielkiego",
-    number: "12",
-    postalCode: "67-200",
-    city: "Głogów",
-    externalId: "KW12",
-  });
-  const kw14 = await createBuilding(kv, clock, {
-    street: "Kazimierza Wielkiego",
-    number: "14",
-    postalCode: "67-200",
-    city: "Głogów",
-  });
-  const bw = await createBuilding(kv, clock, {
-    street: "Bolesława Wielkiego",
-    number: "3",
-    postalCode: "67-200",
-    city: "Głogów",
-  });
-  let n = 0;
-  const unit = async (
-    buildingId: string,
-    number: string,
-    occupants: string[],
-    kind: UnitKind = "flat",
-  ) => {
-    const r = await createUnit(kv, clock, {
-      buildingId,
-      number,
-      kind,
-      areaCm2: 480000,
-      persons: occupants.length,
-      bankAccount: account(++n),
-      occupants,
-      externalId: `${
-        buildingId === kw12.id ? "KW12" : buildingId === kw14.id ? "KW14" : "BW3"
-      }/${number}`,
-    });
-    assert.ok(r.ok);
-    return r.unit;
-  };
-  return {
-    kw12,
-    u3: await unit(kw12.id, "3", ["Marcin Dąbrowski"]),
-    u5: await unit(kw12.id, "5", ["Anna Kowalska-Nowak", "Jan Nowak"]),
-    u15: await unit(kw12.id, "15", ["Ewa Lis"]),
-    g1: await unit(kw12.id, "G1", ["Marcin Dąbrowski"], "garage"),
-    bw3: await unit(bw.id, "5", ["Piotr Zając"]),
-  };
-}
-
 Deno.test("matchAddress finds the unit written as people write it; the exact street wins over a looser one", async () => {
   await using kv = await Deno.openKv(":memory:");
-  const r = await smallRegister(kv);
+  const r = await smallRegister(kv, clock);
   const found = await matchAddress(kv, { street: "Kaz. Wielkiego", building: "12", unit: "m. 5" });
   assert.deepEqual(found.units.map((u) => u.id), [r.u5.id]);
   assert.deepEqual(found.streets, ["Kazimierza Wielkiego"]);
@@ -188,7 +128,7 @@ Deno.test("matchAddress finds the unit written as people write it; the exact str
 
 Deno.test("the registration's address check says street and building managed or not — never anything about flats", async () => {
   await using kv = await Deno.openKv(":memory:");
-  await smallRegister(kv);
+  await smallRegister(kv, clock);
   assert.equal((await checkManagedAddress(kv, "Słowiańska", "1")).status, "unknown_street");
   const building = await checkManagedAddress(kv, "Kaz. Wielkiego", "99");
   assert.equal(building.status, "unknown_building");
@@ -207,7 +147,7 @@ Deno.test("the registration's address check says street and building managed or 
 
 Deno.test("register search from a card: abbreviations, exact numbers (5 is not 15), names, codes", async () => {
   await using kv = await Deno.openKv(":memory:");
-  const r = await smallRegister(kv);
+  const r = await smallRegister(kv, clock);
   const ids = async (q: string) => (await searchUnits(kv, q)).hits.map((h) => h.unit.id);
   assert.deepEqual(await ids("Kaz. Wielkiego 12/5"), [r.u5.id]);
   assert.deepEqual(await ids("wielkiego 12 m. 5"), [r.u5.id]);

@@ -186,9 +186,13 @@ export function RequestCard(v: RequestView) {
   const r = v.request;
   const f = v.findings;
   const suggested = [...f.atAddress, ...f.sameName];
-  // Nothing is ticked for the staff member unless the register names the applicant.
+  // Nothing is ticked for the staff member unless the register names the applicant at the
+  // address given; other units the register gives the same name are offered, not ticked.
+  const atAddress = new Set(f.atAddress.map((o) => o.unit.id));
   const isChecked = (o: CheckedUnit) =>
-    v.chosen ? v.chosen.includes(o.unit.id) : o.check.verdict === "match";
+    v.chosen
+      ? v.chosen.includes(o.unit.id)
+      : atAddress.has(o.unit.id) && o.check.verdict === "match";
   const searchForm = `szukaj-${r.id}`;
   const confirmId = `potwierdz-${r.id}`;
   return (
