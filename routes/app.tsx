@@ -19,7 +19,13 @@ import { ebokRoutes } from "./resident/ebok.tsx";
 import { registrationRoutes } from "./public/registration.tsx";
 import { publicRoutes } from "./public/pages.tsx";
 import { renderPage } from "./render.tsx";
-import { csrfProtection, noStoreByDefault, requestSizeLimit, securityHeaders } from "./security.ts";
+import {
+  csrfProtection,
+  noStoreByDefault,
+  requestSizeLimit,
+  securityHeaders,
+  validPathSegments,
+} from "./security.ts";
 import { ErrorPage, errorTitle } from "../views/error_page.tsx";
 import { publicMenu } from "../views/menu.ts";
 
@@ -49,7 +55,10 @@ function cachedSettings(deps: AppDeps): CachedSettings {
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
-  const errorResponse = (c: Context<AppEnv>, status: 400 | 403 | 404 | 413 | 422 | 429 | 500) =>
+  const errorResponse = (
+    c: Context<AppEnv>,
+    status: 400 | 403 | 404 | 413 | 415 | 422 | 429 | 500,
+  ) =>
     renderPage(
       c,
       { title: errorTitle(status), menu: publicMenu, status },
@@ -73,6 +82,7 @@ export function createApp(deps: AppDeps) {
     c.set("cooperative", await settings.cooperative());
     await next();
   });
+  app.use(validPathSegments((c) => errorResponse(c, 404)));
   app.use(csrfProtection(deps.config));
   app.use(requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX]));
 
@@ -86,7 +96,7 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => errorResponse(c, 404));
   app.onError((err, c) => {
     if (err instanceof HTTPException && err.status < 500) {
-      const status = ([400, 403, 404, 413, 422, 429] as const).find((s) => s === err.status);
+      const status = ([400, 403, 404, 413, 415, 422, 429] as const).find((s) => s === err.status);
       return errorResponse(c, status ?? 400);
     }
     deps.log.error("request failed", {

@@ -20,7 +20,7 @@ export type PageOptions = {
   title: string;
   menu: Menu;
   viewer?: Viewer;
-  status?: 200 | 400 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
+  status?: 200 | 400 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
   /** What an htmx request for a region gets instead of the whole page. */
   fragment?: () => Child;
 };

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { csrf } from "hono/csrf";
+import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { Config } from "../platform/config.ts";
 import type { AppEnv } from "./context.ts";
@@ -32,22 +32,60 @@ export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * hono/csrf on every unsafe method. A browser always sends `Origin` or `Sec-Fetch-Site` with a
- * form POST, and those must say "this site" (the public origin or the one the request came to).
- * A request with neither, and no foreign `Referer`, is not from a browser page: session cookies
- * are `SameSite=Lax` besides, so such a request carries no session of a victim.
+ * Paths that take state-changing requests from other sites or in other formats, checked by
+ * their own means instead (a signature, a token). Exact paths, no prefixes, each with a reason.
+ * The payment gateway's notification (a server-to-server JSON POST, verified by its signature)
+ * will be the first entry.
  */
-export function csrfProtection(config: Config): MiddlewareHandler<AppEnv> {
-  const guard = csrf({
-    origin: (origin, c) => origin === config.baseUrl || origin === new URL(c.req.url).origin,
-  });
+export const CSRF_EXEMPT_PATHS: readonly string[] = [];
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
+
+/**
+ * Cross-site request forgery, whatever the content type (hono/csrf lets any type but forms and
+ * text through: a cross-site JSON POST passed it). On every unsafe method outside the exempt
+ * paths:
+ * - `Origin`, where sent, must be this site (the public origin or the one the request came to);
+ * - `Sec-Fetch-Site`, where sent, must be `same-origin`;
+ * - a `Referer` from another site is refused;
+ * - the body, if any, must be a form (`application/x-www-form-urlencoded` or
+ *   `multipart/form-data`): every page posts forms, so JSON, text or XML here is not ours.
+ * A request with none of those headers is not from a browser page: session cookies are
+ * `SameSite=Lax` besides, so such a request carries no victim's session. The JSON API (/api)
+ * is mounted before this and checks its bearer tokens instead.
+ */
+export function csrfProtection(
+  config: Config,
+  options: { exemptPaths?: readonly string[] } = {},
+): MiddlewareHandler<AppEnv> {
+  const exempt = new Set(options.exemptPaths ?? CSRF_EXEMPT_PATHS);
+  const ours = (origin: string, c: Context) =>
+    origin === config.baseUrl || origin === new URL(c.req.url).origin;
   return async (c, next) => {
-    const fromBrowser = c.req.header("origin") !== undefined ||
-      c.req.header("sec-fetch-site") !== undefined ||
-      foreignReferer(c, config);
-    if (!fromBrowser) return await next();
-    return await guard(c, next);
+    if (SAFE_METHODS.has(c.req.method) || exempt.has(c.req.path)) return await next();
+    const origin = c.req.header("origin");
+    const site = c.req.header("sec-fetch-site");
+    if (
+      (origin !== undefined && !ours(origin, c)) ||
+      (site !== undefined && site !== "same-origin") ||
+      foreignReferer(c, config)
+    ) {
+      throw new HTTPException(403, { message: "cross-site request" });
+    }
+    if (!isFormBody(c)) throw new HTTPException(415, { message: "not a form body" });
+    return await next();
   };
+}
+
+/** A form's content type, or no body at all (a POST without fields from a script). */
+function isFormBody(c: Context): boolean {
+  const type = c.req.header("content-type");
+  if (type === undefined) {
+    const length = c.req.header("content-length");
+    return c.req.raw.body === null || length === "0";
+  }
+  return FORM_TYPES.has(type.split(";")[0].trim().toLowerCase());
 }
 
 function foreignReferer(c: Context, config: Config): boolean {
@@ -59,6 +97,34 @@ function foreignReferer(c: Context, config: Config): boolean {
   } catch {
     return true;
   }
+}
+
+/** A path segment of ours: route words, ULIDs, file names. Nothing else reaches a handler. */
+const PATH_SEGMENT = /^[A-Za-z0-9._~-]{1,64}$/;
+
+/**
+ * Ids in URLs are validated before any route uses them: a path whose segments are not plain
+ * words (a CR/LF, a space, a quote, non-ASCII, an encoded slash, 65+ characters) answers 404
+ * before routing. Every `:id` route is covered at once, and no such id can reach a KV key, a
+ * log line or a `Location` header (`/admin/konta/%0d%0aX/blokuj` answered 500 from a redirect).
+ */
+export function validPathSegments(
+  onInvalid: (c: Context<AppEnv>) => Response | Promise<Response>,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const raw = new URL(c.req.url).pathname;
+    for (const part of raw.split("/")) {
+      if (part === "") continue;
+      let segment: string;
+      try {
+        segment = decodeURIComponent(part);
+      } catch {
+        return await onInvalid(c);
+      }
+      if (!PATH_SEGMENT.test(segment)) return await onInvalid(c);
+    }
+    return await next();
+  };
 }
 
 /** Form posts are small; the few routes that take files set their own larger limit. */

@@ -17,6 +17,10 @@ const explanations: Record<number, { title: string; text: string }> = {
     title: "Przesłane dane są za duże",
     text: "Formularz lub plik przekracza dopuszczalny rozmiar. Zmniejsz go i spróbuj ponownie.",
   },
+  415: {
+    title: "Nieobsługiwany format danych",
+    text: "Ta strona przyjmuje tylko dane wysłane formularzem. Wróć na stronę i spróbuj ponownie.",
+  },
   422: {
     title: "Nie można przetworzyć danych",
     text: "Przesłane dane są niepoprawne. Wróć do formularza i popraw zaznaczone pola.",

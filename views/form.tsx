@@ -24,6 +24,8 @@ export type FieldProps = {
   validateUrl?: string;
   /** Extra htmx attributes, e.g. `hx-trigger` for live checks. */
   hxTrigger?: string;
+  /** The id of a `<datalist>` of suggestions (they work without JavaScript). */
+  list?: string;
   autofocus?: boolean;
 };
 
@@ -56,6 +58,7 @@ export function Field(p: FieldProps) {
         min={p.min}
         max={p.max}
         spellcheck={p.spellcheck}
+        list={p.list}
         autofocus={p.autofocus}
         aria-invalid={p.error ? "true" : undefined}
         aria-describedby={describedBy}

@@ -19,18 +19,14 @@ import {
   startPasswordSms,
 } from "../messaging/notifications.ts";
 import type { PasswordHasher } from "../accounts/password.ts";
+import { getUnits, type Unit } from "../backoffice/register.ts";
+import { CONTROL_CHARS } from "../shared/text.ts";
+import { checkName, type NameCheck, type NameVerdict, weakestVerdict } from "./name_check.ts";
+import { type RegistrationData, tidyRegistrationData } from "./registration_form.ts";
+
+export type { RegistrationData };
 
 export type RequestStatus = "pending" | "approved" | "rejected";
-
-export type RegistrationData = {
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
-  street: string;
-  building: string;
-  unit: string;
-};
 
 export type AccessRequest = RegistrationData & {
   id: string;
@@ -64,6 +60,7 @@ export async function submitAccessRequest(
   data: RegistrationData,
   meta: { rodoVersion: string; clientAddress?: string },
 ): Promise<SubmitResult> {
+  data = tidyRegistrationData(data);
   const email = data.email.toLowerCase();
   for (let attempt = 0; attempt < 5; attempt++) {
     const now = clock();
@@ -163,24 +160,63 @@ function decide(
 
 export type ApproveResult =
   | { ok: true; account: Account }
-  | { ok: false; reason: "not_found" | "not_pending" | "no_units" };
+  | { ok: false; reason: "not_found" | "not_pending" | "no_units" | "unknown_units" }
+  | {
+    ok: false;
+    /** A unit chosen is not a full name match and the staff member did not confirm it. */
+    reason: "name_unconfirmed";
+    checks: { unit: Unit; check: NameCheck }[];
+  }
+  | { ok: false; reason: "confirmation_reason_invalid" };
+
+/**
+ * Why staff link a unit whose register names do not match the applicant: 5–500 characters of
+ * plain text. Returns the tidy reason, or null when it is not one.
+ */
+export function confirmationReason(text: string): string | null {
+  const reason = text.trim().replace(/\r\n/g, "\n");
+  if (reason.length < 5 || reason.length > 500 || CONTROL_CHARS.test(reason)) return null;
+  return reason;
+}
 
 /**
  * Grants access: creates the account with a new identifier and a start password, and in the
  * same atomic operation marks the request approved, queues the identifier e-mail and the
  * start-password SMS, and writes the audit entry.
+ *
+ * The name check: every unit linked must list the applicant among its occupants (`checkName`).
+ * Otherwise nothing happens unless `confirmMismatch` carries the staff member's reason; the
+ * audit entry then records the weakest verdict, the confirmation and the reason.
  */
 export async function approveAccessRequest(
   kv: Deno.Kv,
   clock: Clock,
   hasher: PasswordHasher,
   ctx: MessageCtx & { startPasswordTtlMs: number },
-  input: { requestId: string; unitIds: string[]; staff: Actor; allowNoUnits?: boolean },
+  input: {
+    requestId: string;
+    unitIds: string[];
+    staff: Actor;
+    allowNoUnits?: boolean;
+    /** Staff confirm linking units whose register names do not match, and say why. */
+    confirmMismatch?: { reason: string };
+  },
 ): Promise<ApproveResult> {
   const entry = await kv.get<AccessRequest>(keys.requests(input.requestId));
   if (!entry.value) return { ok: false, reason: "not_found" };
   if (entry.value.status !== "pending") return { ok: false, reason: "not_pending" };
   if (input.unitIds.length === 0 && !input.allowNoUnits) return { ok: false, reason: "no_units" };
+  const unitIds = [...new Set(input.unitIds)];
+  const units = await getUnits(kv, unitIds);
+  if (units.length !== unitIds.length) return { ok: false, reason: "unknown_units" };
+  const checks = units.map((unit) => ({ unit, check: checkName(entry.value!, unit) }));
+  const verdict: NameVerdict = weakestVerdict(checks.map((c) => c.check.verdict));
+  let confirmation: string | null = null;
+  if (verdict !== "match") {
+    if (!input.confirmMismatch) return { ok: false, reason: "name_unconfirmed", checks };
+    confirmation = confirmationReason(input.confirmMismatch.reason);
+    if (confirmation === null) return { ok: false, reason: "confirmation_reason_invalid" };
+  }
   const request = entry.value;
   const start = await newStartPassword(hasher, clock, ctx.startPasswordTtlMs);
   const now = clock().toISOString();
@@ -189,7 +225,7 @@ export async function approveAccessRequest(
     lastName: request.lastName,
     email: request.email,
     phone: request.phone,
-    unitIds: [...new Set(input.unitIds)],
+    unitIds,
     passwordHash: null,
     startPassword: start.record,
     requestId: request.id,
@@ -230,6 +266,8 @@ export async function approveAccessRequest(
         accountId: account.id,
         identifier: account.identifier,
         units: account.unitIds.join(","),
+        ...(units.length > 0 ? { nameCheck: verdict } : {}),
+        ...(confirmation !== null ? { nameConfirmed: true, nameConfirmReason: confirmation } : {}),
       },
     });
   });

@@ -1,7 +1,10 @@
 /**
  * The cooperative's register: buildings and the units (flats, garages, commercial premises) in
- * them. Staff match a registration request to units by address (`findUnitsByAddress`).
+ * them, with the names of the people who hold or use each unit (`occupants`, the base of the name
+ * check on a request for access). Imports find a unit by its exact address
+ * (`findUnitsByAddress`); a request is matched the way people write addresses (`matchAddress`).
  */
+import { buildingKey, matchStreet, unitKey } from "./addresses.ts";
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { addAuditBy, type AuditBy } from "./audit.ts";
@@ -339,4 +342,61 @@ export async function findUnitsByAddress(
   const prefix = keys.unitsByAddressAll(addressKey(street, building, unit));
   for await (const e of kv.list<string>({ prefix })) ids.push(e.value);
   return (await getUnits(kv, ids)).sort(compareUnits);
+}
+
+/** The cooperative's streets, each once, in Polish alphabetical order (the form's suggestions). */
+export async function listStreets(kv: Deno.Kv): Promise<string[]> {
+  const streets = new Map<string, string>();
+  for (const b of await listBuildings(kv)) streets.set(addressKey(b.street, "", ""), b.street);
+  return [...streets.values()].sort((a, b) => a.localeCompare(b, "pl"));
+}
+
+export type AddressMatch = {
+  /** The register holds no building at all: nothing to compare with. */
+  emptyRegister: boolean;
+  /** The register's streets the typed one names (only the exact ones where there are any). */
+  streets: string[];
+  /** Buildings on those streets, with their numbers (what a passer-by sees anyway). */
+  streetBuildings: Building[];
+  /** Of those, the buildings with the typed number. */
+  buildings: Building[];
+  /** Units with the typed number in those buildings. */
+  units: Unit[];
+};
+
+/**
+ * The register's buildings and units at an address as people write it ("Kaz. Wielkiego", "12",
+ * "m. 5" finds Kazimierza Wielkiego 12/5; see addresses.ts). Leave `unit` empty to check only
+ * the street and building. A scan of the buildings: a cooperative has tens or hundreds.
+ */
+export async function matchAddress(
+  kv: Deno.Kv,
+  typed: { street: string; building: string; unit?: string },
+): Promise<AddressMatch> {
+  const all = await listBuildings(kv);
+  const byStreet = all.map((b) => ({ b, how: matchStreet(typed.street, b.street) }))
+    .filter((x) => x.how !== null);
+  const exact = byStreet.filter((x) => x.how === "exact");
+  const streetBuildings = (exact.length > 0 ? exact : byStreet).map((x) => x.b)
+    .sort((a, b) => a.number.localeCompare(b.number, "pl", { numeric: true }));
+  const number = buildingKey(typed.building);
+  const buildings = number === ""
+    ? []
+    : streetBuildings.filter((b) => buildingKey(b.number) === number);
+  const units: Unit[] = [];
+  const wanted = unitKey(typed.unit ?? "");
+  if (wanted !== "") {
+    for (const b of buildings) {
+      for (const u of await listUnitsOfBuilding(kv, b.id)) {
+        if (unitKey(u.number) === wanted) units.push(u);
+      }
+    }
+  }
+  return {
+    emptyRegister: all.length === 0,
+    streets: [...new Set(streetBuildings.map((b) => b.street))],
+    streetBuildings,
+    buildings,
+    units: units.sort(compareUnits),
+  };
 }

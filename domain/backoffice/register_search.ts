@@ -5,7 +5,16 @@
  */
 import type { Account } from "../accounts/accounts.ts";
 import { keys } from "../shared/keys.ts";
-import { type Building, compareUnits, listBuildings, type Unit, unitAddress } from "./register.ts";
+import { foldText } from "../shared/text.ts";
+import { buildingKey, unitKey } from "./addresses.ts";
+import {
+  type Building,
+  compareUnits,
+  listBuildings,
+  type Unit,
+  unitAddress,
+  unitKindLabels,
+} from "./register.ts";
 
 export type UnitHit = { unit: Unit; building: Building | null; label: string };
 export type RegisterSearchResult = { units: UnitHit[]; accounts: Account[]; truncated: boolean };
@@ -58,4 +67,71 @@ export async function searchRegister(
     a.label.localeCompare(b.label, "pl", { numeric: true }) || compareUnits(a.unit, b.unit)
   );
   return { units, accounts, truncated };
+}
+
+/** Words of a query that say nothing about which unit: the kind of street, "m.", "lok.", "nr". */
+const NOISE = new Set([
+  "ul",
+  "ulica",
+  "al",
+  "aleja",
+  "os",
+  "osiedle",
+  "pl",
+  "plac",
+  "m",
+  "mieszkanie",
+  "lok",
+  "lokal",
+  "nr",
+]);
+
+/**
+ * Units as the office looks for them from a request: by address as people write it ("Kaz.
+ * Wielkiego 12/5", "wielkiego 12 m. 5"), by an occupant's name ("Dąbrowski", "wojcik halina") or
+ * by the accounting code ("KW12/7"). A word must begin a word of the unit's address, occupants or
+ * code ("Kaz" finds "Kazimierza"); a number must be the building's or the unit's number exactly
+ * (so "5" does not find flat 15). Every word of the query must be found.
+ */
+export async function searchUnits(
+  kv: Deno.Kv,
+  query: string,
+  limit = 20,
+): Promise<{ hits: UnitHit[]; truncated: boolean }> {
+  const tokens = foldText(query).split(/[\s,;/]+/).map((t) => t.replace(/\.+$/, ""))
+    .filter((t) => t !== "" && !NOISE.has(t));
+  if (tokens.length === 0) return { hits: [], truncated: false };
+  const buildings = new Map((await listBuildings(kv)).map((b) => [b.id, b]));
+  const hits: UnitHit[] = [];
+  let truncated = false;
+  for await (const e of kv.list<Unit>({ prefix: keys.unitsAll() })) {
+    const unit = e.value;
+    const building = buildings.get(unit.buildingId) ?? null;
+    const words = foldText(
+      [
+        building?.street ?? "",
+        building?.city ?? "",
+        unit.number,
+        unitKindLabels[unit.kind],
+        unit.externalId ?? "",
+        ...unit.occupants,
+      ].join(" "),
+    ).split(/[\s,;/.\-]+/).filter(Boolean);
+    const numbers = [unitKey(unit.number), building ? buildingKey(building.number) : ""];
+    const found = tokens.every((t) =>
+      /^\d/.test(t)
+        ? numbers.includes(unitKey(t)) || numbers.includes(buildingKey(t))
+        : words.some((w) => w.startsWith(t))
+    );
+    if (!found) continue;
+    if (hits.length >= limit) {
+      truncated = true;
+      break;
+    }
+    hits.push({ unit, building, label: building ? unitAddress(building, unit) : unit.number });
+  }
+  hits.sort((a, b) =>
+    a.label.localeCompare(b.label, "pl", { numeric: true }) || compareUnits(a.unit, b.unit)
+  );
+  return { hits, truncated };
 }

@@ -8,12 +8,16 @@ import {
   rejectAccessRequest,
 } from "../../domain/access/access_requests.ts";
 import {
-  findUnitsByAddress,
-  getUnits,
-  listBuildings,
-  listUnitsOfBuilding,
-} from "../../domain/backoffice/register.ts";
-import { RequestsPage, type RequestView, type UnitChoice } from "../../views/admin/requests.tsx";
+  checkUnitsForRequest,
+  requestFindings,
+  searchUnitsForRequest,
+} from "../../domain/access/verification.ts";
+import {
+  RequestPage,
+  RequestSearchResults,
+  RequestsPage,
+  type RequestView,
+} from "../../views/admin/requests.tsx";
 import { staffMenu } from "../../views/menu.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { renderPage } from "../render.tsx";
@@ -25,30 +29,30 @@ const notices: Record<string, string> = {
   odrzucono: "Wniosek odrzucony. Wnioskodawca otrzyma e-mail z powodem.",
 };
 
+const MAX_QUERY = 100;
+
 export function requestRoutes(deps: AppDeps) {
   const { kv, clock, config, hasher } = deps;
   const app = new Hono<StaffEnv>();
   const msgCtx = (coop: AppEnv["Variables"]["cooperative"]) => ({ coop, baseUrl: config.baseUrl });
 
+  /** A request's card: the register's findings, the search (if any), what was typed before. */
   const requestView = async (
     request: AccessRequest,
-    extra: Partial<RequestView> = {},
+    extra: Partial<RequestView> & { chosen?: string[] } = {},
   ): Promise<RequestView> => {
-    const matched = await findUnitsByAddress(kv, request.street, request.building, request.unit);
-    const matchedIds = new Set(matched.map((u) => u.id));
-    // Offer every unit of the buildings on the street typed (garages too), matches first.
-    const street = request.street.toLowerCase();
-    const buildings = (await listBuildings(kv)).filter((b) =>
-      b.street.toLowerCase() === street || matched.some((u) => u.buildingId === b.id)
+    const { chosen, ...rest } = extra;
+    const findings = await requestFindings(kv, request);
+    const shown = new Set(
+      [...findings.atAddress, ...findings.sameName, ...(rest.search?.hits ?? [])].map((u) =>
+        u.unit.id
+      ),
     );
-    const choices: UnitChoice[] = [];
-    for (const building of buildings) {
-      for (const unit of await listUnitsOfBuilding(kv, building.id)) {
-        choices.push({ unit, building, matched: matchedIds.has(unit.id) });
-      }
-    }
-    choices.sort((a, b) => Number(b.matched) - Number(a.matched));
-    return { request, choices, ...extra };
+    // Units ticked before a refusal stay on the card, ticked, even if found by a search.
+    const carried = chosen
+      ? await checkUnitsForRequest(kv, request, chosen.filter((id) => !shown.has(id)))
+      : [];
+    return { request, findings, carried, chosen, ...rest };
   };
 
   const requestsPage = async (
@@ -70,46 +74,89 @@ export function requestRoutes(deps: AppDeps) {
 
   app.get("/", (c) => requestsPage(c));
 
+  // One request's card with the register search: the search's own page without JavaScript,
+  // only the results for htmx.
+  app.get("/:id", async (c) => {
+    const request = await getAccessRequest(kv, c.req.param("id"));
+    if (!request) return c.notFound();
+    const q = (c.req.query("q") ?? "").trim().slice(0, MAX_QUERY);
+    const found = q && !CONTROL_CHARS.test(q)
+      ? await searchUnitsForRequest(kv, request, q)
+      : { hits: [], truncated: false };
+    // The card lists the units at the typed address already: the results leave them out.
+    const findings = await requestFindings(kv, request);
+    const listed = new Set([...findings.atAddress, ...findings.sameName].map((u) => u.unit.id));
+    const search = { q, ...found, hits: found.hits.filter((h) => !listed.has(h.unit.id)) };
+    const view = request.status === "pending" ? await requestView(request, { search }) : null;
+    return renderPage(
+      c,
+      {
+        title: `Wniosek o dostęp`,
+        menu: staffMenu,
+        viewer: staffViewer(c.get("staff")),
+        fragment: () => <RequestSearchResults request={request} search={search} />,
+      },
+      <RequestPage request={request} view={view} />,
+    );
+  });
+
   app.post("/:id/zatwierdz", async (c) => {
     const request = await getAccessRequest(kv, c.req.param("id"));
     if (!request) return requestsPage(c, 404);
     const form = await readForm(c.req);
-    let unitIds = multiple(form.unit_id).map((s) => s.slice(0, 40));
+    let unitIds = [...new Set(multiple(form.unit_id).map((s) => s.slice(0, 40)))];
     // The page's form says it offered a choice; a plain POST without one (an integration, a
     // script) links the units the register has at the typed address, or none for now.
     const choiceOffered = single(form.units_chosen) === "1";
     if (!choiceOffered && unitIds.length === 0) {
-      unitIds = (await findUnitsByAddress(kv, request.street, request.building, request.unit))
-        .map((u) => u.id);
+      unitIds = (await requestFindings(kv, request)).atAddress.map((u) => u.unit.id);
     }
-    const known = await getUnits(kv, unitIds);
-    if (known.length !== new Set(unitIds).size) {
-      return requestsPage(
+    const confirmed = single(form.confirm_mismatch) === "on";
+    const confirmReason = single(form.confirm_reason).slice(0, 600);
+    const again = async (extra: Partial<RequestView>) =>
+      requestsPage(
         c,
         422,
-        await requestView(request, { error: "Wybrany lokal nie istnieje w rejestrze." }),
+        await requestView(request, {
+          chosen: unitIds,
+          confirmed,
+          confirmReason,
+          ...extra,
+        }),
       );
-    }
     const result = await approveAccessRequest(kv, clock, hasher, {
       ...msgCtx(c.get("cooperative")),
       startPasswordTtlMs: config.startPasswordTtlMs,
     }, {
       requestId: request.id,
-      unitIds: known.map((u) => u.id),
+      unitIds,
       staff: staffActor(c.get("staff")),
+      confirmMismatch: confirmed ? { reason: confirmReason } : undefined,
     });
-    if (!result.ok && result.reason === "no_units") {
-      return requestsPage(
-        c,
-        422,
-        await requestView(request, {
+    if (result.ok) return c.redirect("/admin/wnioski?wynik=zatwierdzono", 303);
+    switch (result.reason) {
+      case "no_units":
+        return again({
           error:
-            "Wybierz co najmniej jeden lokal. Jeśli adresu nie ma w rejestrze, najpierw dodaj lokal albo odrzuć wniosek z wyjaśnieniem.",
-        }),
-      );
+            "Wybierz co najmniej jeden lokal. Jeśli adresu nie ma w rejestrze, znajdź lokal wyszukiwarką, najpierw dodaj lokal albo odrzuć wniosek z wyjaśnieniem.",
+        });
+      case "unknown_units":
+        return again({ error: "Wybrany lokal nie istnieje w rejestrze." });
+      case "name_unconfirmed":
+        return again({
+          confirmError: `Imię i nazwisko wnioskodawcy nie jest zgodne z rejestrem dla ${
+            result.checks.filter((x) => x.check.verdict !== "match").length === 1
+              ? "wybranego lokalu"
+              : "wybranych lokali"
+          } (oznaczenia przy lokalach). Aby mimo to przyznać dostęp, zaznacz potwierdzenie i podaj uzasadnienie.`,
+        });
+      case "confirmation_reason_invalid":
+        return again({
+          confirmError: "Podaj uzasadnienie potwierdzenia (od 5 do 500 znaków, sam tekst).",
+        });
+      default:
+        return requestsPage(c, 409);
     }
-    if (!result.ok) return requestsPage(c, 409);
-    return c.redirect("/admin/wnioski?wynik=zatwierdzono", 303);
   });
 
   app.post("/:id/odrzuc", async (c) => {

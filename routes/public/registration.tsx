@@ -1,9 +1,19 @@
 import { Hono } from "hono";
 import { submitAccessRequest } from "../../domain/access/access_requests.ts";
+import {
+  type RegistrationFieldName,
+  registrationFieldNames,
+  registrationSchema,
+  toRegistrationData,
+} from "../../domain/access/registration_form.ts";
 import { consumeRateLimit } from "../../domain/accounts/rate_limit.ts";
 import { getRodoNotice } from "../../domain/access/rodo.ts";
+import { type AddressCheck, checkManagedAddress } from "../../domain/access/managed_address.ts";
+import { listStreets } from "../../domain/backoffice/register.ts";
 import { publicMenu } from "../../views/menu.ts";
 import {
+  addressCheckMessage,
+  AddressCheckNote,
   RegistrationField,
   RegistrationPage,
   RegistrationSentPage,
@@ -11,15 +21,21 @@ import {
 } from "../../views/public/registration.tsx";
 import { clientAddress } from "../client.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
-import { registrationLabels, registrationSchema } from "./registration_schema.ts";
 import { renderPage } from "../render.tsx";
 import { fieldErrors, readForm, single } from "../validation.ts";
 
 const PER_ADDRESS = { limit: 20, windowMs: 60 * 60_000 };
 const PER_EMAIL = { limit: 3, windowMs: 24 * 60 * 60_000 };
 
-type FieldName = keyof typeof registrationLabels;
-const fieldNames = Object.keys(registrationLabels) as FieldName[];
+/** The form's own fields plus the applicant's "the address is right" after a warning. */
+const ADDRESS_CONFIRMED = "address_confirmed";
+
+const valuesOf = (form: Record<string, string | string[]>): RegistrationValues => ({
+  ...Object.fromEntries(registrationFieldNames.map((f) => [f, single(form[f]).slice(0, 300)])),
+  [ADDRESS_CONFIRMED]: single(form[ADDRESS_CONFIRMED]) === "on" ? "on" : "",
+});
+
+const ADDRESS_FIELDS: readonly RegistrationFieldName[] = ["street", "building", "unit"];
 
 export function registrationRoutes(deps: AppDeps) {
   const { kv, clock, config } = deps;
@@ -30,35 +46,51 @@ export function registrationRoutes(deps: AppDeps) {
     return renderPage(
       c,
       { title: "Rejestracja", menu: publicMenu },
-      <RegistrationPage values={{}} errors={{}} notice={notice} />,
+      <RegistrationPage values={{}} errors={{}} notice={notice} streets={await listStreets(kv)} />,
     );
   });
 
-  // htmx: validates the field the user just left and returns it re-rendered.
+  // htmx: validates the field the user just left and returns it re-rendered; after an address
+  // field, also whether the cooperative manages that street and building (out of band).
   app.post("/rejestracja/sprawdz", async (c) => {
     const form = await readForm(c.req);
-    const name = c.req.header("HX-Trigger-Name") as FieldName | undefined;
-    if (!name || !fieldNames.includes(name)) return c.body(null, 204);
-    const values = Object.fromEntries(fieldNames.map((f) => [f, single(form[f])]));
+    const name = c.req.header("HX-Trigger-Name") as RegistrationFieldName | undefined;
+    if (!name || !registrationFieldNames.includes(name)) return c.body(null, 204);
+    const values = valuesOf(form);
     const result = registrationSchema.safeParse(values);
     const errors = result.success ? {} : fieldErrors(result.error);
     c.header("Vary", "HX-Request", { append: true });
+    const check = ADDRESS_FIELDS.includes(name)
+      ? await checkManagedAddress(kv, values.street ?? "", values.building ?? "")
+      : undefined;
     return c.html(
-      <RegistrationField name={name} values={values} errors={{ [name]: errors[name] }} />,
+      <>
+        <RegistrationField name={name} values={values} errors={{ [name]: errors[name] }} />
+        {check && <AddressCheckNote check={check} values={values} oob />}
+      </>,
     );
   });
 
   app.post("/rejestracja", async (c) => {
     const form = await readForm(c.req);
-    const values: RegistrationValues = Object.fromEntries(
-      fieldNames.map((f) => [f, single(form[f]).slice(0, 300)]),
-    );
+    const values = valuesOf(form);
     const notice = await getRodoNotice(kv, c.get("cooperative"));
-    const page = (status: 422 | 429, errors: Record<string, string | undefined>, banner?: string) =>
+    const page = async (
+      status: 422 | 429,
+      errors: Record<string, string | undefined>,
+      options: { banner?: string; address?: AddressCheck } = {},
+    ) =>
       renderPage(
         c,
         { title: "Rejestracja — popraw dane", menu: publicMenu, status },
-        <RegistrationPage values={values} errors={errors} notice={notice} banner={banner} />,
+        <RegistrationPage
+          values={values}
+          errors={errors}
+          notice={notice}
+          banner={options.banner}
+          address={options.address}
+          streets={await listStreets(kv)}
+        />,
       );
 
     const parsed = registrationSchema.safeParse(values);
@@ -70,26 +102,32 @@ export function registrationRoutes(deps: AppDeps) {
           "Informacja o przetwarzaniu danych została zmieniona. Przeczytaj ją i potwierdź ponownie.",
       });
     }
+    // Before sending: an address the cooperative does not manage is most often a typo. Said
+    // once; the applicant may confirm it and send anyway (the register may lag behind).
+    const d = parsed.data;
+    const address = await checkManagedAddress(kv, d.street, d.building);
+    if (!address.managed && values[ADDRESS_CONFIRMED] !== "on") {
+      return page(422, { [ADDRESS_CONFIRMED]: addressCheckMessage(address, d.street) }, {
+        address,
+      });
+    }
 
-    const address = clientAddress(c, config.trustProxy);
+    const ip = clientAddress(c, config.trustProxy);
     const tooMany =
       "Wysłano zbyt wiele formularzy w krótkim czasie. Spróbuj ponownie później albo skontaktuj się z biurem spółdzielni.";
-    if (!(await consumeRateLimit(kv, clock, "registration_address", address, PER_ADDRESS)).ok) {
-      return page(429, {}, tooMany);
+    if (!(await consumeRateLimit(kv, clock, "registration_address", ip, PER_ADDRESS)).ok) {
+      return page(429, {}, { banner: tooMany });
     }
-    const d = parsed.data;
     if (!(await consumeRateLimit(kv, clock, "registration_email", d.email, PER_EMAIL)).ok) {
-      return page(429, {}, tooMany);
+      return page(429, {}, { banner: tooMany });
     }
-    await submitAccessRequest(kv, clock, { coop: c.get("cooperative"), baseUrl: config.baseUrl }, {
-      firstName: d.first_name,
-      lastName: d.last_name,
-      email: d.email,
-      phone: d.phone,
-      street: d.street,
-      building: d.building,
-      unit: d.unit,
-    }, { rodoVersion: notice.version, clientAddress: address });
+    await submitAccessRequest(
+      kv,
+      clock,
+      { coop: c.get("cooperative"), baseUrl: config.baseUrl },
+      toRegistrationData(d),
+      { rodoVersion: notice.version, clientAddress: ip },
+    );
     return c.redirect("/rejestracja/wyslano", 303);
   });
 

@@ -31,7 +31,8 @@ Deno.test("the whole access flow through HTTP: register → approve → start pa
   await using _ = t;
   const r = coop.demoResident;
 
-  // 1. Registration, with the address of the resident's flat as the register knows it.
+  // 1. Registration, with the address of the resident's flat as the register knows it, by one
+  // of the people the register lists there (so the name check passes).
   const resident = t.client();
   const form = await resident.get("/rejestracja");
   assert.equal(form.status, 200);
@@ -39,9 +40,9 @@ Deno.test("the whole access flow through HTTP: register → approve → start pa
   assert.match(formHtml, /Informacja o przetwarzaniu danych osobowych/);
   assert.match(formHtml, /Prezesa Urzędu Ochrony Danych Osobowych/);
   const registered = await resident.post("/rejestracja", {
-    first_name: "Zofia",
-    last_name: "Testowa",
-    email: "Zofia.Testowa@example.pl",
+    first_name: "Marek",
+    last_name: "Zieliński",
+    email: "Marek.Zielinski@example.pl",
     phone: "0048 600-123-456",
     street: `ul. ${r.street}`,
     building: r.building,
@@ -54,7 +55,7 @@ Deno.test("the whole access flow through HTTP: register → approve → start pa
 
   // 2. The confirmation e-mail reaches the provider.
   const confirmation = await eventually(() =>
-    emails(t).find((e) => e.to === "zofia.testowa@example.pl")
+    emails(t).find((e) => e.to === "marek.zielinski@example.pl")
   );
   assert.match(confirmation.subject, /otrzymaliśmy/);
 
@@ -68,19 +69,23 @@ Deno.test("the whole access flow through HTTP: register → approve → start pa
   });
   assert.equal(staffLogin.status, 303);
   const list = await (await staff.get("/admin/wnioski")).text();
-  assert.match(list, /Zofia Testowa/);
-  assert.match(list, /zgodny adres/);
+  assert.match(list, /Marek Zieliński/);
+  assert.match(list, /adres w rejestrze/);
+  assert.match(list, /imię i nazwisko: zgodne/);
   const requestId = list.match(/\/admin\/wnioski\/([0-9A-Z]{26})\/zatwierdz/)![1];
 
-  // 4. Approve with the flat and the garage.
+  // 4. Approve with the flat and the garage (the register lists Marek Zieliński at the flat; the
+  // garage is Katarzyna Zielińska's: a partial match, so it needs the confirmation).
   const approved = await staff.post(`/admin/wnioski/${requestId}/zatwierdz`, {
     unit_id: [r.flatUnitId, r.garageUnitId],
+    confirm_mismatch: "on",
+    confirm_reason: "Garaż wspólny z żoną, umowa okazana w biurze.",
   });
   assert.equal(approved.status, 303);
 
   // 5. Identifier e-mail and start-password SMS reach the providers.
   const idMail = await eventually(() =>
-    emails(t).find((e) => e.to === "zofia.testowa@example.pl" && /Identyfikator:/.test(e.text))
+    emails(t).find((e) => e.to === "marek.zielinski@example.pl" && /Identyfikator:/.test(e.text))
   );
   const identifier = idMail.text.match(/^Identyfikator: ([A-Z]{3}-\d{4})$/m)![1];
   const sms = await eventually(() => smses(t).find((s) => s.To === "+48600123456"));
@@ -114,7 +119,7 @@ Deno.test("the whole access flow through HTTP: register → approve → start pa
   const dashboard = await resident.get("/ebok?haslo-zmienione");
   assert.equal(dashboard.status, 200);
   const html = await dashboard.text();
-  assert.match(html, /Dzień dobry, Zofia!/);
+  assert.match(html, /Dzień dobry, Marek!/);
   assert.match(html, /Hasło zostało zmienione/);
   assert.equal((html.match(/class="unit-card"/g) ?? []).length, 2);
   assert.equal(dashboard.headers.get("cache-control"), "no-store");
@@ -140,8 +145,8 @@ Deno.test("a plain POST approval without a unit choice links the units at the ty
   await using _ = t;
   const r = coop.demoResident;
   await t.post("/rejestracja", {
-    first_name: "Adam",
-    last_name: "Prosty",
+    first_name: "Marek",
+    last_name: "Zieliński",
     email: "adam@example.pl",
     phone: "+48 512 000 111",
     street: r.street,

@@ -17,7 +17,7 @@ import { createStaff } from "../../domain/accounts/staff.ts";
 import { currentTotp } from "../../domain/accounts/totp.ts";
 import { listMeters, listReadings } from "../../domain/water/water.ts";
 import { formatNrb, isValidNrb, makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
-import { registrationSchema } from "../../routes/public/registration_schema.ts";
+import { registrationSchema } from "../../domain/access/registration_form.ts";
 import { CONTROL_CHARS } from "../../routes/validation.ts";
 import { TEST_ORIGIN, testApp } from "../helpers.ts";
 

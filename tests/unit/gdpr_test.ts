@@ -66,7 +66,12 @@ Deno.test("GDPR export: every section about the resident, and no secrets", async
     const approved = await approveAccessRequest(kv, clock, hasher, {
       ...ctx,
       startPasswordTtlMs: DEFAULT_START_PASSWORD_TTL_MS,
-    }, { requestId: second.requestId!, unitIds: [r.flatUnitId], staff });
+    }, {
+      requestId: second.requestId!,
+      unitIds: [r.flatUnitId],
+      staff,
+      confirmMismatch: { reason: "Najemczyni, umowa okazana w biurze." },
+    });
     assert.ok(approved.ok);
     const account = approved.account;
     // Somebody else, who must not appear.

@@ -1,17 +1,48 @@
 import type { AccessRequest } from "../../domain/access/access_requests.ts";
-import { type Building, type Unit, unitAddress } from "../../domain/backoffice/register.ts";
+import { type NameCheck, nameVerdictLabels } from "../../domain/access/name_check.ts";
+import type { CheckedUnit, RequestFindings } from "../../domain/access/verification.ts";
 import { formatPolishMobile } from "../../domain/shared/phone.ts";
+import { revealInvisible } from "../../domain/shared/text.ts";
 import { formatDateTime } from "../format.ts";
 
-export type UnitChoice = { unit: Unit; building: Building; matched: boolean };
+export type RequestSearch = { q: string; hits: CheckedUnit[]; truncated: boolean };
 
 export type RequestView = {
   request: AccessRequest;
-  choices: UnitChoice[];
+  findings: RequestFindings;
+  /** Units ticked before a refused approval that the card would not list by itself. */
+  carried: CheckedUnit[];
+  /** The units ticked before a refused approval (else: those whose names match). */
+  chosen?: string[];
+  search?: RequestSearch;
   error?: string;
+  confirmError?: string;
+  confirmed?: boolean;
+  confirmReason?: string;
   reasonError?: string;
   reason?: string;
 };
+
+/** Text from a request or the register, shown with any invisible character made visible. */
+const shown = (text: string) => revealInvisible(text);
+
+const verdictClass: Record<NameCheck["verdict"], string> = {
+  match: "badge ok",
+  partial: "badge warn",
+  mismatch: "badge bad",
+  unknown: "badge warn",
+};
+
+/** "Imię i nazwisko: niezgodne" as a badge (the words carry it, not only the colour). */
+export function NameBadge(props: { check: NameCheck }) {
+  const { verdict, occupant } = props.check;
+  return (
+    <span class={verdictClass[verdict]} data-name-check={verdict}>
+      imię i nazwisko: {nameVerdictLabels[verdict]}
+      {verdict === "partial" && occupant ? ` (to samo nazwisko: ${shown(occupant)})` : ""}
+    </span>
+  );
+}
 
 export function RequestsPage(props: { pending: RequestView[]; notice?: string }) {
   return (
@@ -27,35 +58,160 @@ export function RequestsPage(props: { pending: RequestView[]; notice?: string })
   );
 }
 
+/** One request on a page of its own: where the card's search leads without JavaScript. */
+export function RequestPage(props: { request: AccessRequest; view: RequestView | null }) {
+  const r = props.request;
+  const decided = r.status === "approved" ? "zatwierdzony" : "odrzucony";
+  return (
+    <>
+      <h1>Wniosek o dostęp</h1>
+      <p>
+        <a href="/admin/wnioski">Wszystkie oczekujące wnioski</a>
+      </p>
+      {props.view ? <RequestCard {...props.view} /> : (
+        <p class="notice">
+          Wniosek: {shown(r.firstName)} {shown(r.lastName)} — już rozpatrzony ({decided}).
+        </p>
+      )}
+    </>
+  );
+}
+
+function requestedAddress(r: AccessRequest): string {
+  return shown(`${r.street} ${r.building}/${r.unit}`);
+}
+
+function AddressFinding(props: { request: AccessRequest; findings: RequestFindings }) {
+  const r = props.request;
+  const f = props.findings;
+  const streets = f.streets.map((s) => `ul. ${s}`).join(" lub ");
+  switch (f.address) {
+    case "no_register":
+      return (
+        <p>
+          <span class="badge warn">rejestr lokali jest pusty</span>{" "}
+          Najpierw wczytaj lokale (Import danych).
+        </p>
+      );
+    case "no_street":
+      return (
+        <p>
+          <span class="badge warn">ulicy nie ma w rejestrze</span>{" "}
+          Spółdzielnia nie ma budynków przy ulicy „{shown(r.street)}”. Znajdź lokal wyszukiwarką
+          poniżej, np. po nazwisku.
+        </p>
+      );
+    case "no_building":
+      return (
+        <p>
+          <span class="badge warn">budynku nie ma w rejestrze</span>{" "}
+          Ulica jest w rejestrze ({streets}), ale budynek nr {shown(r.building)}{" "}
+          — nie. Znajdź lokal wyszukiwarką poniżej.
+        </p>
+      );
+    case "no_unit":
+      return (
+        <p>
+          <span class="badge warn">lokalu nie ma w rejestrze</span> Budynek {streets}{" "}
+          {shown(r.building)} jest w rejestrze, lokal nr {shown(r.unit)}{" "}
+          — nie. Znajdź lokal wyszukiwarką poniżej.
+        </p>
+      );
+    case "found":
+      return (
+        <ul class="register-findings">
+          {f.atAddress.map((u) => (
+            <li>
+              <span class="badge ok">adres w rejestrze</span> {u.label} — w rejestrze:{" "}
+              {shown(u.unit.occupants.join(", ")) || "brak danych o użytkownikach"} —{" "}
+              <NameBadge check={u.check} />
+            </li>
+          ))}
+        </ul>
+      );
+  }
+}
+
+function UnitOption(
+  props: { requestId: string; option: CheckedUnit; checked: boolean; idPrefix?: string },
+) {
+  const { unit, label, check } = props.option;
+  const id = `${props.idPrefix ?? "u"}-${props.requestId}-${unit.id}`;
+  return (
+    <div class="checkbox">
+      <input type="checkbox" name="unit_id" value={unit.id} id={id} checked={props.checked} />
+      <label for={id}>
+        {label}{" "}
+        <span class="muted">
+          — {shown(unit.occupants.join(", ")) || "brak danych o użytkownikach"}
+        </span>{" "}
+        <NameBadge check={check} />
+      </label>
+    </div>
+  );
+}
+
+/** The search's results inside the card: the fragment htmx swaps in. */
+export function RequestSearchResults(
+  props: { request: AccessRequest; search?: RequestSearch; chosen?: string[] },
+) {
+  const id = props.request.id;
+  const s = props.search;
+  return (
+    <div id={`wyniki-${id}`} class="search-results" aria-live="polite">
+      {s && s.q !== "" && (
+        <>
+          <p class="muted">
+            {s.hits.length === 0
+              ? `Nic nie znaleziono dla „${s.q}”.`
+              : `Znalezione dla „${s.q}”: ${s.hits.length}${
+                s.truncated ? " (pierwsze — zawęź wyszukiwanie)" : ""
+              }.`}
+          </p>
+          {s.hits.map((o) => (
+            <UnitOption
+              requestId={id}
+              idPrefix="s"
+              option={o}
+              checked={props.chosen?.includes(o.unit.id) ?? false}
+            />
+          ))}
+        </>
+      )}
+    </div>
+  );
+}
+
 export function RequestCard(v: RequestView) {
   const r = v.request;
-  const matched = v.choices.filter((c) => c.matched);
+  const f = v.findings;
+  const suggested = [...f.atAddress, ...f.sameName];
+  // Nothing is ticked for the staff member unless the register names the applicant at the
+  // address given; other units the register gives the same name are offered, not ticked.
+  const atAddress = new Set(f.atAddress.map((o) => o.unit.id));
+  const isChecked = (o: CheckedUnit) =>
+    v.chosen
+      ? v.chosen.includes(o.unit.id)
+      : atAddress.has(o.unit.id) && o.check.verdict === "match";
+  const searchForm = `szukaj-${r.id}`;
+  const confirmId = `potwierdz-${r.id}`;
   return (
     <section class="card request" id={`wniosek-${r.id}`} aria-labelledby={`wniosek-${r.id}-title`}>
       <h2 id={`wniosek-${r.id}-title`}>
-        {r.firstName} {r.lastName}
+        {shown(r.firstName)} {shown(r.lastName)}
       </h2>
       <dl class="facts">
         <dt>Złożony</dt>
         <dd>{formatDateTime(new Date(r.createdAt))}</dd>
         <dt>Adres podany we wniosku</dt>
-        <dd>
-          ul. {r.street} {r.building}/{r.unit}
-        </dd>
+        <dd>{requestedAddress(r)}</dd>
         <dt>E-mail</dt>
-        <dd>{r.email}</dd>
+        <dd>{shown(r.email)}</dd>
         <dt>Telefon</dt>
         <dd>{formatPolishMobile(r.phone)}</dd>
         <dt>Rejestr spółdzielni</dt>
         <dd>
-          {matched.length === 0
-            ? <span class="badge warn">brak lokalu o tym adresie w rejestrze</span>
-            : matched.map((c) => (
-              <div>
-                <span class="badge ok">zgodny adres</span> {unitAddress(c.building, c.unit)} —{" "}
-                {c.unit.occupants.join(", ") || "brak danych o użytkownikach"}
-              </div>
-            ))}
+          <AddressFinding request={r} findings={f} />
         </dd>
       </dl>
       {v.error && <p class="notice bad" role="alert" id={`wniosek-${r.id}-error`}>{v.error}</p>}
@@ -63,28 +219,91 @@ export function RequestCard(v: RequestView) {
         <input type="hidden" name="units_chosen" value="1" />
         <fieldset aria-describedby={v.error ? `wniosek-${r.id}-error` : undefined}>
           <legend>Lokale, do których wnioskodawca otrzyma dostęp</legend>
-          {v.choices.map((c) => (
-            <div class="checkbox">
-              <input
-                type="checkbox"
-                name="unit_id"
-                value={c.unit.id}
-                id={`u-${r.id}-${c.unit.id}`}
-                checked={c.matched}
-              />
-              <label for={`u-${r.id}-${c.unit.id}`}>
-                {unitAddress(c.building, c.unit)}{" "}
-                {c.unit.occupants.length > 0 && (
-                  <span class="muted">— {c.unit.occupants.join(", ")}</span>
-                )}
-              </label>
-            </div>
+          {suggested.length === 0 && v.carried.length === 0 && (
+            <p class="muted">Nic do zaproponowania — znajdź lokal w rejestrze.</p>
+          )}
+          {f.sameName.length > 0 && (
+            <p class="muted">
+              Poniżej adresu: inne lokale tego budynku, w których rejestr wymienia tę osobę.
+            </p>
+          )}
+          {[...suggested, ...v.carried].map((o) => (
+            <UnitOption requestId={r.id} option={o} checked={isChecked(o)} />
           ))}
-          {v.choices.length === 0 && <p class="muted">W rejestrze nie ma lokali przy tej ulicy.</p>}
+          <div class="field search-field">
+            <label for={`q-${r.id}`}>Znajdź lokal w rejestrze</label>
+            <span class="hint" id={`q-${r.id}-hint`}>
+              adres (np. Kaz. Wielkiego 12/5), nazwisko albo kod lokalu
+            </span>
+            <input
+              type="search"
+              id={`q-${r.id}`}
+              name="q"
+              form={searchForm}
+              value={v.search?.q ?? ""}
+              maxlength={100}
+              autocomplete="off"
+              aria-describedby={`q-${r.id}-hint`}
+            />
+            <button type="submit" form={searchForm} class="secondary">Szukaj</button>
+          </div>
+          <RequestSearchResults request={r} search={v.search} chosen={v.chosen} />
+        </fieldset>
+        <fieldset
+          class={v.confirmError ? "field invalid" : undefined}
+          aria-describedby={v.confirmError ? `${confirmId}-error` : `${confirmId}-info`}
+        >
+          <legend>Gdy imię i nazwisko nie zgadza się z rejestrem</legend>
+          <p class="hint" id={`${confirmId}-info`}>
+            Lokal, przy którym imię i nazwisko nie jest „zgodne”, można przyznać tylko po
+            potwierdzeniu i z uzasadnieniem. Oba trafią do dziennika zdarzeń.
+          </p>
+          {v.confirmError && (
+            <p class="error-text" id={`${confirmId}-error`} role="alert">{v.confirmError}</p>
+          )}
+          <div class="checkbox">
+            <input
+              type="checkbox"
+              name="confirm_mismatch"
+              value="on"
+              id={confirmId}
+              checked={v.confirmed}
+              aria-invalid={v.confirmError ? "true" : undefined}
+              aria-describedby={v.confirmError ? `${confirmId}-error` : undefined}
+            />
+            <label for={confirmId}>
+              Potwierdzam: prawo wnioskodawcy do lokalu zostało sprawdzone inaczej
+            </label>
+          </div>
+          <div class="field">
+            <label for={`${confirmId}-reason`}>
+              Uzasadnienie (np. „umowa najmu okazana w biurze”)
+            </label>
+            <textarea
+              id={`${confirmId}-reason`}
+              name="confirm_reason"
+              maxlength={500}
+              aria-invalid={v.confirmError ? "true" : undefined}
+              aria-describedby={v.confirmError ? `${confirmId}-error` : undefined}
+            >
+              {v.confirmReason ?? ""}
+            </textarea>
+          </div>
         </fieldset>
         <div class="actions">
           <button type="submit">Zatwierdź i wyślij dane do logowania</button>
         </div>
+      </form>
+      <form
+        id={searchForm}
+        method="get"
+        action={`/admin/wnioski/${r.id}`}
+        role="search"
+        aria-label={`Szukaj lokalu dla wniosku: ${shown(r.firstName)} ${shown(r.lastName)}`}
+        hx-get={`/admin/wnioski/${r.id}`}
+        hx-target={`#wyniki-${r.id}`}
+        hx-swap="outerHTML"
+      >
       </form>
       <form method="post" action={`/admin/wnioski/${r.id}/odrzuc`}>
         <div class={v.reasonError ? "field invalid" : "field"}>

@@ -1,3 +1,9 @@
+import type { AddressCheck } from "../../domain/access/managed_address.ts";
+import {
+  type RegistrationFieldName,
+  registrationFields,
+  registrationLabels,
+} from "../../domain/access/registration_form.ts";
 import type { RodoNotice } from "../../domain/access/rodo.ts";
 import { ErrorSummary, Field, type FieldErrors } from "../form.tsx";
 
@@ -5,65 +11,109 @@ export type RegistrationValues = Partial<Record<string, string>>;
 
 export const VALIDATE_URL = "/rejestracja/sprawdz";
 
-const fieldLabels = {
-  first_name: "Imię",
-  last_name: "Nazwisko",
-  email: "Adres e-mail",
-  phone: "Telefon komórkowy",
-  street: "Ulica",
-  building: "Numer budynku",
-  unit: "Numer lokalu",
-  rodo_ack: "Informacja o przetwarzaniu danych osobowych",
-} as const;
+/** The `<datalist>` of the cooperative's streets the street field suggests from. */
+const STREETS_LIST = "ulice-spoldzielni";
 
 /** One field of the form, also the fragment htmx swaps in after inline validation. */
 export function RegistrationField(
-  props: { name: keyof typeof fieldLabels; values: RegistrationValues; errors: FieldErrors },
+  props: { name: RegistrationFieldName; values: RegistrationValues; errors: FieldErrors },
 ) {
-  const common = {
-    name: props.name,
-    label: fieldLabels[props.name],
-    value: props.values[props.name],
-    error: props.errors[props.name],
-    validateUrl: VALIDATE_URL,
-  };
-  switch (props.name) {
-    case "first_name":
-      return <Field {...common} autocomplete="given-name" maxlength={60} />;
-    case "last_name":
-      return <Field {...common} autocomplete="family-name" maxlength={80} />;
-    case "email":
-      return (
-        <Field
-          {...common}
-          type="email"
-          autocomplete="email"
-          maxlength={254}
-          hint="Na ten adres wyślemy potwierdzenie i Identyfikator."
-        />
-      );
-    case "phone":
-      return (
-        <Field
-          {...common}
-          type="tel"
-          autocomplete="tel"
-          inputmode="tel"
-          maxlength={30}
-          hint="Numer komórkowy, np. 600 123 456. Na ten numer wyślemy SMS z hasłem startowym."
-        />
-      );
-    case "street":
-      return (
-        <Field {...common} autocomplete="address-line1" maxlength={80} hint="np. Słowackiego" />
-      );
-    case "building":
-      return <Field {...common} maxlength={10} hint="np. 12 lub 12A" />;
-    case "unit":
-      return <Field {...common} maxlength={8} hint="numer mieszkania, np. 7" />;
-    case "rodo_ack":
-      return <RodoAck checked={props.values.rodo_ack === "on"} error={props.errors.rodo_ack} />;
+  if (props.name === "rodo_ack") {
+    return <RodoAck checked={props.values.rodo_ack === "on"} error={props.errors.rodo_ack} />;
   }
+  const def = registrationFields[props.name];
+  return (
+    <Field
+      name={props.name}
+      label={def.label}
+      value={props.values[props.name]}
+      error={props.errors[props.name]}
+      validateUrl={VALIDATE_URL}
+      autocomplete={def.autocomplete}
+      type={def.input?.type}
+      inputmode={def.input?.inputmode}
+      maxlength={def.input?.maxlength}
+      hint={def.input?.hint}
+      list={props.name === "street" ? STREETS_LIST : undefined}
+    />
+  );
+}
+
+const joinNumbers = (numbers: string[]) =>
+  numbers.length <= 1
+    ? numbers.join("")
+    : `${numbers.slice(0, -1).join(", ")} i ${numbers[numbers.length - 1]}`;
+
+const streetNames = (streets: string[]) => streets.map((s) => `ul. ${s}`).join(" lub ");
+
+/** What the applicant is told about the address, in words (also the error summary's line). */
+export function addressCheckMessage(check: AddressCheck, typedStreet = ""): string {
+  switch (check.status) {
+    case "not_checked":
+      return "";
+    case "unknown_street":
+      return `Spółdzielnia nie zarządza budynkami przy ulicy „${typedStreet}”. Sprawdź nazwę ulicy — pole „Ulica” podpowiada ulice spółdzielni.`;
+    case "street":
+      return `Budynki spółdzielni przy ${streetNames(check.streets)}: nr ${
+        joinNumbers(check.numbers)
+      }.`;
+    case "unknown_building":
+      return `Przy ${streetNames(check.streets)} spółdzielnia zarządza budynkami nr ${
+        joinNumbers(check.numbers)
+      }. Sprawdź numer budynku.`;
+    case "managed":
+      return `Budynek ul. ${check.street} ${check.number} należy do spółdzielni.`;
+  }
+}
+
+export const ADDRESS_NOTE_ID = "address-check";
+
+/**
+ * Whether the cooperative manages the street and building typed, under the address fields. For
+ * an address it does not manage, the applicant may confirm it and send anyway.
+ */
+export function AddressCheckNote(
+  props: {
+    check?: AddressCheck;
+    values: RegistrationValues;
+    error?: string;
+    /** Sent beside a field's fragment: htmx puts it in place (out of band). */
+    oob?: boolean;
+  },
+) {
+  const check = props.check;
+  const message = check ? addressCheckMessage(check, props.values.street ?? "") : "";
+  return (
+    <div
+      id={ADDRESS_NOTE_ID}
+      class={props.error ? "field invalid" : undefined}
+      aria-live="polite"
+      hx-swap-oob={props.oob ? "true" : undefined}
+    >
+      {check && message && check.managed && (
+        <p class={check.status === "managed" ? "notice ok" : "hint"}>{message}</p>
+      )}
+      {check && !check.managed && (
+        <>
+          <p class="notice warn" id="address_confirmed-error">{message}</p>
+          <div class="checkbox">
+            <input
+              type="checkbox"
+              id="address_confirmed"
+              name="address_confirmed"
+              value="on"
+              checked={props.values.address_confirmed === "on"}
+              aria-invalid={props.error ? "true" : undefined}
+              aria-describedby="address_confirmed-error"
+            />
+            <label for="address_confirmed">
+              Adres jest poprawny — wyślij formularz mimo to (biuro sprawdzi go ręcznie)
+            </label>
+          </div>
+        </>
+      )}
+    </div>
+  );
 }
 
 function RodoAck(props: { checked: boolean; error?: string }) {
@@ -96,9 +146,13 @@ export function RegistrationPage(
     errors: FieldErrors;
     notice: RodoNotice;
     banner?: string;
+    /** The cooperative's streets, suggested as the applicant types (no JavaScript needed). */
+    streets: string[];
+    /** The address check, when the form comes back because of it. */
+    address?: AddressCheck;
   },
 ) {
-  const f = (name: keyof typeof fieldLabels) => (
+  const f = (name: RegistrationFieldName) => (
     <RegistrationField name={name} values={props.values} errors={props.errors} />
   );
   return (
@@ -109,7 +163,10 @@ export function RegistrationPage(
         obowiązkowe.
       </p>
       {props.banner && <p class="notice warn" role="alert">{props.banner}</p>}
-      <ErrorSummary errors={props.errors} labels={fieldLabels} />
+      <ErrorSummary
+        errors={props.errors}
+        labels={{ ...registrationLabels, address_confirmed: "Adres" }}
+      />
       <form method="post" action="/rejestracja">
         <fieldset>
           <legend>Dane osobowe</legend>
@@ -123,6 +180,14 @@ export function RegistrationPage(
           {f("street")}
           {f("building")}
           {f("unit")}
+          <AddressCheckNote
+            check={props.address}
+            values={props.values}
+            error={props.errors.address_confirmed}
+          />
+          <datalist id={STREETS_LIST}>
+            {props.streets.map((s) => <option value={s} />)}
+          </datalist>
         </fieldset>
         <section class="rodo" id="rodo-info" aria-labelledby="rodo-title">
           <h2 id="rodo-title">Informacja o przetwarzaniu danych osobowych</h2>
