@@ -21,7 +21,6 @@ import { ConfigError, loadConfig } from "./platform/config.ts";
 import { systemClock } from "./domain/shared/clock.ts";
 import { keys } from "./domain/shared/keys.ts";
 import { createPasswordHasher } from "./domain/accounts/password.ts";
-import { checkPasswordRule } from "./domain/accounts/password_rule.ts";
 import { createStaff, type StaffRole } from "./domain/accounts/staff.ts";
 import type { Actor } from "./domain/backoffice/audit.ts";
 import {
@@ -71,9 +70,6 @@ async function createStaffCommand(args: string[]) {
   });
   if (!values.login || !values.password || !values.name) fail(usage);
   if (values.role && values.role !== "admin" && values.role !== "office") fail(usage);
-  const problems = checkPasswordRule(values.password);
-  if (problems.length) fail(`password: ${problems.join("; ")}`);
-
   const kv = await openKv();
   const hasher = createPasswordHasher();
   try {
@@ -90,8 +86,11 @@ async function createStaffCommand(args: string[]) {
       role,
     });
     if (!result.ok) {
+      // The staff password rule lives in domain/accounts/password_rule.ts, as for the web.
       fail(
-        result.reason === "login_taken"
+        result.reason === "weak_password"
+          ? `password: ${result.message}`
+          : result.reason === "login_taken"
           ? `login ${values.login} is already taken`
           : "login: 3–32 characters: lower-case letters, digits, '.', '_' or '-'",
       );

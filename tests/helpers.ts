@@ -23,11 +23,14 @@ export type TestAppOptions = {
   start?: Date;
   /** Wraps the app's KV (e.g. `watchCommits`), so tests see every write the app makes. */
   wrapKv?: (kv: Deno.Kv) => Deno.Kv;
+  /** Wraps the parts before the app is built (e.g. a hasher that counts its calls). */
+  adapt?: (deps: AppDeps) => AppDeps;
 };
 
 export async function testApp(options: TestAppOptions | Record<string, string> = {}) {
   const opts: TestAppOptions =
-    "env" in options || "delivery" in options || "start" in options || "wrapKv" in options
+    "env" in options || "delivery" in options || "start" in options || "wrapKv" in options ||
+      "adapt" in options
       ? options as TestAppOptions
       : { env: options as Record<string, string> };
   const config = loadConfig({ EBOK_KV_PATH: ":memory:", ...opts.env });
@@ -36,7 +39,8 @@ export async function testApp(options: TestAppOptions | Record<string, string> =
   const clock = manualClock(opts.start ?? new Date("2026-11-25T10:00:00Z"));
   const log = memoryLogger();
   const hasher = createPasswordHasher({ useWorker: false });
-  const deps: AppDeps = { config, kv, clock, log, hasher };
+  const base: AppDeps = { config, kv, clock, log, hasher };
+  const deps = opts.adapt ? opts.adapt(base) : base;
   const app = createApp(deps);
 
   let resend: FakeProvider | undefined;

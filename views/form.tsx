@@ -27,6 +27,11 @@ export type FieldProps = {
   /** The id of a `<datalist>` of suggestions (they work without JavaScript). */
   list?: string;
   autofocus?: boolean;
+  /**
+   * For a password field only: a server-issued stand-in (never a password) to fill it with,
+   * e.g. the password change ticket, so the field need not be typed again.
+   */
+  keepValue?: string;
 };
 
 /**
@@ -50,7 +55,7 @@ export function Field(p: FieldProps) {
         id={p.name}
         name={p.name}
         type={p.type ?? "text"}
-        value={p.type === "password" ? undefined : p.value}
+        value={p.type === "password" ? p.keepValue : p.value}
         required={p.required !== false}
         autocomplete={p.autocomplete}
         inputmode={p.inputmode}

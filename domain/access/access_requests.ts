@@ -6,7 +6,7 @@ import { type Account, createAccount, listAccountsByEmail } from "../accounts/ac
 import { type Actor, addAudit } from "../backoffice/audit.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CooperativeProfile } from "../backoffice/cooperative.ts";
-import { newStartPassword } from "../accounts/credentials.ts";
+import { addStartPasswordSms, newStartPassword } from "../accounts/credentials.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
 import { addMessage } from "../messaging/messages.ts";
@@ -16,7 +16,6 @@ import {
   registrationReceived,
   registrationStillPending,
   rejectionEmail,
-  startPasswordSms,
 } from "../messaging/notifications.ts";
 import type { PasswordHasher } from "../accounts/password.ts";
 import { getUnits, type Unit } from "../backoffice/register.ts";
@@ -248,16 +247,7 @@ export async function approveAccessRequest(
         accountId: account.id,
       }),
     );
-    addMessage(
-      op,
-      clock,
-      startPasswordSms(ctx, {
-        phone: account.phone,
-        accountId: account.id,
-        password: start.plain,
-        expiresAt: new Date(start.record.expiresAt),
-      }),
-    );
+    addStartPasswordSms(op, clock, ctx, account, start);
     addAudit(op, clock, {
       actor: input.staff,
       action: "request.approved",

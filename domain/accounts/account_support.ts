@@ -1,6 +1,7 @@
 /**
  * What the office does for a resident on the phone: resend the identifier, change contact
- * data (telling the old address), block and unblock, link units. Each change lands in one
+ * data (telling the old address), block and unblock, lift a login lockout, link units, send a
+ * new start password (`issueStartPassword` in credentials.ts). Each change lands in one
  * atomic operation with its messages and audit entry; sessions end where the change requires.
  */
 import { type Account, updateAccount } from "./accounts.ts";
@@ -10,7 +11,8 @@ import type { CooperativeProfile } from "../backoffice/cooperative.ts";
 import { keys } from "../shared/keys.ts";
 import { addMessage } from "../messaging/messages.ts";
 import { contactChangedEmail, identifierEmail } from "../messaging/notifications.ts";
-import { invalidateOwnerSessions } from "./sessions.ts";
+import { addEndSessions, invalidateOwnerSessions, listOwnerSessionIds } from "./sessions.ts";
+import { addClearLockout } from "./credentials.ts";
 
 type Ctx = { coop: CooperativeProfile; baseUrl: string };
 
@@ -101,6 +103,7 @@ export async function setAccountBlocked(
   blocked: boolean,
   staff: Actor,
 ): Promise<Account | null> {
+  const sessionIds = blocked ? await listOwnerSessionIds(kv, "resident", accountId) : [];
   const updated = await updateAccount(
     kv,
     accountId,
@@ -110,6 +113,7 @@ export async function setAccountBlocked(
       ? null
       : { ...a, status: blocked ? "blocked" : "active" }),
     (op, a) => {
+      addEndSessions(op, "resident", a.id, sessionIds.slice(0, 300));
       addAudit(op, clock, {
         actor: staff,
         action: blocked ? "account.blocked" : "account.unblocked",
@@ -117,26 +121,50 @@ export async function setAccountBlocked(
       });
     },
   );
+  // Sessions opened meanwhile (or beyond the batch) end too.
   if (updated && blocked) await invalidateOwnerSessions(kv, "resident", accountId);
   return updated;
 }
 
+/** Ends every session of a resident; the audit entry lands with the (first) deletions. */
 export async function endAccountSessions(
   kv: Deno.Kv,
   clock: Clock,
   accountId: string,
   staff: Actor,
 ): Promise<number> {
-  const ended = await invalidateOwnerSessions(kv, "resident", accountId);
+  const ids = await listOwnerSessionIds(kv, "resident", accountId);
   const op = kv.atomic();
+  addEndSessions(op, "resident", accountId, ids.slice(0, 300));
   addAudit(op, clock, {
     actor: staff,
     action: "account.sessions_ended",
     target: { kind: "account", id: accountId },
-    details: { ended },
+    details: { ended: ids.length },
   });
   await op.commit();
-  return ended;
+  if (ids.length > 300) await invalidateOwnerSessions(kv, "resident", accountId);
+  return ids.length;
+}
+
+/** Staff lift a login lockout: the resident may try again at once. */
+export async function unlockLogin(
+  kv: Deno.Kv,
+  clock: Clock,
+  accountId: string,
+  staff: Actor,
+): Promise<Account | null> {
+  const entry = await kv.get<Account>(keys.accounts(accountId));
+  if (!entry.value) return null;
+  const op = kv.atomic();
+  addClearLockout(op, entry.value.identifier);
+  addAudit(op, clock, {
+    actor: staff,
+    action: "account.unlocked",
+    target: { kind: "account", id: accountId },
+  });
+  await op.commit();
+  return entry.value;
 }
 
 /** Replaces the units an account may see, moving the unit index with them. */

@@ -1,22 +1,50 @@
 /**
- * Resident credentials: start passwords, login with progressive lockout, password change.
- * Expected outcomes are returned as discriminated unions, not thrown.
+ * Resident credentials: start passwords (issued here only: at approval, through "Nie pamiętam
+ * hasła" and by the office), sign-in with progressive lockout, the password change. Every write
+ * lands in one atomic operation with its messages and audit entry. Expected outcomes are
+ * returned as discriminated unions, not thrown.
  */
+import type { AuditAction } from "../backoffice/audit_actions.ts";
+import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeHexLowerCase } from "@oslojs/encoding";
 import {
   type Account,
   getAccountByIdentifier,
   type StartPassword,
   updateAccount,
 } from "./accounts.ts";
+import { type Actor, addAudit } from "../backoffice/audit.ts";
 import type { Clock } from "../shared/clock.ts";
-import { isCommonPassword } from "./common_passwords.ts";
-import { randomInt } from "../shared/ids.ts";
+import type { CooperativeProfile } from "../backoffice/cooperative.ts";
+import { randomInt, randomToken } from "../shared/ids.ts";
 import { normalizeIdentifier } from "../access/identifier.ts";
 import { keys } from "../shared/keys.ts";
-import type { PasswordHasher } from "./password.ts";
-import { checkPasswordRule } from "./password_rule.ts";
+import { addMessage } from "../messaging/messages.ts";
+import { passwordChangedEmail, startPasswordSms } from "../messaging/notifications.ts";
+import { DUMMY_PASSWORD_HASH, type PasswordHasher } from "./password.ts";
+import { type PasswordErrors, validateNewPassword } from "./password_rule.ts";
+import { consumeRateLimit } from "./rate_limit.ts";
+import {
+  addEndSessions,
+  addNewSession,
+  invalidateOwnerSessions,
+  listOwnerSessionIds,
+  type Session,
+  sessionIdOfToken,
+} from "./sessions.ts";
+
+export { PASSWORD_MAX_LENGTH, validateNewPassword } from "./password_rule.ts";
+export type { PasswordErrors, PasswordField } from "./password_rule.ts";
 
 export const DEFAULT_START_PASSWORD_TTL_MS = 7 * 24 * 60 * 60_000;
+
+type MessageCtx = { coop: CooperativeProfile; baseUrl: string };
+
+function sha256Hex(text: string): string {
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(text)));
+}
+
+// --- start passwords -----------------------------------------------------------------------
 
 const UPPER = "ABCDEFGHJKMNPQRSTUVWXYZ";
 const LOWER = "abcdefghjkmnpqrstuvwxyz";
@@ -38,11 +66,14 @@ export function generateStartPassword(): string {
   return chars.join("");
 }
 
+export type NewStartPassword = { plain: string; record: StartPassword };
+
+/** A fresh start password and its record (hashed); nothing stored yet. */
 export async function newStartPassword(
   hasher: PasswordHasher,
   clock: Clock,
   ttlMs: number,
-): Promise<{ plain: string; record: StartPassword }> {
+): Promise<NewStartPassword> {
   const plain = generateStartPassword();
   const now = clock().getTime();
   return {
@@ -55,13 +86,117 @@ export async function newStartPassword(
   };
 }
 
+/** Queues the SMS that carries a start password, in the operation that stores its record. */
+export function addStartPasswordSms(
+  op: Deno.AtomicOperation,
+  clock: Clock,
+  ctx: MessageCtx,
+  account: { id: string; phone: string },
+  start: NewStartPassword,
+) {
+  addMessage(
+    op,
+    clock,
+    startPasswordSms(ctx, {
+      phone: account.phone,
+      accountId: account.id,
+      password: start.plain,
+      expiresAt: new Date(start.record.expiresAt),
+    }),
+  );
+}
+
+/**
+ * Replaces an existing account's start password and sends the new one by SMS, with the audit
+ * entry, in one atomic operation. `start` may be made beforehand (to hash whatever happens).
+ */
+export async function issueStartPassword(
+  kv: Deno.Kv,
+  clock: Clock,
+  hasher: PasswordHasher,
+  ctx: MessageCtx & { startPasswordTtlMs: number },
+  input: {
+    accountId: string;
+    actor: Actor | ((a: Account) => Actor);
+    action: "account.start_password_issued" | "password.reset_requested";
+    clientAddress?: string;
+    onlyActive?: boolean;
+    start?: NewStartPassword;
+  },
+): Promise<Account | null> {
+  const start = input.start ?? await newStartPassword(hasher, clock, ctx.startPasswordTtlMs);
+  return await updateAccount(
+    kv,
+    input.accountId,
+    (a) => input.onlyActive && a.status !== "active" ? null : { ...a, startPassword: start.record },
+    (op, a) => {
+      addStartPasswordSms(op, clock, ctx, a, start);
+      addAudit(op, clock, {
+        actor: typeof input.actor === "function" ? input.actor(a) : input.actor,
+        action: input.action,
+        target: { kind: "account", id: a.id },
+        clientAddress: input.clientAddress,
+      });
+    },
+  );
+}
+
+const FORGOT_PER_ADDRESS = { limit: 5, windowMs: 60 * 60_000 };
+const FORGOT_PER_ACCOUNT = { limit: 3, windowMs: 24 * 60 * 60_000 };
+
+/**
+ * "Nie pamiętam hasła": a new start password by SMS to the number on file. Answers the same
+ * whether or not the identifier exists (the caller shows one page). The new start password
+ * also passes a lockout that began before it was sent (see `signInResident`).
+ */
+export async function requestStartPasswordBySms(
+  kv: Deno.Kv,
+  clock: Clock,
+  hasher: PasswordHasher,
+  ctx: MessageCtx & { startPasswordTtlMs: number },
+  input: { identifier: string; clientAddress: string },
+): Promise<{ ok: true } | { ok: false; reason: "rate_limited"; retryAt: Date }> {
+  const perAddress = await consumeRateLimit(
+    kv,
+    clock,
+    "forgot_address",
+    input.clientAddress,
+    FORGOT_PER_ADDRESS,
+  );
+  if (!perAddress.ok) return { ok: false, reason: "rate_limited", retryAt: perAddress.retryAt };
+  const identifier = normalizeIdentifier(input.identifier);
+  const account = identifier ? await getAccountByIdentifier(kv, identifier) : null;
+  // Hash either way, so the answer takes as long whether or not the identifier exists.
+  const start = await newStartPassword(hasher, clock, ctx.startPasswordTtlMs);
+  if (
+    account && account.status === "active" &&
+    (await consumeRateLimit(kv, clock, "forgot_account", account.id, FORGOT_PER_ACCOUNT)).ok
+  ) {
+    await issueStartPassword(kv, clock, hasher, ctx, {
+      accountId: account.id,
+      actor: (a) => ({ kind: "resident", id: a.id, label: a.identifier }),
+      action: "password.reset_requested",
+      clientAddress: input.clientAddress,
+      onlyActive: true,
+      start,
+    });
+  }
+  return { ok: true };
+}
+
 // --- lockout -------------------------------------------------------------------------------
 
 export const FAILURES_BEFORE_LOCK = 5;
 /** Each further lockout lasts longer: 1, 5, 15, 60 minutes, then 4 hours. */
 const LOCK_MINUTES = [1, 5, 15, 60, 240];
 
-export type LockoutState = { failures: number; lockouts: number; lockedUntil?: string };
+export type LockoutState = {
+  failures: number;
+  lockouts: number;
+  lockedUntil?: string;
+  /** When the current lock began: a start password sent after it passes the lock. */
+  lockedAt?: string;
+};
 
 async function readLockout(kv: Deno.Kv, identifier: string) {
   return await kv.get<LockoutState>(keys.lockouts(identifier));
@@ -73,11 +208,16 @@ function lockedUntil(state: LockoutState | null, now: number): Date | null {
   return until > now ? new Date(until) : null;
 }
 
-/** Counts a failed login for `identifier`; returns the lock's end when this failure locks it. */
+/**
+ * Counts a failed login (or a wrong current password) for `identifier` — a resident's
+ * identifier or `staff:<login>`; returns the lock's end when this failure locks it.
+ * `addToSameOp` adds the audit entry that belongs to the failure.
+ */
 export async function recordLoginFailure(
   kv: Deno.Kv,
   clock: Clock,
   identifier: string,
+  addToSameOp: (op: Deno.AtomicOperation, lockedUntil: Date | null) => void = () => {},
 ): Promise<Date | null> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const entry = await readLockout(kv, identifier);
@@ -87,12 +227,19 @@ export async function recordLoginFailure(
     let until: Date | null = null;
     if (failures >= FAILURES_BEFORE_LOCK) {
       const minutes = LOCK_MINUTES[Math.min(state.lockouts, LOCK_MINUTES.length - 1)];
-      until = new Date(clock().getTime() + minutes * 60_000);
-      next = { failures: 0, lockouts: state.lockouts + 1, lockedUntil: until.toISOString() };
+      const now = clock().getTime();
+      until = new Date(now + minutes * 60_000);
+      next = {
+        failures: 0,
+        lockouts: state.lockouts + 1,
+        lockedUntil: until.toISOString(),
+        lockedAt: new Date(now).toISOString(),
+      };
     }
-    const ok = await kv.atomic().check(entry)
-      .set(keys.lockouts(identifier), next, { expireIn: 24 * 60 * 60_000 }).commit();
-    if (ok.ok) return until;
+    const op = kv.atomic().check(entry)
+      .set(keys.lockouts(identifier), next, { expireIn: 24 * 60 * 60_000 });
+    addToSameOp(op, until);
+    if ((await op.commit()).ok) return until;
   }
   return null;
 }
@@ -101,165 +248,267 @@ export async function getLockout(kv: Deno.Kv, clock: Clock, identifier: string) 
   return lockedUntil((await readLockout(kv, identifier)).value, clock().getTime());
 }
 
-/** Staff action: lets the resident try again at once. */
-export async function clearLockout(kv: Deno.Kv, identifier: string) {
-  await kv.delete(keys.lockouts(identifier));
+/** A successful sign-in (or the office) lets the identifier try again at once. */
+export function addClearLockout(op: Deno.AtomicOperation, identifier: string) {
+  op.delete(keys.lockouts(identifier));
 }
 
-// --- login ---------------------------------------------------------------------------------
+// --- sign-in -------------------------------------------------------------------------------
 
-export type LoginResult =
-  | { ok: true; account: Account; withStartPassword: boolean }
+const LOGIN_PER_ADDRESS = { limit: 60, windowMs: 15 * 60_000 };
+
+export type SignInResult =
+  | { ok: true; account: Account; token: string; withStartPassword: boolean }
+  | { ok: false; reason: "rate_limited"; retryAt: Date }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "locked"; retryAt: Date }
   | { ok: false; reason: "blocked" }
-  | { ok: false; reason: "start_password_expired" }
-  | { ok: false; reason: "start_password_used" };
+  | { ok: false; reason: "start_password_expired" };
 
-/** Hash of a throw-away password, so an unknown identifier costs the same time as a known one. */
-let dummyHash: Promise<string> | undefined;
-
-export async function verifyResidentLogin(
+/**
+ * A resident's sign-in: the per-address limit, the lockout, the password (their own or the
+ * start password, which stays valid until they set their own, within its validity), then a new
+ * session — opened with its audit entry, the lockout cleared and the previous cookie's session
+ * ended (fixation), in one atomic operation.
+ *
+ * Every attempt that reaches the password costs exactly two Argon2id verifications (own and
+ * start password, each against a fixed dummy hash when absent), so response time tells nothing
+ * about which identifiers exist or hold a start password.
+ */
+export async function signInResident(
   kv: Deno.Kv,
   clock: Clock,
   hasher: PasswordHasher,
-  identifierInput: string,
-  password: string,
-): Promise<LoginResult> {
-  const identifier = normalizeIdentifier(identifierInput) ?? identifierInput.trim().toUpperCase();
-  const locked = lockedUntil((await readLockout(kv, identifier)).value, clock().getTime());
-  if (locked) return { ok: false, reason: "locked", retryAt: locked };
+  input: { identifier: string; password: string; clientAddress: string; previousToken?: string },
+): Promise<SignInResult> {
+  const perAddress = await consumeRateLimit(
+    kv,
+    clock,
+    "login_address",
+    input.clientAddress,
+    LOGIN_PER_ADDRESS,
+  );
+  if (!perAddress.ok) return { ok: false, reason: "rate_limited", retryAt: perAddress.retryAt };
 
-  const account = normalizeIdentifier(identifierInput)
-    ? await getAccountByIdentifier(kv, identifier)
-    : null;
-  const matched = account ? await matchPassword(hasher, account, password) : null;
-  if (!account) {
-    dummyHash ??= hasher.hash("nie-ma-takiego-konta");
-    await hasher.verify(password, await dummyHash);
+  const normalized = normalizeIdentifier(input.identifier);
+  const lockKey = normalized ?? input.identifier.trim().toUpperCase();
+  const lock = (await readLockout(kv, lockKey)).value;
+  const account = normalized ? await getAccountByIdentifier(kv, normalized) : null;
+  const ownOk = await hasher.verify(input.password, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  const startOk = await hasher.verify(
+    input.password,
+    account?.startPassword?.hash ?? DUMMY_PASSWORD_HASH,
+  );
+  const matched = !account ? null : ownOk ? "own" : startOk ? "start" : null;
+
+  const now = clock().getTime();
+  const anonymous: Actor = { kind: "anonymous", label: "—" };
+  // Logged only when it has the shape of an identifier: never a password typed by mistake.
+  const details = { identifier: normalized ?? "(niepoprawny)" };
+  const audit = (op: Deno.AtomicOperation, action: AuditAction, actor: Actor = anonymous) =>
+    addAudit(op, clock, { actor, action, details, clientAddress: input.clientAddress });
+
+  const locked = lockedUntil(lock, now);
+  // Someone else may lock an account on purpose: a start password sent after the lock began
+  // ("Nie pamiętam hasła", or the office) passes it; guessing stays locked.
+  const passesLock = matched === "start" && !!lock?.lockedAt &&
+    Date.parse(account!.startPassword!.issuedAt) > Date.parse(lock.lockedAt);
+  if (locked && !passesLock) {
+    const op = kv.atomic();
+    audit(op, "login.locked");
+    await op.commit();
+    return { ok: false, reason: "locked", retryAt: locked };
   }
   if (!account || !matched) {
-    const until = await recordLoginFailure(kv, clock, identifier);
+    const until = await recordLoginFailure(
+      kv,
+      clock,
+      lockKey,
+      (op, until) => audit(op, until ? "login.locked" : "login.invalid"),
+    );
     return until
       ? { ok: false, reason: "locked", retryAt: until }
       : { ok: false, reason: "invalid" };
   }
-  await clearLockout(kv, identifier);
-  if (account.status === "blocked") return { ok: false, reason: "blocked" };
-  if (matched === "own") return { ok: true, account, withStartPassword: false };
-
-  const start = account.startPassword!;
-  if (start.usedAt) return { ok: false, reason: "start_password_used" };
-  if (Date.parse(start.expiresAt) <= clock().getTime()) {
-    return { ok: false, reason: "start_password_expired" };
+  const resident: Actor = { kind: "resident", id: account.id, label: account.identifier };
+  const refuse = async (reason: "blocked" | "start_password_expired") => {
+    // The password was right: the lockout's count starts afresh, as after any right password.
+    const op = kv.atomic();
+    addClearLockout(op, lockKey);
+    audit(op, `login.${reason}`, resident);
+    await op.commit();
+    return { ok: false as const, reason };
+  };
+  if (account.status === "blocked") return await refuse("blocked");
+  const withStartPassword = matched === "start";
+  if (withStartPassword && Date.parse(account.startPassword!.expiresAt) <= now) {
+    return await refuse("start_password_expired");
   }
-  // A start password works once: mark it used as this login goes through.
-  const used = await updateAccount(
-    kv,
-    account.id,
-    (a) =>
-      a.startPassword?.hash === start.hash && !a.startPassword.usedAt
-        ? { ...a, startPassword: { ...a.startPassword, usedAt: clock().toISOString() } }
-        : null,
-  );
-  if (!used) return { ok: false, reason: "start_password_used" };
-  return { ok: true, account: used, withStartPassword: true };
-}
 
-async function matchPassword(
-  hasher: PasswordHasher,
-  account: Account,
-  password: string,
-): Promise<"own" | "start" | null> {
-  if (account.passwordHash && await hasher.verify(password, account.passwordHash)) return "own";
-  if (account.startPassword && await hasher.verify(password, account.startPassword.hash)) {
-    return "start";
+  const op = kv.atomic();
+  addClearLockout(op, lockKey);
+  const previousId = input.previousToken ? sessionIdOfToken(input.previousToken) : null;
+  if (previousId) {
+    const previous = (await kv.get<Session>(keys.sessions(previousId))).value;
+    if (previous) addEndSessions(op, "resident", previous.ownerId, [previousId]);
   }
-  return null;
+  const { token } = addNewSession(op, clock, "resident", account.id, {
+    restricted: withStartPassword,
+  });
+  audit(op, withStartPassword ? "login.start_password" : "login.ok", resident);
+  await op.commit();
+  return { ok: true, account, token, withStartPassword };
 }
 
 // --- password change -----------------------------------------------------------------------
 
-/** Long passphrases are welcome; the cap only keeps hashing cost bounded. Never truncated. */
-export const PASSWORD_MAX_LENGTH = 128;
+/**
+ * After a refused new password the form need not ask for the current password again: the
+ * server remembers, for this session only and for a few minutes, that it was checked, and puts
+ * a random ticket (never the password) into the field. The ticket is bound to the session and
+ * to the credential it vouches for; only its SHA-256 is stored.
+ */
+const CHANGE_TICKET_TTL_MS = 10 * 60_000;
 
-export type PasswordField = "current_password" | "new_password" | "new_password_confirm";
-export type PasswordErrors = Partial<Record<PasswordField, string>>;
+type ChangeTicket = { tokenHash: string; credential: string; expiresAt: string };
 
-/** The rule, the common-password list and the confirmation; no hashing involved. */
-export function validateNewPassword(
-  next: string,
-  confirm: string | undefined,
-  context: { identifier: string; current?: string },
-): PasswordErrors {
-  const errors: PasswordErrors = {};
-  const problems = checkPasswordRule(next);
-  if (!next) errors.new_password = "Podaj nowe hasło.";
-  else if ([...next].length > PASSWORD_MAX_LENGTH) {
-    errors.new_password = `Hasło może mieć najwyżej ${PASSWORD_MAX_LENGTH} znaków.`;
-  } else if (problems.length) errors.new_password = problems.join(" ");
-  else if (isCommonPassword(next)) {
-    errors.new_password = "To hasło jest zbyt popularne i łatwe do odgadnięcia. Wybierz inne.";
-  } else if (next.toUpperCase().includes(context.identifier.replace("-", ""))) {
-    errors.new_password = "Hasło nie może zawierać Identyfikatora.";
-  } else if (context.current !== undefined && next === context.current) {
-    errors.new_password = "Nowe hasło musi się różnić od obecnego.";
-  }
-  if (confirm !== undefined && !errors.new_password && next !== confirm) {
-    errors.new_password_confirm = "Hasła nie są takie same.";
-  }
-  return errors;
+async function ticketMatches(
+  kv: Deno.Kv,
+  clock: Clock,
+  sessionId: string,
+  credentialHash: string,
+  typed: string,
+): Promise<boolean> {
+  if (!/^[a-z2-7]{32}$/.test(typed)) return false;
+  const ticket = (await kv.get<ChangeTicket>(keys.passwordChangeTickets(sessionId))).value;
+  return !!ticket && Date.parse(ticket.expiresAt) > clock().getTime() &&
+    ticket.tokenHash === sha256Hex(typed) && ticket.credential === sha256Hex(credentialHash);
 }
 
-export type ChangePasswordResult = { ok: true; account: Account } | {
-  ok: false;
-  errors: PasswordErrors;
-};
+async function issueChangeTicket(
+  kv: Deno.Kv,
+  clock: Clock,
+  sessionId: string,
+  credentialHash: string,
+): Promise<string> {
+  const token = randomToken(20);
+  const ticket: ChangeTicket = {
+    tokenHash: sha256Hex(token),
+    credential: sha256Hex(credentialHash),
+    expiresAt: new Date(clock().getTime() + CHANGE_TICKET_TTL_MS).toISOString(),
+  };
+  await kv.set(keys.passwordChangeTickets(sessionId), ticket, { expireIn: CHANGE_TICKET_TTL_MS });
+  return token;
+}
+
+export type ChangePasswordResult =
+  | { ok: true; account: Account; token: string }
+  /** `ticket`: the current password was right; the form carries this instead of it. */
+  | { ok: false; reason: "invalid"; errors: PasswordErrors; ticket?: string }
+  | { ok: false; reason: "locked"; retryAt: Date }
+  /** Another request (a double-click, a second tab) changed the password first. */
+  | { ok: false; reason: "already_changed" }
+  | { ok: false; reason: "unavailable" };
 
 /**
- * Sets the resident's own password. `withStartPassword`: the session was opened with the
- * start password, so that is what "current password" must be.
+ * Sets the resident's own password. A session opened with the start password must give that
+ * (or its change ticket) as the current password. A wrong current password counts with the
+ * login lockout. The change, its e-mail, its audit entry, the end of every session and the new
+ * session land in one atomic operation, and only if the password verified is still the
+ * current one: of concurrent changes exactly one wins.
  */
-export async function changePassword(
+export async function changeResidentPassword(
   kv: Deno.Kv,
   clock: Clock,
   hasher: PasswordHasher,
+  ctx: MessageCtx,
   input: {
     account: Account;
-    withStartPassword: boolean;
+    session: Session;
     current: string;
     next: string;
     confirm: string;
+    clientAddress?: string;
   },
-  addToSameOp: (op: Deno.AtomicOperation, account: Account) => void = () => {},
 ): Promise<ChangePasswordResult> {
-  const { account } = input;
-  const errors = validateNewPassword(input.next, input.confirm, {
-    identifier: account.identifier,
-    current: input.current,
-  });
-  if (!input.current) errors.current_password = "Podaj obecne hasło.";
-  if (Object.keys(errors).length) return { ok: false, errors };
+  const { account, session } = input;
+  const withStart = session.restricted;
+  const locked = await getLockout(kv, clock, account.identifier);
+  if (locked) return { ok: false, reason: "locked", retryAt: locked };
+  const credentialHash = withStart ? account.startPassword?.hash : account.passwordHash;
+  if (!credentialHash) return { ok: false, reason: withStart ? "already_changed" : "unavailable" };
 
-  const currentHash = input.withStartPassword ? account.startPassword?.hash : account.passwordHash;
-  if (!currentHash || !(await hasher.verify(input.current, currentHash))) {
-    return {
-      ok: false,
-      errors: {
-        current_password: input.withStartPassword
-          ? "Hasło startowe jest nieprawidłowe."
-          : "Obecne hasło jest nieprawidłowe.",
-      },
-    };
+  const byTicket = await ticketMatches(kv, clock, session.id, credentialHash, input.current);
+  const errors = validateNewPassword(input.next, input.confirm, {
+    holder: "resident",
+    identifier: account.identifier,
+    current: byTicket ? undefined : input.current,
+  });
+  const wrong = withStart
+    ? "Hasło startowe jest nieprawidłowe."
+    : "Obecne hasło jest nieprawidłowe.";
+  let currentOk = byTicket;
+  if (!byTicket) {
+    if (!input.current) {
+      errors.current_password = withStart ? "Podaj hasło startowe z SMS-a." : "Podaj obecne hasło.";
+    } else if (await hasher.verify(input.current, credentialHash)) currentOk = true;
+    else {
+      const until = await recordLoginFailure(kv, clock, account.identifier);
+      if (until) return { ok: false, reason: "locked", retryAt: until };
+      errors.current_password = wrong;
+    }
   }
+  if (byTicket && !errors.new_password && await hasher.verify(input.next, credentialHash)) {
+    errors.new_password = "Nowe hasło musi się różnić od obecnego.";
+  }
+  if (Object.keys(errors).length) {
+    const ticket = currentOk
+      ? await issueChangeTicket(kv, clock, session.id, credentialHash)
+      : undefined;
+    return { ok: false, reason: "invalid", errors, ticket };
+  }
+
   const newHash = await hasher.hash(input.next);
-  const now = clock().toISOString();
-  const updated = await updateAccount(
-    kv,
-    account.id,
-    (a) => ({ ...a, passwordHash: newHash, startPassword: undefined, passwordChangedAt: now }),
-    addToSameOp,
-  );
-  if (!updated) return { ok: false, errors: { current_password: "Konto nie jest dostępne." } };
-  return { ok: true, account: updated };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await kv.get<Account>(keys.accounts(account.id));
+    const now = entry.value;
+    if (!now || now.status !== "active") return { ok: false, reason: "unavailable" };
+    const still = withStart ? now.startPassword?.hash : now.passwordHash;
+    if (still !== credentialHash) return { ok: false, reason: "already_changed" };
+    const at = clock();
+    const updated: Account = {
+      ...now,
+      passwordHash: newHash,
+      startPassword: undefined,
+      passwordChangedAt: at.toISOString(),
+    };
+    const sessionIds = (await listOwnerSessionIds(kv, "resident", account.id)).slice(0, 300);
+    const op = kv.atomic().check(entry).set(keys.accounts(account.id), updated);
+    addMessage(
+      op,
+      clock,
+      passwordChangedEmail(ctx, {
+        email: updated.email,
+        firstName: updated.firstName,
+        accountId: updated.id,
+        at,
+      }),
+    );
+    addAudit(op, clock, {
+      actor: { kind: "resident", id: updated.id, label: updated.identifier },
+      action: withStart ? "password.set_after_start" : "password.changed",
+      clientAddress: input.clientAddress,
+    });
+    // End every session, this one too, and open a fresh one: a new token after the change.
+    addEndSessions(op, "resident", account.id, sessionIds);
+    const fresh = addNewSession(op, clock, "resident", account.id);
+    op.delete(keys.passwordChangeTickets(session.id));
+    addClearLockout(op, account.identifier);
+    if ((await op.commit()).ok) {
+      // Sessions opened while this ran (or beyond the batch) end too.
+      await invalidateOwnerSessions(kv, "resident", account.id, fresh.session.id);
+      return { ok: true, account: updated, token: fresh.token };
+    }
+  }
+  throw new Error(`account ${account.id} kept changing; password change abandoned`);
 }

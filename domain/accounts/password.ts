@@ -12,6 +12,13 @@ export type PasswordHasher = {
   close(): void;
 };
 
+/**
+ * A fixed Argon2id hash (current parameters) of a random password nobody knows: compared
+ * against when an account has no such credential, so every login costs the same work.
+ */
+export const DUMMY_PASSWORD_HASH =
+  "$argon2id$v=19$m=19456,t=2,p=1$ByTctiplEOo7hE4gfQUZJw$M2+jP42xYY/FdaCJq1g82TN73pwsESx/jY7TtJ63ivs";
+
 type Pending = { resolve: (v: string | boolean) => void; reject: (e: Error) => void };
 
 export function createPasswordHasher(options: { useWorker?: boolean } = {}): PasswordHasher {

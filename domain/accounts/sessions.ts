@@ -55,14 +55,17 @@ function ownerIndexPrefix(kind: SessionKind, ownerId: string) {
     : keys.staffSessionsByStaffAll(ownerId);
 }
 
-/** A new session with a fresh token; returns the token for the cookie. */
-export async function createSession(
-  kv: Deno.Kv,
+/**
+ * Adds a new session with a fresh token to the caller's atomic operation (so a login or a
+ * password change lands with its audit entry); returns the token for the cookie.
+ */
+export function addNewSession(
+  op: Deno.AtomicOperation,
   clock: Clock,
   kind: SessionKind,
   ownerId: string,
   options: { restricted?: boolean } = {},
-): Promise<{ token: string; session: Session }> {
+): { token: string; session: Session } {
   const policy = sessionPolicies[kind];
   const token = randomToken(20);
   const id = hashToken(token);
@@ -77,11 +80,51 @@ export async function createSession(
     absoluteExpiresAt: new Date(now + policy.absoluteMs).toISOString(),
     restricted: options.restricted ?? false,
   };
-  await kv.atomic()
-    .set(sessionKey(kind, id), session, { expireIn: policy.absoluteMs })
-    .set(ownerIndexKey(kind, ownerId, id), id, { expireIn: policy.absoluteMs })
-    .commit();
+  op.set(sessionKey(kind, id), session, { expireIn: policy.absoluteMs })
+    .set(ownerIndexKey(kind, ownerId, id), id, { expireIn: policy.absoluteMs });
   return { token, session };
+}
+
+/** A new session with a fresh token; returns the token for the cookie. */
+export async function createSession(
+  kv: Deno.Kv,
+  clock: Clock,
+  kind: SessionKind,
+  ownerId: string,
+  options: { restricted?: boolean } = {},
+): Promise<{ token: string; session: Session }> {
+  const op = kv.atomic();
+  const created = addNewSession(op, clock, kind, ownerId, options);
+  await op.commit();
+  return created;
+}
+
+/** The session a cookie token names (unexpired or not), for ending it with a new login. */
+export function sessionIdOfToken(token: string): string | null {
+  return /^[a-z2-7]{32}$/.test(token) ? hashToken(token) : null;
+}
+
+/** Adds the deletion of sessions (by id) of one owner to the caller's atomic operation. */
+export function addEndSessions(
+  op: Deno.AtomicOperation,
+  kind: SessionKind,
+  ownerId: string,
+  ids: string[],
+) {
+  for (const id of ids) op.delete(sessionKey(kind, id)).delete(ownerIndexKey(kind, ownerId, id));
+}
+
+/** The ids of an owner's sessions (expired ones too, until KV cleans them up). */
+export async function listOwnerSessionIds(
+  kv: Deno.Kv,
+  kind: SessionKind,
+  ownerId: string,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const e of kv.list<string>({ prefix: ownerIndexPrefix(kind, ownerId) })) {
+    ids.push(e.value);
+  }
+  return ids;
 }
 
 /** The live session for a cookie token, its idle expiry extended; null when absent or expired. */

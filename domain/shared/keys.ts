@@ -93,7 +93,10 @@ export const keys = {
   rateLimits: (bucket: string, subject: string) => ["rate_limits", bucket, subject] as const,
   /** Keyed by the identifier as typed (normalised), so unknown identifiers lock alike. */
   lockouts: (identifier: string) => ["lockouts", identifier] as const,
+  /** The last accepted TOTP time step (a number) of a staff member: only later ones pass. */
   staffTotpLastUsed: (staffId: string) => ["staff_totp_last_used", staffId] as const,
+  /** A short-lived "current password already checked" ticket of one session's change form. */
+  passwordChangeTickets: (sessionId: string) => ["password_change_tickets", sessionId] as const,
 
   auditLog: (entryId: string) => ["audit_log", entryId] as const,
   auditLogAll: () => ["audit_log"] as const,

@@ -6,17 +6,12 @@ import {
   resendIdentifier,
   setAccountBlocked,
   setAccountUnits,
+  unlockLogin,
 } from "../../domain/accounts/account_support.ts";
-import {
-  type Account,
-  getAccount,
-  listAccounts,
-  updateAccount,
-} from "../../domain/accounts/accounts.ts";
-import { addAudit, listAudit, recordAudit } from "../../domain/backoffice/audit.ts";
-import { clearLockout, getLockout, newStartPassword } from "../../domain/accounts/credentials.ts";
-import { addMessage, listMessagesByRef } from "../../domain/messaging/messages.ts";
-import { startPasswordSms } from "../../domain/messaging/notifications.ts";
+import { type Account, getAccount, listAccounts } from "../../domain/accounts/accounts.ts";
+import { listAudit } from "../../domain/backoffice/audit.ts";
+import { getLockout, issueStartPassword } from "../../domain/accounts/credentials.ts";
+import { listMessagesByRef } from "../../domain/messaging/messages.ts";
 import { normalizePolishMobile } from "../../domain/shared/phone.ts";
 import { findUnitsByAddress, getBuilding, getUnits } from "../../domain/backoffice/register.ts";
 import { listOwnerSessions } from "../../domain/accounts/sessions.ts";
@@ -123,39 +118,21 @@ export function accountRoutes(deps: AppDeps) {
     c.redirect(`/admin/konta/${id}?wynik=${result}`, 303);
 
   app.post("/:id/haslo-startowe", async (c) => {
-    const account = await getAccount(kv, c.req.param("id"));
-    if (!account) return c.notFound();
-    const start = await newStartPassword(hasher, clock, config.startPasswordTtlMs);
-    const staff = c.get("staff");
-    await updateAccount(kv, account.id, (a) => ({ ...a, startPassword: start.record }), (op, a) => {
-      addMessage(
-        op,
-        clock,
-        startPasswordSms(ctx(c), {
-          phone: a.phone,
-          accountId: a.id,
-          password: start.plain,
-          expiresAt: new Date(start.record.expiresAt),
-        }),
-      );
-      addAudit(op, clock, {
-        actor: staffActor(staff),
-        action: "account.start_password_issued",
-        target: { kind: "account", id: a.id },
-      });
+    const account = await issueStartPassword(kv, clock, hasher, {
+      ...ctx(c),
+      startPasswordTtlMs: config.startPasswordTtlMs,
+    }, {
+      accountId: c.req.param("id"),
+      actor: staffActor(c.get("staff")),
+      action: "account.start_password_issued",
     });
+    if (!account) return c.notFound();
     return done(c, account.id, "haslo-wyslane");
   });
 
   app.post("/:id/odblokuj", async (c) => {
-    const account = await getAccount(kv, c.req.param("id"));
+    const account = await unlockLogin(kv, clock, c.req.param("id"), staffActor(c.get("staff")));
     if (!account) return c.notFound();
-    await clearLockout(kv, account.identifier);
-    await recordAudit(kv, clock, {
-      actor: staffActor(c.get("staff")),
-      action: "account.unlocked",
-      target: { kind: "account", id: account.id },
-    });
     return done(c, account.id, "odblokowano");
   });
 

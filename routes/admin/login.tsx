@@ -1,9 +1,7 @@
 /** Staff sign-in (password + TOTP) and sign-out. */
 import { Hono } from "hono";
-import { recordAudit } from "../../domain/backoffice/audit.ts";
-import { consumeRateLimit } from "../../domain/accounts/rate_limit.ts";
-import { createSession, deleteSession, validateSession } from "../../domain/accounts/sessions.ts";
-import { STAFF_LOGIN_PATTERN, verifyStaffLogin } from "../../domain/accounts/staff.ts";
+import { deleteSession, validateSession } from "../../domain/accounts/sessions.ts";
+import { signInStaff } from "../../domain/accounts/staff.ts";
 import { StaffLoginPage } from "../../views/admin/login.tsx";
 import { formatDateTime } from "../../views/format.ts";
 import { publicMenu } from "../../views/menu.ts";
@@ -11,10 +9,8 @@ import { clientAddress } from "../client.ts";
 import type { AppDeps } from "../context.ts";
 import { deleteSessionCookie, readSessionCookie, setSessionCookie } from "../cookies.ts";
 import { renderPage } from "../render.tsx";
-import { staffActor, type StaffEnv } from "./guard.ts";
+import type { StaffEnv } from "./guard.ts";
 import { readForm, single } from "../validation.ts";
-
-const STAFF_LOGIN_PER_ADDRESS = { limit: 20, windowMs: 15 * 60_000 };
 
 export function staffLoginRoutes(deps: AppDeps) {
   const { kv, clock, config, hasher } = deps;
@@ -51,49 +47,30 @@ export function staffLoginRoutes(deps: AppDeps) {
         />,
       );
     }
-    const limited = await consumeRateLimit(
-      kv,
-      clock,
-      "staff_login_address",
-      address,
-      STAFF_LOGIN_PER_ADDRESS,
-    );
-    if (!limited.ok) {
-      return refuse(
-        429,
-        `Zbyt wiele prób logowania. Spróbuj ponownie po ${formatDateTime(limited.retryAt)}.`,
-      );
-    }
-    const result = await verifyStaffLogin(kv, clock, hasher, { login, password, totp });
-    if (!result.ok) {
-      await recordAudit(kv, clock, {
-        // What was typed is logged only when it looks like a login: never a mistyped password.
-        actor: {
-          kind: "anonymous",
-          label: STAFF_LOGIN_PATTERN.test(login.toLowerCase()) ? login : "—",
-        },
-        action: `staff_login.${result.reason}`,
-        clientAddress: address,
-      });
-      return result.reason === "locked"
-        ? refuse(
-          429,
-          `Konto zablokowane po nieudanych próbach do ${formatDateTime(result.retryAt)}.`,
-        )
-        : refuse(422, "Nieprawidłowy login, hasło lub kod.");
-    }
-    const old = readSessionCookie(c, config, "staff");
-    if (old) {
-      const s = await validateSession(kv, clock, "staff", old);
-      if (s) await deleteSession(kv, s);
-    }
-    const { token } = await createSession(kv, clock, "staff", result.staff.id);
-    setSessionCookie(c, config, "staff", token);
-    await recordAudit(kv, clock, {
-      actor: staffActor(result.staff),
-      action: "staff_login.ok",
+    const result = await signInStaff(kv, clock, hasher, {
+      login,
+      password,
+      totp,
       clientAddress: address,
+      previousToken: readSessionCookie(c, config, "staff"),
     });
+    if (!result.ok) {
+      switch (result.reason) {
+        case "rate_limited":
+          return refuse(
+            429,
+            `Zbyt wiele prób logowania. Spróbuj ponownie po ${formatDateTime(result.retryAt)}.`,
+          );
+        case "locked":
+          return refuse(
+            429,
+            `Konto zablokowane po nieudanych próbach do ${formatDateTime(result.retryAt)}.`,
+          );
+        case "invalid":
+          return refuse(422, "Nieprawidłowy login, hasło lub kod.");
+      }
+    }
+    setSessionCookie(c, config, "staff", result.token);
     return c.redirect("/admin/wnioski", 303);
   });
 

@@ -21,7 +21,6 @@ import { totpUri } from "../../domain/accounts/totp.ts";
 import { isValidNip, transferQrSvg } from "../../domain/balance/transfer_qr.ts";
 import type { FieldErrors } from "../../views/form.tsx";
 import { staffMenu } from "../../views/menu.ts";
-import { STAFF_PASSWORD_MIN } from "./password.tsx";
 import { type NewStaffShown, SettingsPage } from "../../views/admin/settings.tsx";
 import type { AppDeps } from "../context.ts";
 import { renderPage } from "../render.tsx";
@@ -113,10 +112,8 @@ export function settingsRoutes(deps: AppDeps) {
     if (values.name.length < 3 || CONTROL_CHARS.test(values.name)) {
       errors.name = "Podaj imię i nazwisko.";
     }
-    const rule = checkPasswordRule(password);
-    if ([...password].length < STAFF_PASSWORD_MIN) {
-      errors.password = `Hasło pracownika musi mieć co najmniej ${STAFF_PASSWORD_MIN} znaków.`;
-    } else if (rule.length) errors.password = rule.join(" ");
+    const rule = checkPasswordRule(password, "staff");
+    if (rule.length) errors.password = rule.join(" ");
     if (Object.keys(errors).length) {
       return page(c, { status: 422, staffErrors: errors, staffValues: values });
     }
@@ -128,7 +125,7 @@ export function settingsRoutes(deps: AppDeps) {
     if (!result.ok) {
       return page(c, {
         status: 422,
-        staffErrors: {
+        staffErrors: result.reason === "weak_password" ? { password: result.message } : {
           login: result.reason === "login_taken"
             ? "Ten login jest już zajęty."
             : "Nieprawidłowy login.",

@@ -1,21 +1,10 @@
 import { Hono } from "hono";
-import { getAccountByIdentifier, updateAccount } from "../../domain/accounts/accounts.ts";
-import { addAudit, recordAudit } from "../../domain/backoffice/audit.ts";
 import {
-  changePassword,
-  newStartPassword,
-  verifyResidentLogin,
+  changeResidentPassword,
+  requestStartPasswordBySms,
+  signInResident,
 } from "../../domain/accounts/credentials.ts";
-import { normalizeIdentifier } from "../../domain/access/identifier.ts";
-import { addMessage } from "../../domain/messaging/messages.ts";
-import { passwordChangedEmail, startPasswordSms } from "../../domain/messaging/notifications.ts";
-import { consumeRateLimit } from "../../domain/accounts/rate_limit.ts";
-import {
-  createSession,
-  deleteSession,
-  invalidateOwnerSessions,
-  validateSession,
-} from "../../domain/accounts/sessions.ts";
+import { deleteSession, validateSession } from "../../domain/accounts/sessions.ts";
 import { formatDateTime } from "../../views/format.ts";
 import { LoginPage } from "../../views/public/login.tsx";
 import { publicMenu } from "../../views/menu.ts";
@@ -30,10 +19,6 @@ import { deleteSessionCookie, readSessionCookie, setSessionCookie } from "../coo
 import { renderPage } from "../render.tsx";
 import { currentResident, residentViewer } from "./guard.ts";
 import { readForm, single } from "../validation.ts";
-
-const LOGIN_PER_ADDRESS = { limit: 60, windowMs: 15 * 60_000 };
-const FORGOT_PER_ADDRESS = { limit: 5, windowMs: 60 * 60_000 };
-const FORGOT_PER_ACCOUNT = { limit: 3, windowMs: 24 * 60 * 60_000 };
 
 export function authRoutes(deps: AppDeps) {
   const { kv, clock, config, hasher } = deps;
@@ -79,37 +64,22 @@ export function authRoutes(deps: AppDeps) {
         />,
       );
     }
-    const perAddress = await consumeRateLimit(
-      kv,
-      clock,
-      "login_address",
-      address,
-      LOGIN_PER_ADDRESS,
-    );
-    if (!perAddress.ok) {
-      return refuse(
-        429,
-        `Zbyt wiele prób logowania z tego adresu. Spróbuj ponownie po ${
-          formatDateTime(perAddress.retryAt)
-        }.`,
-        "warn",
-      );
-    }
-    const result = await verifyResidentLogin(kv, clock, hasher, identifier, password);
+    const result = await signInResident(kv, clock, hasher, {
+      identifier,
+      password,
+      clientAddress: address,
+      previousToken: readSessionCookie(c, config, "resident"),
+    });
     if (!result.ok) {
-      const account = result.reason === "invalid" || result.reason === "locked"
-        ? null
-        : await getAccountByIdentifier(kv, normalizeIdentifier(identifier) ?? "");
-      await recordAudit(kv, clock, {
-        actor: account
-          ? { kind: "resident", id: account.id, label: account.identifier }
-          : { kind: "anonymous", label: "—" },
-        action: `login.${result.reason}`,
-        // Logged only when it has the shape of an identifier: never a password typed by mistake.
-        details: { identifier: normalizeIdentifier(identifier) ?? "(niepoprawny)" },
-        clientAddress: address,
-      });
       switch (result.reason) {
+        case "rate_limited":
+          return refuse(
+            429,
+            `Zbyt wiele prób logowania z tego adresu. Spróbuj ponownie po ${
+              formatDateTime(result.retryAt)
+            }.`,
+            "warn",
+          );
         case "invalid":
           return refuse(422, "Nieprawidłowy Identyfikator lub hasło.");
         case "locked":
@@ -117,7 +87,7 @@ export function authRoutes(deps: AppDeps) {
             429,
             `Zbyt wiele nieudanych prób logowania. Logowanie na to konto będzie możliwe po ${
               formatDateTime(result.retryAt)
-            }. Jeśli nie pamiętasz hasła, skorzystaj z opcji „Nie pamiętam hasła” albo skontaktuj się z biurem spółdzielni.`,
+            }. Możesz odblokować je od razu: w opcji „Nie pamiętam hasła” poproś o nowe hasło startowe — przyjdzie SMS-em i zalogujesz się nim od razu. Możesz też skontaktować się z biurem spółdzielni.`,
             "warn",
           );
         case "blocked":
@@ -127,30 +97,10 @@ export function authRoutes(deps: AppDeps) {
             422,
             "Hasło startowe wygasło. Poproś o nowe w opcji „Nie pamiętam hasła” albo w biurze spółdzielni.",
           );
-        case "start_password_used":
-          return refuse(
-            422,
-            "To hasło startowe zostało już użyte. Poproś o nowe w opcji „Nie pamiętam hasła” albo w biurze spółdzielni.",
-          );
       }
     }
-    const { account, withStartPassword } = result;
-    // A fresh token at every login: an old cookie (fixation) is never promoted.
-    const old = readSessionCookie(c, config, "resident");
-    if (old) {
-      const s = await validateSession(kv, clock, "resident", old);
-      if (s) await deleteSession(kv, s);
-    }
-    const { token } = await createSession(kv, clock, "resident", account.id, {
-      restricted: withStartPassword,
-    });
-    setSessionCookie(c, config, "resident", token);
-    await recordAudit(kv, clock, {
-      actor: { kind: "resident", id: account.id, label: account.identifier },
-      action: withStartPassword ? "login.start_password" : "login.ok",
-      clientAddress: address,
-    });
-    return c.redirect(withStartPassword ? "/zmiana-hasla" : "/ebok", 303);
+    setSessionCookie(c, config, "resident", result.token);
+    return c.redirect(result.withStartPassword ? "/zmiana-hasla" : "/ebok", 303);
   });
 
   app.post("/wyloguj", async (c) => {
@@ -191,50 +141,55 @@ export function authRoutes(deps: AppDeps) {
     if (!found) return c.redirect("/logowanie", 303);
     const { account, session } = found;
     const form = await readForm(c.req);
-    const current = single(form.current_password).slice(0, 200);
-    const next = single(form.new_password).slice(0, 200);
-    const confirm = single(form.new_password_confirm).slice(0, 200);
-    const now = clock();
-    const result = await changePassword(kv, clock, hasher, {
+    const result = await changeResidentPassword(kv, clock, hasher, ctx(c), {
       account,
-      withStartPassword: session.restricted,
-      current,
-      next,
-      confirm,
-    }, (op, updated) => {
-      addMessage(
-        op,
-        clock,
-        passwordChangedEmail(ctx(c), {
-          email: updated.email,
-          firstName: updated.firstName,
-          accountId: updated.id,
-          at: now,
-        }),
-      );
-      addAudit(op, clock, {
-        actor: { kind: "resident", id: updated.id, label: updated.identifier },
-        action: session.restricted ? "password.set_after_start" : "password.changed",
-        clientAddress: clientAddress(c, config.trustProxy),
-      });
+      session,
+      current: single(form.current_password).slice(0, 200),
+      next: single(form.new_password).slice(0, 200),
+      confirm: single(form.new_password_confirm).slice(0, 200),
+      clientAddress: clientAddress(c, config.trustProxy),
     });
-    if (!result.ok) {
+    if (result.ok) {
+      setSessionCookie(c, config, "resident", result.token);
+      return c.redirect("/ebok?haslo-zmienione", 303);
+    }
+    if (result.reason === "already_changed" || result.reason === "unavailable") {
+      // A double-click or a second tab: the first change won and ended this session. The
+      // cookie is left alone: the browser may already hold the winner's new one.
       return renderPage(
         c,
-        {
-          title: "Zmiana hasła",
-          menu: session.restricted ? [] : publicMenu,
-          viewer: residentViewer(account),
-          status: 422,
-        },
-        <PasswordChangePage forced={session.restricted} errors={result.errors} />,
+        { title: "Logowanie", menu: publicMenu, status: 409 },
+        <LoginPage
+          identifier={account.identifier}
+          banner={{
+            kind: "warn",
+            text: result.reason === "already_changed"
+              ? "Hasło zostało już zmienione — formularz wysłano drugi raz albo z innej karty. Zaloguj się hasłem, które zostało ustawione."
+              : "Konto nie jest dostępne. Skontaktuj się z biurem spółdzielni.",
+          }}
+        />,
       );
     }
-    // End every session, this one too, and open a fresh one: a new token after the change.
-    await invalidateOwnerSessions(kv, "resident", account.id);
-    const { token } = await createSession(kv, clock, "resident", account.id);
-    setSessionCookie(c, config, "resident", token);
-    return c.redirect("/ebok?haslo-zmienione", 303);
+    const page = { forced: session.restricted };
+    return renderPage(
+      c,
+      {
+        title: "Zmiana hasła",
+        menu: session.restricted ? [] : publicMenu,
+        viewer: residentViewer(account),
+        status: result.reason === "locked" ? 429 : 422,
+      },
+      result.reason === "locked"
+        ? (
+          <PasswordChangePage
+            {...page}
+            banner={`Zbyt wiele błędnych haseł. Zmiana hasła i logowanie będą możliwe po ${
+              formatDateTime(result.retryAt)
+            }.`}
+          />
+        )
+        : <PasswordChangePage {...page} errors={result.errors} ticket={result.ticket} />,
+    );
   });
 
   app.get(
@@ -252,53 +207,18 @@ export function authRoutes(deps: AppDeps) {
         <ForgotPasswordPage errors={{ identifier: "Podaj Identyfikator." }} />,
       );
     }
-    const address = clientAddress(c, config.trustProxy);
-    const perAddress = await consumeRateLimit(
-      kv,
-      clock,
-      "forgot_address",
-      address,
-      FORGOT_PER_ADDRESS,
-    );
-    if (!perAddress.ok) {
+    const result = await requestStartPasswordBySms(kv, clock, hasher, {
+      ...ctx(c),
+      startPasswordTtlMs: config.startPasswordTtlMs,
+    }, { identifier: typed, clientAddress: clientAddress(c, config.trustProxy) });
+    if (!result.ok) {
       return renderPage(
         c,
         { title: "Nie pamiętam hasła", menu: publicMenu, status: 429 },
         <ForgotPasswordPage
           identifier={typed}
-          banner={`Zbyt wiele prób. Spróbuj ponownie po ${formatDateTime(perAddress.retryAt)}.`}
+          banner={`Zbyt wiele prób. Spróbuj ponownie po ${formatDateTime(result.retryAt)}.`}
         />,
-      );
-    }
-    const identifier = normalizeIdentifier(typed);
-    const account = identifier ? await getAccountByIdentifier(kv, identifier) : null;
-    // Hash either way, so the answer takes as long whether or not the identifier exists.
-    const start = await newStartPassword(hasher, clock, config.startPasswordTtlMs);
-    if (
-      account && account.status === "active" &&
-      (await consumeRateLimit(kv, clock, "forgot_account", account.id, FORGOT_PER_ACCOUNT)).ok
-    ) {
-      await updateAccount(
-        kv,
-        account.id,
-        (a) => ({ ...a, startPassword: start.record }),
-        (op, a) => {
-          addMessage(
-            op,
-            clock,
-            startPasswordSms(ctx(c), {
-              phone: a.phone,
-              accountId: a.id,
-              password: start.plain,
-              expiresAt: new Date(start.record.expiresAt),
-            }),
-          );
-          addAudit(op, clock, {
-            actor: { kind: "resident", id: a.id, label: a.identifier },
-            action: "password.reset_requested",
-            clientAddress: address,
-          });
-        },
       );
     }
     return renderPage(

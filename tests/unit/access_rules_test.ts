@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { manualClock } from "../../domain/shared/clock.ts";
 import { generateStartPassword } from "../../domain/accounts/credentials.ts";
 import { newIdentifier, normalizeIdentifier } from "../../domain/access/identifier.ts";
-import { checkPasswordRule } from "../../domain/accounts/password_rule.ts";
+import { checkPasswordRule, validateNewPassword } from "../../domain/accounts/password_rule.ts";
 import { normalizePolishMobile } from "../../domain/shared/phone.ts";
 import { consumeRateLimit, peekRateLimit } from "../../domain/accounts/rate_limit.ts";
 import {
@@ -47,6 +47,19 @@ Deno.test("the password rule: 7 characters, a letter, an upper-case letter", () 
   assert.equal(checkPasswordRule("Abcdef").length, 1);
   assert.match(checkPasswordRule("1234567").join(" "), /literę.*wielką/);
   assert.match(checkPasswordRule("abcdefg").join(), /wielką literę/);
+});
+
+Deno.test("the password rule for staff: 12 characters, a letter, an upper-case letter (one module)", () => {
+  assert.deepEqual(checkPasswordRule("Abcdefg"), [], "enough for a resident");
+  assert.match(checkPasswordRule("Abcdefg", "staff").join(" "), /co najmniej 12 znaków/);
+  assert.deepEqual(checkPasswordRule("Abcdefghijkl", "staff"), []);
+  assert.match(checkPasswordRule("abcdefghijkl", "staff").join(" "), /wielką literę/);
+  assert.match(checkPasswordRule("123456789012", "staff").join(" "), /literę/);
+  assert.match(
+    validateNewPassword("Abcdefg", undefined, { holder: "staff" }).new_password ?? "",
+    /12 znaków/,
+  );
+  assert.deepEqual(validateNewPassword("Abcdefg", "Abcdefg", { holder: "resident" }), {});
 });
 
 Deno.test("start passwords satisfy the rule and avoid look-alike characters", () => {

@@ -73,7 +73,37 @@ Deno.test("deno task admin create-staff prints exactly one line totp_secret=…"
       "Jan",
     );
     assert.equal(weak.code, 2);
-    assert.match(weak.stderr, /co najmniej 7 znaków/);
+    assert.match(weak.stderr, /co najmniej 12 znaków/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("create-staff refuses a password under the staff rule (12+) with one clear line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const kvPath = `${dir}/ebok.kv`;
+    const res = await admin(
+      kvPath,
+      "create-staff",
+      "--login",
+      "jan",
+      "--password",
+      "Abcdefg",
+      "--name",
+      "Jan Kowalski",
+    );
+    assert.equal(res.code, 2);
+    assert.equal(res.stdout, "");
+    const lines = res.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, res.stderr);
+    assert.match(lines[0], /^password: .*co najmniej 12 znaków/);
+    const kv = await Deno.openKv(kvPath);
+    try {
+      assert.equal(await getStaffByLogin(kv, "jan"), null, "nothing created");
+    } finally {
+      kv.close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

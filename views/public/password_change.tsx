@@ -34,7 +34,14 @@ export function PasswordRule(props: { password?: string }) {
 }
 
 export function PasswordChangePage(
-  props: { forced: boolean; errors?: FieldErrors; newPassword?: string; banner?: string },
+  props: {
+    forced: boolean;
+    errors?: FieldErrors;
+    newPassword?: string;
+    banner?: string;
+    /** The current password was right: this ticket (never the password) fills its field. */
+    ticket?: string;
+  },
 ) {
   const errors = props.errors ?? {};
   return (
@@ -63,6 +70,12 @@ export function PasswordChangePage(
           autocomplete="current-password"
           error={errors.current_password}
           maxlength={200}
+          keepValue={props.ticket}
+          hint={props.ticket
+            ? `${
+              props.forced ? "Hasło startowe zostało sprawdzone" : "Obecne hasło zostało sprawdzone"
+            } — nie trzeba go wpisywać ponownie.`
+            : undefined}
         />
         <PasswordRule password={props.newPassword} />
         <Field
@@ -102,8 +115,9 @@ export function ForgotPasswordPage(
         ? (
           <p class="notice ok" role="status">
             Jeśli podany Identyfikator należy do aktywnego konta, wysłaliśmy SMS z nowym hasłem
-            startowym na numer telefonu zapisany w eBOK. Dotychczasowe hasło działa, dopóki nie
-            zalogujesz się nowym hasłem startowym.
+            startowym na numer telefonu zapisany w eBOK. Zalogujesz się nim od razu, także gdy
+            logowanie zostało zablokowane po nieudanych próbach. Dotychczasowe hasło działa, dopóki
+            nie ustawisz nowego.
           </p>
         )
         : (
