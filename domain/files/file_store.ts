@@ -27,7 +27,7 @@ export type StoredFile = {
   type: AcceptedType;
   /** The name the uploader gave (path parts and control characters removed). */
   name: string;
-  /** ISO instant. */
+  /** ISO instant the upload started. */
   createdAt: string;
   owner: FileOwner;
   /** What the file is for, free text chosen by the feature ("attachment", "letter", …). */

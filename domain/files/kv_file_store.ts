@@ -338,7 +338,7 @@ async function deleteChunks(kv: Deno.Kv, fileId: string): Promise<number> {
     deleted += batch.length;
     batch = [];
   };
-  // Collect first, delete after: deleting under a live list iterator is not needed.
+  // Keys first, deletes after, so the list never runs over keys this function removes.
   const all: Deno.KvKey[] = [];
   for await (const e of kv.list({ prefix: keys.fileChunksAll(fileId) }, { batchSize: 500 })) {
     all.push(e.key);
