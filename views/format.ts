@@ -1,4 +1,4 @@
-import { periodLabel } from "../domain/shared/calendar.ts";
+import { MONTHS, periodLabel } from "../domain/shared/calendar.ts";
 
 /** Polish formatting of money, dates and times, with integer arithmetic for money. */
 
@@ -44,6 +44,27 @@ export function formatIsoDate(isoDate: string): string {
 
 /** "2026-11" → "listopad 2026". */
 export const formatPeriod = periodLabel;
+
+/**
+ * Months in words, the year once per run of months: ["2026-10", "2026-11"] → "październik,
+ * listopad 2026"; ["2025-12", "2026-01"] → "grudzień 2025, styczeń 2026".
+ */
+export function formatPeriods(periods: readonly string[]): string {
+  const sorted = [...new Set(periods)].sort();
+  const parts: string[] = [];
+  sorted.forEach((p, i) => {
+    const month = MONTHS[Number(p.slice(5, 7)) - 1];
+    const lastOfYear = i === sorted.length - 1 || sorted[i + 1].slice(0, 4) !== p.slice(0, 4);
+    parts.push(lastOfYear ? `${month}\u00a0${p.slice(0, 4)}` : month);
+  });
+  return parts.join(", ");
+}
+
+/** "a, b i c": a Polish list. */
+export function joinWithAnd(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} i ${items[items.length - 1]}`;
+}
 
 /** 485000 cm² → "48,50 m²". */
 export function formatArea(cm2: number): string {
