@@ -46,3 +46,24 @@ document.addEventListener("click", async (event) => {
   }
   setTimeout(() => (button.textContent = label), 2500);
 });
+
+// A form sent the ordinary way (not by htmx, which marks its form with .htmx-request): its
+// button shows that the server is working until the next page comes.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  // Logging out leaves no snapshot of a signed-in page in this tab's storage.
+  if (form.getAttribute && /\/wyloguj$/.test(form.getAttribute("action") || "")) {
+    try {
+      sessionStorage.removeItem("htmx-history-cache");
+    } catch {
+      // Storage may be off; nothing was stored then.
+    }
+  }
+  if (event.defaultPrevented) return;
+  const button = event.submitter;
+  if (button && button.tagName === "BUTTON") button.classList.add("is-busy");
+});
+// Back to a page kept whole by the browser: its buttons are no longer busy.
+globalThis.addEventListener("pageshow", () => {
+  for (const b of document.querySelectorAll("button.is-busy")) b.classList.remove("is-busy");
+});

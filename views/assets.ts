@@ -37,6 +37,9 @@ export const htmxConfig = JSON.stringify({
   allowEval: false,
   allowScriptTags: false,
   selfRequestsOnly: true,
+  // Back to a page that is not in htmx's history snapshots (signed-in pages never are) loads
+  // it afresh from the server, which after a logout answers with the login page.
+  refreshOnHistoryMiss: true,
   // A 422 or 429 carries the re-rendered form with its errors: swap it like a success.
   responseHandling: [
     { code: "204", swap: false },

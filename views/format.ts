@@ -8,6 +8,7 @@ export {
   formatIsoDate,
   periodLabel as formatPeriod,
 } from "../domain/shared/calendar.ts";
+import { MONTHS } from "../domain/shared/calendar.ts";
 
 /** 123456 grosze → "1 234,56 zł" (a non-breaking space groups thousands). */
 export function formatMoney(grosze: number): string {
@@ -17,6 +18,27 @@ export function formatMoney(grosze: number): string {
   const zloty = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
   const gr = (abs % 100).toString().padStart(2, "0");
   return `${sign}${zloty},${gr}\u00a0zł`;
+}
+
+/**
+ * Months in words, the year once per run of months: ["2026-10", "2026-11"] → "październik,
+ * listopad 2026"; ["2025-12", "2026-01"] → "grudzień 2025, styczeń 2026".
+ */
+export function formatPeriods(periods: readonly string[]): string {
+  const sorted = [...new Set(periods)].sort();
+  const parts: string[] = [];
+  sorted.forEach((p, i) => {
+    const month = MONTHS[Number(p.slice(5, 7)) - 1];
+    const lastOfYear = i === sorted.length - 1 || sorted[i + 1].slice(0, 4) !== p.slice(0, 4);
+    parts.push(lastOfYear ? `${month}\u00a0${p.slice(0, 4)}` : month);
+  });
+  return parts.join(", ");
+}
+
+/** "a, b i c": a Polish list. */
+export function joinWithAnd(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} i ${items[items.length - 1]}`;
 }
 
 /** 485000 cm² → "48,50 m²". */

@@ -2,7 +2,12 @@
  * The main menus. The announcement promises at most eight items in the resident's menu; the
  * `Menu` type makes a ninth a compile error, for every menu alike.
  */
-export type MenuItem = { href: string; label: string };
+export type MenuItem = {
+  href: string;
+  label: string;
+  /** Other pages the item stands for (its tabs), e.g. the money pages under "Moje saldo". */
+  also?: readonly string[];
+};
 
 type Upto<N extends number, T, Acc extends readonly T[] = readonly []> = Acc["length"] extends N
   ? Acc
@@ -15,17 +20,26 @@ export const publicMenu = [
   { href: "/", label: "Strona główna" },
   { href: "/logowanie", label: "Logowanie" },
   { href: "/rejestracja", label: "Rejestracja" },
-  { href: "/pomoc", label: "Instrukcja obsługi" },
+  { href: "/pomoc", label: "Pomoc" },
 ] as const satisfies Menu;
 
-export const residentMenu = [
-  { href: "/ebok", label: "Pulpit" },
-  { href: "/ebok/saldo", label: "Saldo rozliczeń" },
-  { href: "/ebok/naliczenia", label: "Naliczenia" },
+/** The tabs of "Moje saldo": three pages, one menu item; their URLs stay as they were. */
+export const moneyTabs = [
+  { href: "/ebok/saldo", label: "Saldo" },
+  { href: "/ebok/naliczenia", label: "Opłaty" },
   { href: "/ebok/wplaty", label: "Wpłaty" },
+] as const satisfies readonly MenuItem[];
+
+/**
+ * The resident's menu. Room is kept for the next stage's items, in this order: Strona główna,
+ * Moje saldo, Woda, Dokumenty, Zgłoszenia, Komunikaty, Moje konto, Pomoc (eight).
+ */
+export const residentMenu = [
+  { href: "/ebok", label: "Strona główna" },
+  { href: "/ebok/saldo", label: "Moje saldo", also: ["/ebok/naliczenia", "/ebok/wplaty"] },
   { href: "/ebok/woda", label: "Woda" },
   { href: "/ebok/konto", label: "Moje konto" },
-  { href: "/pomoc", label: "Instrukcja obsługi" },
+  { href: "/pomoc", label: "Pomoc" },
 ] as const satisfies Menu;
 
 export const staffMenu = [
@@ -39,12 +53,15 @@ export const staffMenu = [
   { href: "/admin/ustawienia", label: "Ustawienia" },
 ] as const satisfies Menu;
 
-/** The item for `path`: exact match, else the longest item that is a parent path. */
+/**
+ * The item for `path`: exact match (its own page or one it stands for), else the longest item
+ * that is a parent path.
+ */
 export function currentMenuItem(menu: Menu, path: string): MenuItem | undefined {
   let best: MenuItem | undefined;
   for (const item of menu) {
     const parent = item.href === "/" ? false : path.startsWith(item.href + "/");
-    if (item.href === path) return item;
+    if (item.href === path || item.also?.includes(path)) return item;
     if (parent && (!best || item.href.length > best.href.length)) best = item;
   }
   return best;

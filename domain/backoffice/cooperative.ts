@@ -12,6 +12,8 @@ export type CooperativeProfile = {
   /** 10 digits or empty. */
   nip: string;
   officeHours: string;
+  /** The number residents call about a failure (water, heating, a lift), shown on every page. */
+  emergencyPhone: string;
 };
 
 export function defaultProfile(name: string): CooperativeProfile {
@@ -23,6 +25,7 @@ export function defaultProfile(name: string): CooperativeProfile {
     phone: "",
     nip: "",
     officeHours: "",
+    emergencyPhone: "",
   };
 }
 
@@ -31,7 +34,8 @@ export async function getCooperativeProfile(
   fallbackName: string,
 ): Promise<CooperativeProfile> {
   const entry = await kv.get<CooperativeProfile>(keys.settings("cooperative"));
-  return entry.value ?? defaultProfile(fallbackName);
+  // A profile stored before a field existed gets the field's default.
+  return { ...defaultProfile(fallbackName), ...entry.value };
 }
 
 /** Stores the profile with its audit entry, in one operation. */

@@ -451,13 +451,14 @@ export function balanceChartSvg(
   const rows = balanceChartRows(months);
   if (rows.length === 0) {
     return `${open}<text class="chart-axis" x="${width >> 1}" y="${height >> 1}" ` +
-      `text-anchor="middle" font-size="12" fill="#333">Brak danych do wykresu</text></svg>`;
+      `text-anchor="middle" font-size="14" fill="#333">Brak danych do wykresu</text></svg>`;
   }
 
-  const left = 72;
+  // Labels are 14 px (at the chart's own size, which it keeps on a phone: it scrolls sideways).
+  const left = 88;
   const right = 12;
   const top = 28;
-  const bottom = 34;
+  const bottom = 40;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
 
@@ -477,12 +478,12 @@ export function balanceChartSvg(
     axis.push(
       `<line x1="${left}" y1="${yy}" x2="${width - right}" y2="${yy}" stroke="#999" ` +
         `stroke-width="1"${v === 0 ? "" : ' stroke-dasharray="2 3"'}/>`,
-      `<text x="${left - 6}" y="${yy + 4}" text-anchor="end">${zlotyLabel(v)}</text>`,
+      `<text x="${left - 6}" y="${yy + 5}" text-anchor="end">${zlotyLabel(v)}</text>`,
     );
   }
-  // Month labels every 1, 2, 3, 4, 6 or 12 months (so January is always one), ~30 px apart;
+  // Month labels every 1, 2, 3, 4, 6 or 12 months (so January is always one), ~40 px apart;
   // over many years only the Januaries of every few years.
-  const need = Math.ceil((rows.length * 30) / plotW);
+  const need = Math.ceil((rows.length * 40) / plotW);
   const every = [1, 2, 3, 4, 6, 12].find((k) => k >= need) ?? 12;
   const yearsEvery = Math.max(1, Math.ceil(need / 12));
   const firstJanuary = rows.findIndex((r) => r.period.endsWith("-01"));
@@ -513,7 +514,7 @@ export function balanceChartSvg(
       : monthIndex % every === 0;
     if (labelled) {
       axis.push(
-        `<text x="${cx}" y="${height - bottom + 14}" text-anchor="middle">${r.shortLabel}</text>`,
+        `<text x="${cx}" y="${height - bottom + 17}" text-anchor="middle">${r.shortLabel}</text>`,
       );
     }
     // The year under each labelled January, and under the first month unless a January
@@ -522,19 +523,19 @@ export function balanceChartSvg(
       (i === 0 && (firstJanuary === -1 || firstJanuary * plotW >= 40 * rows.length));
     if (yearHere) {
       axis.push(
-        `<text x="${cx}" y="${height - bottom + 28}" text-anchor="middle">${year}</text>`,
+        `<text x="${cx}" y="${height - bottom + 34}" text-anchor="middle">${year}</text>`,
       );
     }
   });
 
-  const legend = `<g class="chart-legend" font-size="11" fill="#333">` +
-    `<rect class="chart-charge" x="8" y="8" width="12" height="10" fill="#9bb7d4"/>` +
-    `<text x="24" y="17">naliczenia w miesiącu</text>` +
-    `<line class="chart-balance" x1="168" y1="13" x2="188" y2="13" stroke="#1f4e79" ` +
-    `stroke-width="2"/><text x="194" y="17">saldo na koniec miesiąca</text></g>`;
+  const legend = `<g class="chart-legend" font-size="14" fill="#333">` +
+    `<rect class="chart-charge" x="8" y="7" width="12" height="12" fill="#9bb7d4"/>` +
+    `<text x="24" y="18">opłaty w miesiącu</text>` +
+    `<line class="chart-balance" x1="164" y1="13" x2="184" y2="13" stroke="#1f4e79" ` +
+    `stroke-width="2"/><text x="190" y="18">saldo na koniec miesiąca</text></g>`;
 
   return open + legend +
-    `<g class="chart-axis" font-size="11" fill="#333">${axis.join("")}</g>` +
+    `<g class="chart-axis" font-size="14" fill="#333">${axis.join("")}</g>` +
     `<g class="chart-charge" fill="#9bb7d4">${bars.join("")}</g>` +
     `<g class="chart-balance" fill="#1f4e79">` +
     `<polyline points="${points.join(" ")}" fill="none" stroke="#1f4e79" stroke-width="2" ` +

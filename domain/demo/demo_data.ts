@@ -76,6 +76,7 @@ export const demoProfile: CooperativeProfile = {
   phone: "+48 76 833 41 20",
   nip: "6930012348",
   officeHours: "poniedziałek 8:00–17:00, wtorek–piątek 7:00–15:00",
+  emergencyPhone: "+48 76 833 41 99",
 };
 
 export const demoChargeComponents: ChargeComponent[] = [

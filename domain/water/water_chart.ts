@@ -226,13 +226,14 @@ export function consumptionChartSvg(
     `<title id="${id}-title">${escapeXml(options.title)}</title>`;
   if (rows.length === 0) {
     return `${open}<text class="chart-axis" x="${width >> 1}" y="${height >> 1}" ` +
-      `text-anchor="middle" font-size="12" fill="#333">Brak danych do wykresu</text></svg>`;
+      `text-anchor="middle" font-size="14" fill="#333">Brak danych do wykresu</text></svg>`;
   }
 
-  const left = 56;
+  // Labels are 14 px (at the chart's own size, which it keeps on a phone: it scrolls sideways).
+  const left = 64;
   const right = 12;
   const top = 28;
-  const bottom = 34;
+  const bottom = 40;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const hi = Math.max(0, ...rows.flatMap((r) => [r.cold, r.hot]));
@@ -247,12 +248,12 @@ export function consumptionChartSvg(
     axis.push(
       `<line x1="${left}" y1="${yy}" x2="${width - right}" y2="${yy}" stroke="#999" ` +
         `stroke-width="1"${v === 0 ? "" : ' stroke-dasharray="2 3"'}/>`,
-      `<text x="${left - 6}" y="${yy + 4}" text-anchor="end">${m3AxisLabel(v)}</text>`,
+      `<text x="${left - 6}" y="${yy + 5}" text-anchor="end">${m3AxisLabel(v)}</text>`,
     );
   }
-  // Labels ~30 px apart: with periods, every 1, 2, 3, 4, 6 or 12 months (so January is always
+  // Labels ~40 px apart: with periods, every 1, 2, 3, 4, 6 or 12 months (so January is always
   // one) and over many years only the Januaries of every few years; without, every few slots.
-  const need = Math.ceil((rows.length * 30) / plotW);
+  const need = Math.ceil((rows.length * 40) / plotW);
   const every = [1, 2, 3, 4, 6, 12].find((k) => k >= need) ?? 12;
   const yearsEvery = Math.max(1, Math.ceil(need / 12));
   const firstJanuary = rows.findIndex((r) => r.period?.endsWith("-01"));
@@ -295,14 +296,14 @@ export function consumptionChartSvg(
     }
     if (labelled) {
       axis.push(
-        `<text x="${cx}" y="${height - bottom + 14}" text-anchor="middle">${
+        `<text x="${cx}" y="${height - bottom + 17}" text-anchor="middle">${
           escapeXml(r.shortLabel)
         }</text>`,
       );
     }
     if (yearHere) {
       axis.push(
-        `<text x="${cx}" y="${height - bottom + 28}" text-anchor="middle">${
+        `<text x="${cx}" y="${height - bottom + 34}" text-anchor="middle">${
           r.period!.slice(0, 4)
         }</text>`,
       );
@@ -310,20 +311,20 @@ export function consumptionChartSvg(
   });
 
   const anyEstimated = rows.some((r) => r.estimated);
-  const legend = `<g class="chart-legend" font-size="11" fill="#333">` +
-    `<rect class="chart-cold" x="8" y="8" width="12" height="10" fill="${COLD_FILL}"/>` +
-    `<text x="24" y="17">zimna woda</text>` +
-    `<rect class="chart-hot" x="104" y="8" width="12" height="10" fill="${HOT_FILL}"/>` +
-    `<text x="120" y="17">ciepła woda</text>` +
-    (anyEstimated ? `<text x="204" y="17">* odczyt szacunkowy</text>` : "") +
+  const legend = `<g class="chart-legend" font-size="14" fill="#333">` +
+    `<rect class="chart-cold" x="8" y="7" width="12" height="12" fill="${COLD_FILL}"/>` +
+    `<text x="24" y="18">zimna woda</text>` +
+    `<rect class="chart-hot" x="124" y="7" width="12" height="12" fill="${HOT_FILL}"/>` +
+    `<text x="140" y="18">ciepła woda</text>` +
+    (anyEstimated ? `<text x="244" y="18">* odczyt szacunkowy</text>` : "") +
     `</g>`;
 
   return open + legend +
-    `<g class="chart-axis" font-size="11" fill="#333">${axis.join("")}</g>` +
+    `<g class="chart-axis" font-size="14" fill="#333">${axis.join("")}</g>` +
     `<g class="chart-cold" fill="${COLD_FILL}">${cold.join("")}</g>` +
     `<g class="chart-hot" fill="${HOT_FILL}">${hot.join("")}</g>` +
     (marks.length
-      ? `<g class="chart-estimated" font-size="12" fill="#333">${marks.join("")}</g>`
+      ? `<g class="chart-estimated" font-size="14" fill="#333">${marks.join("")}</g>`
       : "") +
     `</svg>`;
 }

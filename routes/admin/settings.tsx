@@ -51,6 +51,7 @@ const profileSchema = z.object({
     "NIP: 10 cyfr z poprawną cyfrą kontrolną.",
   ),
   officeHours: text(200),
+  emergencyPhone: text(40),
 });
 
 /** Staff accounts and the cooperative's settings: administrators only. */
@@ -162,9 +163,10 @@ export function settingsRoutes(deps: AppDeps) {
   app.post("/spoldzielnia", async (c) => {
     const form = await readForm(c.req);
     const values = Object.fromEntries(
-      ["name", "shortName", "address", "email", "phone", "nip", "officeHours"].map((
-        k,
-      ) => [k, single(form[k]).slice(0, 300)]),
+      ["name", "shortName", "address", "email", "phone", "nip", "officeHours", "emergencyPhone"]
+        .map((
+          k,
+        ) => [k, single(form[k]).slice(0, 300)]),
     );
     const parsed = profileSchema.safeParse(values);
     if (!parsed.success) {

@@ -110,6 +110,8 @@ export function authRoutes(deps: AppDeps) {
       if (session) await deleteSession(kv, session);
     }
     deleteSessionCookie(c, config, "resident");
+    // Nothing of the account stays in this browser: no cached page, no htmx history snapshot.
+    c.header("Clear-Site-Data", '"cache", "storage"');
     return c.redirect("/logowanie?wylogowano", 303);
   });
 

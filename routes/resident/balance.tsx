@@ -12,6 +12,7 @@ import { listResidentUnits, pickResidentUnit } from "../../domain/accounts/resid
 import { transferFor } from "../../domain/balance/unit_transfer.ts";
 import {
   amountDue,
+  arrearsOrigin,
   balanceChartRows,
   balanceChartSvg,
   monthlySummary,
@@ -102,13 +103,22 @@ export function balanceRoutes(deps: AppDeps) {
     const pages = Math.max(1, Math.ceil(lines.length / PAGE_SIZE));
     const page = Math.min(read.ok ? read.page : 1, pages);
     const months = monthlySummary(entries).slice(-CHART_MONTHS);
+    const totals = await getTotals(kv, current.unit.id);
+    const today = polishDate(clock());
+    const due = amountDue(totals, entries.filter((e) => e.period >= today.slice(0, 7)), today);
     const props = {
       units,
       current,
-      totals: await getTotals(kv, current.unit.id),
+      totals,
+      firstPostedOn: entries.length
+        ? entries.reduce((a, e) => e.postedOn < a ? e.postedOn : a, entries[0].postedOn)
+        : null,
+      due,
+      origin: arrearsOrigin(entries, { balance: totals.balance, due, today }),
       filter,
       filterError: read.ok ? undefined : "Nieprawidłowy filtr: pokazano wszystkie operacje.",
-      years: yearsOf(entries, Number(polishDate(clock()).slice(0, 4))),
+      years: yearsOf(entries, Number(today.slice(0, 4))),
+      periods: [...new Set(entries.map((e) => e.period))].sort().reverse(),
       components: await getChargeComponents(kv),
       lines: lines.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
       page,
@@ -127,7 +137,7 @@ export function balanceRoutes(deps: AppDeps) {
     return renderPage(
       c,
       {
-        title: "Saldo rozliczeń",
+        title: "Moje saldo",
         menu: residentMenu,
         viewer: residentViewer(account),
         status: read.ok ? 200 : 422,
@@ -170,7 +180,7 @@ export function balanceRoutes(deps: AppDeps) {
     const months = monthlySummary(entries).filter((m) => m.period.startsWith(`${year}-`));
     return renderPage(
       c,
-      { title: "Naliczenia", menu: residentMenu, viewer: residentViewer(account) },
+      { title: "Opłaty miesięczne", menu: residentMenu, viewer: residentViewer(account) },
       <ChargesPage
         units={units}
         current={current}
@@ -199,7 +209,8 @@ export function balanceRoutes(deps: AppDeps) {
     }
     const totals = await getTotals(kv, current.unit.id);
     const period = polishPeriod(clock());
-    const due = amountDue(totals, entries.filter((e) => e.period >= period), polishDate(clock()));
+    const today = polishDate(clock());
+    const due = amountDue(totals, entries.filter((e) => e.period >= period), today);
     return renderPage(
       c,
       { title: "Wpłaty", menu: residentMenu, viewer: residentViewer(account) },
@@ -207,6 +218,8 @@ export function balanceRoutes(deps: AppDeps) {
         units={units}
         current={current}
         totals={totals}
+        due={due}
+        origin={arrearsOrigin(entries, { balance: totals.balance, due, today })}
         payments={payments}
         byYear={[...byYear.values()]}
         transfer={{

@@ -4,7 +4,7 @@ import { polishDate, polishPeriod } from "../../domain/shared/calendar.ts";
 import { getTotals, listEntries } from "../../domain/balance/ledger.ts";
 import { listResidentUnits } from "../../domain/accounts/resident_units.ts";
 import { invalidateOwnerSessions, listOwnerSessions } from "../../domain/accounts/sessions.ts";
-import { amountDue } from "../../domain/balance/statement.ts";
+import { amountDue, arrearsOrigin } from "../../domain/balance/statement.ts";
 import { transferFor } from "../../domain/balance/unit_transfer.ts";
 import { AccountPage } from "../../views/resident/account.tsx";
 import { DashboardPage } from "../../views/resident/dashboard.tsx";
@@ -14,6 +14,9 @@ import { renderPage } from "../render.tsx";
 import { requireResident, type ResidentEnv, residentViewer } from "./guard.ts";
 import { balanceRoutes } from "./balance.tsx";
 import { waterRoutes } from "./water.tsx";
+
+/** Enough of the newest entries to name a year of unpaid months (about ten entries a month). */
+const ARREARS_ENTRIES = 120;
 
 /** The resident's eBOK: every page here needs a signed-in resident with their own password. */
 export function ebokRoutes(deps: AppDeps) {
@@ -41,6 +44,14 @@ export function ebokRoutes(deps: AppDeps) {
           listEntries(kv, u.unit.id, { from: period }),
         ]);
         const due = amountDue(totals, month.entries, today);
+        // Only a unit with arrears needs older entries, to name the months they come from.
+        const origin = arrearsOrigin(
+          due.arrears > 0
+            ? (await listEntries(kv, u.unit.id, { reverse: true, limit: ARREARS_ENTRIES }))
+              .entries
+            : month.entries,
+          { balance: totals.balance, due, today },
+        );
         const monthCharge = month.entries
           .filter((e) => e.period === period && (e.kind === "charge" || e.kind === "correction"))
           .reduce((sum, e) => sum + e.amount, 0);
@@ -48,6 +59,7 @@ export function ebokRoutes(deps: AppDeps) {
           ...u,
           totals,
           due,
+          origin,
           monthCharge,
           transfer: transferFor(coop, u, period, due.dueNow),
         };
@@ -55,7 +67,7 @@ export function ebokRoutes(deps: AppDeps) {
     );
     return renderPage(
       c,
-      { title: "Pulpit", menu: residentMenu, viewer: residentViewer(account) },
+      { title: "Strona główna", menu: residentMenu, viewer: residentViewer(account) },
       <DashboardPage
         account={account}
         units={units}

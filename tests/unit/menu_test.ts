@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   currentMenuItem,
   type Menu,
+  moneyTabs,
   publicMenu,
   residentMenu,
   staffMenu,
@@ -28,13 +29,25 @@ Deno.test("every menu in use has at most eight items and unique links", () => {
 Deno.test("the current item: exact match, else the deepest parent; the home link only on /", () => {
   const menu = [
     { href: "/", label: "Start" },
-    { href: "/ebok", label: "Pulpit" },
-    { href: "/ebok/saldo", label: "Saldo" },
+    { href: "/ebok", label: "Strona główna" },
+    { href: "/ebok/saldo", label: "Saldo", also: ["/ebok/wplaty"] },
   ] as const satisfies Menu;
   assert.equal(currentMenuItem(menu, "/")?.label, "Start");
-  assert.equal(currentMenuItem(menu, "/ebok")?.label, "Pulpit");
+  assert.equal(currentMenuItem(menu, "/ebok")?.label, "Strona główna");
   assert.equal(currentMenuItem(menu, "/ebok/saldo")?.label, "Saldo");
   assert.equal(currentMenuItem(menu, "/ebok/saldo/2026")?.label, "Saldo");
-  assert.equal(currentMenuItem(menu, "/ebok/woda")?.label, "Pulpit");
+  assert.equal(currentMenuItem(menu, "/ebok/wplaty")?.label, "Saldo");
+  assert.equal(currentMenuItem(menu, "/ebok/woda")?.label, "Strona główna");
   assert.equal(currentMenuItem(menu, "/inne"), undefined);
+});
+
+Deno.test("the resident's menu: plain words, the money pages as one item with tabs", () => {
+  const labels = residentMenu.map((i) => i.label);
+  assert.deepEqual(labels, ["Strona główna", "Moje saldo", "Woda", "Moje konto", "Pomoc"]);
+  for (const word of ["Pulpit", "Naliczenia"]) assert.ok(!labels.includes(word as never), word);
+  // Room for Dokumenty, Zgłoszenia and Komunikaty within eight.
+  assert.ok(residentMenu.length + 3 <= 8);
+  for (const tab of moneyTabs) {
+    assert.equal(currentMenuItem(residentMenu, tab.href)?.label, "Moje saldo", tab.href);
+  }
 });

@@ -184,6 +184,13 @@ export function SettingsPage(
           required={false}
           maxlength={200}
         />
+        <Field
+          name="emergencyPhone"
+          label="Telefon w razie awarii (widzą go mieszkańcy)"
+          value={p.profile.emergencyPhone}
+          required={false}
+          maxlength={40}
+        />
         <button type="submit">Zapisz dane spółdzielni</button>
       </form>
       <h2>Okres podawania odczytów wodomierzy</h2>

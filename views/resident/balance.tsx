@@ -5,12 +5,34 @@ import {
   type ChargeComponent,
   componentLabel,
   type EntryKind,
-  entryKindLabels,
 } from "../../domain/balance/ledger.ts";
 import type { LedgerTotals } from "../../domain/balance/ledger.ts";
-import type { ChartRow, StatementRow } from "../../domain/balance/statement.ts";
+import type {
+  AmountDue,
+  ArrearsOrigin,
+  ChartRow,
+  StatementRow,
+} from "../../domain/balance/statement.ts";
+import { formatNrb } from "../../domain/shared/nrb.ts";
 import { formatBasis, formatIsoDate, formatMoney, formatPeriod } from "../format.ts";
-import { BalanceWords, DataAsOf, unitLabel, type UnitRef, UnitSwitcher } from "./parts.tsx";
+import {
+  BalanceWords,
+  DataAsOf,
+  DueSentence,
+  MoneyTabs,
+  unitLabel,
+  type UnitRef,
+  UnitSwitcher,
+} from "./parts.tsx";
+
+/** The kinds of entry in words a resident uses (not the accounting system's). */
+export const residentKindLabels: Record<EntryKind, string> = {
+  opening_balance: "Saldo na początek okresu",
+  charge: "Opłata",
+  payment: "Wpłata",
+  interest: "Odsetki za zwłokę",
+  correction: "Korekta",
+};
 
 export type BalanceFilter = {
   year?: number;
@@ -68,9 +90,15 @@ export type BalanceProps = {
   units: UnitRef[];
   current: UnitRef;
   totals: LedgerTotals;
+  /** The day of the first entry (the opening balance is "saldo na" this day). */
+  firstPostedOn: string | null;
+  due: AmountDue;
+  origin: ArrearsOrigin;
   filter: BalanceFilter;
   filterError?: string;
   years: number[];
+  /** The months with entries, newest first ("YYYY-MM"), for the month filter. */
+  periods: string[];
   components: ChargeComponent[];
   lines: StatementLine[];
   page: number;
@@ -94,11 +122,86 @@ export function filterParams(unitId: string, f: BalanceFilter) {
   return { lokal: unitId, rok: f.year, okres: f.period, rodzaj: f.kind, skladnik: f.component };
 }
 
+/** "+ 1 234,56 zł" parts of the sum: an operator, words, and the amount without its sign. */
+function Term(props: { op: string; label: string; note?: string; amount: number }) {
+  return (
+    <div>
+      <dt>
+        <span class="op" aria-hidden="true">{props.op}</span> {props.label}
+        {props.note && <span class="muted small">{props.note}</span>}
+      </dt>
+      <dd>{formatMoney(Math.abs(props.amount))}</dd>
+    </div>
+  );
+}
+
+/**
+ * The balance as a sum with signs: saldo na początek okresu + opłaty + odsetki ± korekty
+ * − wpłaty = wynik, the result said in words (never only a sign).
+ */
+function BalanceSum(p: BalanceProps) {
+  const t = p.totals;
+
+  const sign = (n: number) => (n < 0 ? "−" : "+");
+  return (
+    <section class="balance-sum" aria-labelledby="rachunek">
+      <h2 id="rachunek">Jak powstało saldo</h2>
+      <dl class="equation">
+        <div>
+          <dt>
+            {p.firstPostedOn
+              ? `Saldo na ${formatIsoDate(p.firstPostedOn)}`
+              : "Saldo na początek okresu"}
+            <span class="muted small">
+              {t.opening < 0
+                ? "nadpłata przeniesiona z poprzedniego systemu"
+                : "kwota przeniesiona z poprzedniego systemu"}
+            </span>
+          </dt>
+          <dd>{t.opening < 0 ? `−${formatMoney(-t.opening)}` : formatMoney(t.opening)}</dd>
+        </div>
+        <Term op="+" label="opłaty" note="naliczone za kolejne miesiące" amount={t.charged} />
+        {t.interest !== 0 && (
+          <Term op={sign(t.interest)} label="odsetki za zwłokę" amount={t.interest} />
+        )}
+        {t.corrections !== 0 && (
+          <Term
+            op={sign(t.corrections)}
+            label="korekty"
+            note={t.corrections < 0 ? "zmniejszenia opłat" : "zwiększenia opłat"}
+            amount={t.corrections}
+          />
+        )}
+        <Term op="−" label="wpłaty" amount={t.paid} />
+        <div class="result">
+          <dt>
+            <span class="op" aria-hidden="true">=</span> {t.balance > 0
+              ? "do zapłaty"
+              : t.balance < 0
+              ? "nadpłata — nic nie musisz płacić"
+              : "rozliczone — nic nie musisz płacić"}
+          </dt>
+          <dd>{formatMoney(Math.abs(t.balance))}</dd>
+        </div>
+      </dl>
+      <DueSentence due={p.due} origin={p.origin} />
+      <p class="pay-details">
+        Numer konta do wpłat za ten lokal:{" "}
+        <code class="nrb-value">{formatNrb(p.current.unit.bankAccount)}</code>{" "}
+        <a href={`/ebok/wplaty${query({ lokal: p.current.unit.id })}#jak-zaplacic`}>
+          Jak zapłacić (kod QR, tytuł przelewu)
+        </a>
+      </p>
+    </section>
+  );
+}
+
 export function BalancePage(p: BalanceProps) {
   const unitId = p.current.unit.id;
   return (
     <>
-      <h1>Saldo rozliczeń</h1>
+      <MoneyTabs path="/ebok/saldo" unitId={unitId} />
+      <h1>Moje saldo</h1>
       <UnitSwitcher
         units={p.units}
         currentId={unitId}
@@ -107,21 +210,14 @@ export function BalancePage(p: BalanceProps) {
       <p class="lead">
         {unitLabel(p.current)}: <BalanceWords balance={p.totals.balance} />
       </p>
-      <dl class="facts totals">
-        <dt>Saldo otwarcia (z poprzedniego systemu)</dt>
-        <dd class="num">{formatMoney(p.totals.opening)}</dd>
-        <dt>Naliczone opłaty</dt>
-        <dd class="num">{formatMoney(p.totals.charged)}</dd>
-        <dt>Odsetki</dt>
-        <dd class="num">{formatMoney(p.totals.interest)}</dd>
-        <dt>Korekty</dt>
-        <dd class="num">{formatMoney(p.totals.corrections)}</dd>
-        <dt>Wpłaty</dt>
-        <dd class="num">{formatMoney(p.totals.paid)}</dd>
-      </dl>
+      <BalanceSum {...p} />
       <DataAsOf freshness={p.freshness} />
-      <BalanceFilterForm {...p} />
       <h2 id="wyciag-naglowek">Operacje</h2>
+      <p class="muted small how-to-read">
+        Opłaty i odsetki zwiększają kwotę do zapłaty, wpłaty i zwroty ją zmniejszają. „Saldo po
+        operacji” to kwota do zapłaty po danej operacji; ze znakiem „−” to nadpłata.
+      </p>
+      <BalanceFilterForm {...p} />
       {/* Outside the swapped region, so a screen reader hears the new count after filtering. */}
       <p class="muted" id="wyciag-stan" aria-live="polite">{statementStatus(p)}</p>
       <StatementRegion {...p} />
@@ -130,27 +226,25 @@ export function BalancePage(p: BalanceProps) {
         <TableWrap label="Wykres salda i opłat">{raw(p.chartSvg)}</TableWrap>
         <details>
           <summary>Dane wykresu w tabeli</summary>
-          <TableWrap label="Dane wykresu salda">
-            <table id="wykres-salda-dane">
-              <caption>Opłaty w miesiącu i saldo na koniec miesiąca</caption>
-              <thead>
+          <table id="wykres-salda-dane" class="stack">
+            <caption>Opłaty w miesiącu i saldo na koniec miesiąca</caption>
+            <thead>
+              <tr>
+                <th scope="col">Miesiąc</th>
+                <th scope="col" class="num">Opłaty</th>
+                <th scope="col" class="num">Saldo na koniec</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.chartRows.map((r) => (
                 <tr>
-                  <th scope="col">Miesiąc</th>
-                  <th scope="col" class="num">Opłaty</th>
-                  <th scope="col" class="num">Saldo na koniec</th>
+                  <th scope="row">{r.label}</th>
+                  <td class="num" data-label="Opłaty">{formatMoney(r.charged)}</td>
+                  <td class="num" data-label="Saldo na koniec">{formatMoney(r.balanceAtEnd)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {p.chartRows.map((r) => (
-                  <tr>
-                    <th scope="row">{r.label}</th>
-                    <td class="num">{formatMoney(r.charged)}</td>
-                    <td class="num">{formatMoney(r.balanceAtEnd)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+              ))}
+            </tbody>
+          </table>
         </details>
       </section>
     </>
@@ -182,20 +276,23 @@ function BalanceFilterForm(p: BalanceProps) {
         </div>
         <div class="field">
           <label for="okres">Miesiąc</label>
-          <input
-            type="month"
+          <select
             id="okres"
             name="okres"
-            value={f.period}
             aria-describedby={p.filterError ? "filtr-blad" : undefined}
-          />
+          >
+            <option value="">wszystkie</option>
+            {p.periods.map((m) => (
+              <option value={m} selected={f.period === m}>{formatPeriod(m)}</option>
+            ))}
+          </select>
         </div>
         <div class="field">
           <label for="rodzaj">Rodzaj operacji</label>
           <select id="rodzaj" name="rodzaj">
             <option value="">wszystkie</option>
-            {(Object.keys(entryKindLabels) as EntryKind[]).map((k) => (
-              <option value={k} selected={f.kind === k}>{entryKindLabels[k]}</option>
+            {(Object.keys(residentKindLabels) as EntryKind[]).map((k) => (
+              <option value={k} selected={f.kind === k}>{residentKindLabels[k]}</option>
             ))}
           </select>
         </div>
@@ -254,25 +351,23 @@ export function StatementRegion(p: BalanceProps) {
         <button type="button" class="secondary" data-print hidden>Drukuj zestawienie</button>
       </div>
       {p.lines.length > 0 && (
-        <TableWrap label="Operacje na koncie lokalu">
-          <table class="statement">
-            <caption class="visually-hidden">
-              Operacje na koncie lokalu z saldem po każdej operacji
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Data</th>
-                <th scope="col">Operacja</th>
-                <th scope="col" class="num">Obciążenie</th>
-                <th scope="col" class="num">Wpłata / uznanie</th>
-                <th scope="col" class="num">Saldo po operacji</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.lines.map((line) => <StatementLineRow line={line} components={p.components} />)}
-            </tbody>
-          </table>
-        </TableWrap>
+        <table class="statement stack">
+          <caption class="visually-hidden">
+            Operacje na koncie lokalu z saldem po każdej operacji
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Data</th>
+              <th scope="col">Operacja</th>
+              <th scope="col" class="num">{AMOUNT_HEADERS.charge}</th>
+              <th scope="col" class="num">{AMOUNT_HEADERS.payment}</th>
+              <th scope="col" class="num">{AMOUNT_HEADERS.balance}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.lines.map((line) => <StatementLineRow line={line} components={p.components} />)}
+          </tbody>
+        </table>
       )}
       {p.pages > 1 && (
         <nav class="pager no-print" aria-label="Strony zestawienia">
@@ -293,12 +388,23 @@ export function StatementRegion(p: BalanceProps) {
   );
 }
 
+/** The statement's amount columns; on a phone each value carries its column's name. */
+const AMOUNT_HEADERS = {
+  charge: "Opłata (+)",
+  payment: "Wpłata lub zwrot (−)",
+  balance: "Saldo po operacji",
+} as const;
+
 function Amounts(props: { effect: number; balanceAfter: number }) {
   return (
     <>
-      <td class="num">{props.effect > 0 ? formatMoney(props.effect) : ""}</td>
-      <td class="num">{props.effect < 0 ? formatMoney(-props.effect) : ""}</td>
-      <td class="num">{formatMoney(props.balanceAfter)}</td>
+      <td class="num" data-label={AMOUNT_HEADERS.charge}>
+        {props.effect > 0 ? formatMoney(props.effect) : ""}
+      </td>
+      <td class="num" data-label={AMOUNT_HEADERS.payment}>
+        {props.effect < 0 ? formatMoney(-props.effect) : ""}
+      </td>
+      <td class="num" data-label={AMOUNT_HEADERS.balance}>{formatMoney(props.balanceAfter)}</td>
     </>
   );
 }
@@ -309,11 +415,12 @@ function StatementLineRow(props: { line: StatementLine; components: ChargeCompon
     const e = line.row.entry;
     return (
       <tr class={`kind-${e.kind}`}>
-        <td>{formatIsoDate(e.postedOn)}</td>
-        <td>
-          <strong>{entryKindLabels[e.kind]}</strong>
-          {e.component && <>: {componentLabel(props.components, e.component)}</>}{" "}
-          <span class="muted">za {formatPeriod(e.period)}</span>
+        <td class="date">{formatIsoDate(e.postedOn)}</td>
+        <td class="operation">
+          <strong>{residentKindLabels[e.kind]}</strong>
+          {e.component && e.kind !== "interest" && (
+            <>: {componentLabel(props.components, e.component)}</>
+          )} <span class="muted">za {formatPeriod(e.period)}</span>
           <div class="muted small">
             {e.description} · dok. {e.documentNo}
           </div>
@@ -324,14 +431,14 @@ function StatementLineRow(props: { line: StatementLine; components: ChargeCompon
   }
   return (
     <tr class="kind-charges">
-      <td>{formatIsoDate(line.postedOn)}</td>
-      <td>
+      <td class="date">{formatIsoDate(line.postedOn)}</td>
+      <td class="operation">
         <details>
           <summary>
             <strong>Opłaty za {formatPeriod(line.period)}</strong>{" "}
             <span class="muted">({line.rows.length} składników)</span>
           </summary>
-          <table class="components">
+          <table class="components stack">
             <caption class="visually-hidden">
               Składniki opłat za {formatPeriod(line.period)}
             </caption>
@@ -339,7 +446,7 @@ function StatementLineRow(props: { line: StatementLine; components: ChargeCompon
               {line.rows.map((r) => (
                 <tr>
                   <th scope="row">{componentLabel(props.components, r.entry.component ?? "")}</th>
-                  <td>{r.entry.basis ? formatBasis(r.entry.basis) : ""}</td>
+                  <td class="basis">{r.entry.basis ? formatBasis(r.entry.basis) : ""}</td>
                   <td class="num">{formatMoney(r.effect)}</td>
                 </tr>
               ))}

@@ -2,7 +2,7 @@ import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
 import { type ChargeComponent, componentLabel } from "../../domain/balance/ledger.ts";
 import type { MonthSummary } from "../../domain/balance/statement.ts";
 import { formatBasis, formatMoney, formatPeriod } from "../format.ts";
-import { DataAsOf, unitLabel, type UnitRef, UnitSwitcher } from "./parts.tsx";
+import { DataAsOf, MoneyTabs, unitLabel, type UnitRef, UnitSwitcher } from "./parts.tsx";
 import { query } from "./balance.tsx";
 
 const kindNames = { charge: "", interest: "Odsetki", correction: "Korekta" } as const;
@@ -22,7 +22,8 @@ export function ChargesPage(
   const months = [...p.months].reverse();
   return (
     <>
-      <h1>Naliczenia — skąd się biorą opłaty</h1>
+      <MoneyTabs path="/ebok/naliczenia" unitId={unitId} />
+      <h1>Opłaty miesięczne — skąd się biorą</h1>
       <UnitSwitcher
         units={p.units}
         currentId={unitId}
@@ -44,14 +45,14 @@ export function ChargesPage(
         </ul>
       </nav>
       <DataAsOf freshness={p.freshness} />
-      {months.length === 0 && <p>Brak naliczeń w {p.year} roku.</p>}
+      {months.length === 0 && <p>Brak opłat w {p.year} roku.</p>}
       {months.map((m, i) => (
         <details class="month" open={i === 0}>
           <summary>
             <span class="month-name">{formatPeriod(m.period)}</span>
             <span class="month-total">{formatMoney(m.charged)}</span>
           </summary>
-          <table>
+          <table class="stack">
             <caption class="visually-hidden">Składniki opłaty za {formatPeriod(m.period)}</caption>
             <thead>
               <tr>
@@ -68,14 +69,14 @@ export function ChargesPage(
                     {c.kind !== "charge" && c.code && ": "}
                     {c.code ? componentLabel(p.components, c.code) : ""}
                   </th>
-                  <td>
+                  <td data-label="Jak obliczono">
                     {c.basis
                       ? `${formatBasis(c.basis)}`
                       : c.entries > 1
                       ? `${c.entries} pozycje`
                       : "—"}
                   </td>
-                  <td class="num">{formatMoney(c.amount)}</td>
+                  <td class="num" data-label="Kwota">{formatMoney(c.amount)}</td>
                 </tr>
               ))}
             </tbody>

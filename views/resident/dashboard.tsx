@@ -3,18 +3,74 @@ import type { Announcement } from "../../domain/backoffice/announcements.ts";
 import { AnnouncementsList } from "./announcements.tsx";
 import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
 import type { LedgerTotals } from "../../domain/balance/ledger.ts";
-import type { AmountDue } from "../../domain/balance/statement.ts";
+import type { AmountDue, ArrearsOrigin } from "../../domain/balance/statement.ts";
 import { unitKindLabels } from "../../domain/backoffice/register.ts";
 import { formatIsoDate, formatMoney, formatPeriod } from "../format.ts";
-import { BalanceWords, DataAsOf, TransferDetails, unitLabel, type UnitRef } from "./parts.tsx";
+import {
+  BalanceWords,
+  DataAsOf,
+  DueSentence,
+  TransferDetails,
+  unitLabel,
+  type UnitRef,
+} from "./parts.tsx";
 
 export type UnitDashboard = UnitRef & {
   totals: LedgerTotals;
   due: AmountDue;
+  /** Where the arrears come from (when there are any). */
+  origin: ArrearsOrigin;
   /** This month's charges (the fee), by the entries' period. */
   monthCharge: number;
   transfer: { recipient: string; title: string; qrSvg: string };
 };
+
+/** What all the units together ask for: the sums of what is due, the months of all arrears. */
+function combined(units: UnitDashboard[]): { due: AmountDue; origin: ArrearsOrigin } {
+  const due: AmountDue = {
+    dueNow: units.reduce((s, u) => s + u.due.dueNow, 0),
+    dueBy: units[0].due.dueBy,
+    arrears: units.reduce((s, u) => s + u.due.arrears, 0),
+    // Money paid ahead for one unit does not pay another's fees: only say "nadpłata" when
+    // nothing is due anywhere.
+    overpayment: units.reduce((s, u) => s + u.due.overpayment, 0),
+  };
+  const origin: ArrearsOrigin = {
+    periods: [...new Set(units.flatMap((u) => u.origin.periods))].sort(),
+    interest: units.some((u) => u.origin.interest),
+    earlier: units.some((u) => u.origin.earlier),
+  };
+  return { due, origin };
+}
+
+/** The first thing on the page: what is due (or "Rozliczone" / the overpayment) and by when. */
+function MoneySummary(props: { units: UnitDashboard[] }) {
+  const { due, origin } = combined(props.units);
+  const several = props.units.length > 1;
+  return (
+    <section class="summary" aria-labelledby="razem">
+      <h2 id="razem">{several ? "Razem za wszystkie lokale" : "Twoje saldo"}</h2>
+      <p class="big">
+        {due.dueNow > 0
+          ? <strong class="balance due">Do zapłaty {formatMoney(due.dueNow)}</strong>
+          : due.overpayment > 0
+          ? <strong class="balance credit">Nadpłata {formatMoney(due.overpayment)}</strong>
+          : <strong class="balance settled">Rozliczone</strong>}
+      </p>
+      <DueSentence due={due} origin={origin} />
+      {several && (
+        <ul class="unit-balances">
+          {props.units.map((u) => (
+            <li>
+              <a href={`#lokal-${u.unit.id}`}>{unitLabel(u)}</a>:{" "}
+              <BalanceWords balance={u.totals.balance} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
 
 export function DashboardPage(
   props: {
@@ -26,43 +82,23 @@ export function DashboardPage(
     announcements?: Announcement[];
   },
 ) {
-  const total = props.units.reduce((sum, u) => sum + u.totals.balance, 0);
   return (
     <>
-      <h1>Dzień dobry, {props.account.firstName}!</h1>
+      <h1>Dzień dobry</h1>
+      <p class="greeting-name">{props.account.firstName} {props.account.lastName}</p>
       {props.passwordChanged && (
         <p class="notice ok" role="status">
           Hasło zostało zmienione. Odtąd loguj się nowym hasłem.
         </p>
       )}
-      <AnnouncementsList announcements={props.announcements ?? []} />
       {props.units.length === 0 && (
         <p class="notice warn">
           Do Twojego konta nie przypisano jeszcze żadnego lokalu. Skontaktuj się z biurem
           spółdzielni.
         </p>
       )}
-      {props.units.length > 1 && (
-        <section class="summary" aria-labelledby="razem">
-          <h2 id="razem">Razem za wszystkie lokale</h2>
-          <p class="big">
-            <BalanceWords balance={total} />
-          </p>
-          <table>
-            <caption class="visually-hidden">Saldo każdego lokalu</caption>
-            <tbody>
-              {props.units.map((u) => (
-                <tr>
-                  <th scope="row">{unitLabel(u)}</th>
-                  <td class="num">
-                    <BalanceWords balance={u.totals.balance} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      )}
+      {props.units.length > 0 && <MoneySummary units={props.units} />}
+      <AnnouncementsList announcements={props.announcements ?? []} />
       {props.units.map((u) => <UnitCard u={u} period={props.period} />)}
       <DataAsOf freshness={props.freshness} />
     </>
@@ -81,7 +117,7 @@ function UnitCard(props: { u: UnitDashboard; period: string }) {
           <p class="big">
             <BalanceWords balance={u.totals.balance} />
           </p>
-          <DueSentence due={u.due} />
+          <DueSentence due={u.due} origin={u.origin} />
           <dl class="facts">
             <dt>Opłata za {formatPeriod(props.period)}</dt>
             <dd>{formatMoney(u.monthCharge)}</dd>
@@ -110,32 +146,5 @@ function UnitCard(props: { u: UnitDashboard; period: string }) {
         qrSvg={u.transfer.qrSvg}
       />
     </section>
-  );
-}
-
-function DueSentence(props: { due: AmountDue }) {
-  const d = props.due;
-  if (d.dueNow === 0) {
-    return d.overpayment > 0
-      ? <p>Nic nie musisz teraz płacić. Nadpłata zostanie zaliczona na kolejne opłaty.</p>
-      : <p>Nic nie musisz teraz płacić.</p>;
-  }
-  return (
-    <p>
-      Zapłać <strong>{formatMoney(d.dueNow)}</strong>
-      {d.arrears > 0 && d.arrears === d.dueNow && <>{" "}— to zaległość, termin minął</>}
-      {d.arrears > 0 && d.arrears < d.dueNow && (
-        <>
-          {" "}(w tym zaległość {formatMoney(d.arrears)}) — najpóźniej do{" "}
-          <strong>{formatIsoDate(d.dueBy)}</strong>
-        </>
-      )}
-      {d.arrears === 0 && (
-        <>
-          {" "}do <strong>{formatIsoDate(d.dueBy)}</strong>
-        </>
-      )}
-      .
-    </p>
   );
 }

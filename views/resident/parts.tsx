@@ -8,7 +8,15 @@ import {
   unitAddress,
   unitKindLabels,
 } from "../../domain/backoffice/register.ts";
-import { formatDateTime, formatMoney } from "../format.ts";
+import type { AmountDue, ArrearsOrigin } from "../../domain/balance/statement.ts";
+import { moneyTabs } from "../menu.ts";
+import {
+  formatDateTime,
+  formatIsoDate,
+  formatMoney,
+  formatPeriods,
+  joinWithAnd,
+} from "../format.ts";
 
 export type UnitRef = { unit: Unit; building: Building | null };
 
@@ -27,6 +35,80 @@ export function BalanceWords(props: { balance: number }) {
     return <strong class="balance credit">Nadpłata {formatMoney(-props.balance)}</strong>;
   }
   return <strong class="balance settled">Rozliczone</strong>;
+}
+
+/** "opłaty za październik, listopad 2026 i odsetki za zwłokę": what the arrears are made of. */
+export function arrearsWords(origin: ArrearsOrigin): string {
+  const parts: string[] = [];
+  if (origin.periods.length) parts.push(`opłaty za ${formatPeriods(origin.periods)}`);
+  if (origin.interest) parts.push("odsetki za zwłokę");
+  if (origin.earlier) parts.push("zaległość z wcześniejszych okresów");
+  return joinWithAnd(parts);
+}
+
+/**
+ * What to pay and by when, in one sentence: "Zapłać 771,34 zł do 15.12.2026.", with the overdue
+ * part and its months named; an overpayment or nothing due said in words.
+ */
+export function DueSentence(props: { due: AmountDue; origin?: ArrearsOrigin }) {
+  const d = props.due;
+  if (d.dueNow === 0) {
+    return d.overpayment > 0
+      ? (
+        <p class="due-line">
+          Nadpłata — <strong>nic nie musisz płacić</strong>. Zostanie zaliczona na kolejne opłaty.
+        </p>
+      )
+      : (
+        <p class="due-line">
+          <strong>Nic nie musisz teraz płacić.</strong>
+        </p>
+      );
+  }
+  const what = props.origin ? arrearsWords(props.origin) : "";
+  if (d.arrears >= d.dueNow) {
+    return (
+      <p class="due-line">
+        Zapłać <strong class="amount">{formatMoney(d.dueNow)}</strong>{" "}
+        <strong>jak najszybciej</strong>{" "}
+        — termin zapłaty minął{what && <>. To zaległość: {what}</>}.
+      </p>
+    );
+  }
+  return (
+    <p class="due-line">
+      Zapłać <strong class="amount">{formatMoney(d.dueNow)}</strong> do{" "}
+      <strong class="due-date">{formatIsoDate(d.dueBy)}</strong>.
+      {d.arrears > 0 && (
+        <>
+          {" "}W tym zaległość <strong>{formatMoney(d.arrears)}</strong>
+          {what && <>: {what}</>} — jej termin już minął, zapłać ją jak najszybciej.
+        </>
+      )}
+    </p>
+  );
+}
+
+/**
+ * The tabs of "Moje saldo" (one menu item, three pages at their own URLs), for the unit shown.
+ */
+export function MoneyTabs(props: { path: string; unitId: string }) {
+  return (
+    <nav class="tabs" aria-label="Moje saldo">
+      <ul>
+        {moneyTabs.map((t) => (
+          <li>
+            <a
+              href={`${t.href}?lokal=${encodeURIComponent(props.unitId)}`}
+              aria-current={t.href === props.path ? "page" : undefined}
+            >
+              {t.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
 }
 
 /** Links to the same page for each of the resident's units (only when there is a choice). */

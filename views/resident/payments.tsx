@@ -1,10 +1,12 @@
 import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
-import { TableWrap } from "../table_wrap.tsx";
 import type { LedgerEntry, LedgerTotals } from "../../domain/balance/ledger.ts";
+import type { AmountDue, ArrearsOrigin } from "../../domain/balance/statement.ts";
 import { formatIsoDate, formatMoney, formatPeriod } from "../format.ts";
 import {
   BalanceWords,
   DataAsOf,
+  DueSentence,
+  MoneyTabs,
   TransferDetails,
   unitLabel,
   type UnitRef,
@@ -17,6 +19,8 @@ export function PaymentsPage(
     units: UnitRef[];
     current: UnitRef;
     totals: LedgerTotals;
+    due: AmountDue;
+    origin: ArrearsOrigin;
     payments: LedgerEntry[];
     byYear: { year: string; sum: number; count: number }[];
     transfer: { recipient: string; title: string; qrSvg: string; amount: number };
@@ -26,6 +30,7 @@ export function PaymentsPage(
   const unitId = p.current.unit.id;
   return (
     <>
+      <MoneyTabs path="/ebok/wplaty" unitId={unitId} />
       <h1>Wpłaty</h1>
       <UnitSwitcher
         units={p.units}
@@ -35,8 +40,9 @@ export function PaymentsPage(
       <p class="lead">
         {unitLabel(p.current)}: <BalanceWords balance={p.totals.balance} />
       </p>
+      <DueSentence due={p.due} origin={p.origin} />
       <DataAsOf freshness={p.freshness} />
-      <h2>Jak zapłacić</h2>
+      <h2 id="jak-zaplacic">Jak zapłacić</h2>
       <TransferDetails
         id={unitId}
         recipient={p.transfer.recipient}
@@ -47,7 +53,7 @@ export function PaymentsPage(
       />
       <h2>Wpłaty w kolejnych latach</h2>
       {p.byYear.length === 0 ? <p>Brak wpłat.</p> : (
-        <table>
+        <table class="stack">
           <caption class="visually-hidden">Suma wpłat w każdym roku</caption>
           <thead>
             <tr>
@@ -60,8 +66,8 @@ export function PaymentsPage(
             {p.byYear.map((y) => (
               <tr>
                 <th scope="row">{y.year}</th>
-                <td class="num">{y.count}</td>
-                <td class="num">{formatMoney(y.sum)}</td>
+                <td class="num" data-label="Liczba wpłat">{y.count}</td>
+                <td class="num" data-label="Suma">{formatMoney(y.sum)}</td>
               </tr>
             ))}
           </tbody>
@@ -69,29 +75,27 @@ export function PaymentsPage(
       )}
       <h2>Wszystkie wpłaty</h2>
       {p.payments.length > 0 && (
-        <TableWrap label="Wszystkie wpłaty">
-          <table>
-            <caption class="visually-hidden">Wpłaty, od najnowszej</caption>
-            <thead>
+        <table class="stack payments">
+          <caption class="visually-hidden">Wpłaty, od najnowszej</caption>
+          <thead>
+            <tr>
+              <th scope="col">Data wpłaty</th>
+              <th scope="col" class="num">Kwota</th>
+              <th scope="col">Na poczet</th>
+              <th scope="col">Tytuł</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.payments.map((e) => (
               <tr>
-                <th scope="col">Data wpłaty</th>
-                <th scope="col">Na poczet</th>
-                <th scope="col">Tytuł</th>
-                <th scope="col" class="num">Kwota</th>
+                <td class="date" data-label="Data wpłaty">{formatIsoDate(e.postedOn)}</td>
+                <td class="num" data-label="Kwota">{formatMoney(e.amount)}</td>
+                <td data-label="Na poczet">{formatPeriod(e.period)}</td>
+                <td data-label="Tytuł">{e.description}</td>
               </tr>
-            </thead>
-            <tbody>
-              {p.payments.map((e) => (
-                <tr>
-                  <td>{formatIsoDate(e.postedOn)}</td>
-                  <td>{formatPeriod(e.period)}</td>
-                  <td>{e.description}</td>
-                  <td class="num">{formatMoney(e.amount)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+            ))}
+          </tbody>
+        </table>
       )}
     </>
   );

@@ -77,84 +77,79 @@ export function WaterPage(p: WaterProps) {
         <>
           <section aria-labelledby="wodomierze">
             <h2 id="wodomierze">Wodomierze</h2>
-            <TableWrap label="Tabela wodomierzy">
-              <table>
-                <caption class="visually-hidden">
-                  Wodomierze w lokalu i ich ostatnie odczyty
-                </caption>
-                <thead>
+            <table class="stack">
+              <caption class="visually-hidden">
+                Wodomierze w lokalu i ich ostatnie odczyty
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Wodomierz</th>
+                  <th scope="col">Nr fabryczny</th>
+                  <th scope="col" class="num">Ostatni odczyt</th>
+                  <th scope="col">Legalizacja ważna do</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.meters.map((m) => (
                   <tr>
-                    <th scope="col">Wodomierz</th>
-                    <th scope="col">Nr fabryczny</th>
-                    <th scope="col" class="num">Ostatni odczyt</th>
-                    <th scope="col">Legalizacja ważna do</th>
+                    <th scope="row">
+                      {meterKindLabels[m.meter.kind]}, {m.meter.location}
+                    </th>
+                    <td data-label="Nr fabryczny">{m.meter.serialNo}</td>
+                    <td class="num" data-label="Ostatni odczyt">
+                      {m.last
+                        ? (
+                          <>
+                            {formatM3(m.last.litres)}
+                            <div class="muted small">
+                              {formatIsoDate(m.last.readOn)}, {readingSourceLabels[m.last.source]}
+                            </div>
+                          </>
+                        )
+                        : "—"}
+                    </td>
+                    <td data-label="Legalizacja ważna do">
+                      {formatIsoDate(m.meter.legalUntil)} <LegalBadge daysLeft={m.legalDaysLeft} />
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {p.meters.map((m) => (
-                    <tr>
-                      <th scope="row">
-                        {meterKindLabels[m.meter.kind]}, {m.meter.location}
-                      </th>
-                      <td>{m.meter.serialNo}</td>
-                      <td class="num">
-                        {m.last
-                          ? (
-                            <>
-                              {formatM3(m.last.litres)}
-                              <div class="muted small">
-                                {formatIsoDate(m.last.readOn)}, {readingSourceLabels[m.last.source]}
-                              </div>
-                            </>
-                          )
-                          : "—"}
-                      </td>
-                      <td>
-                        {formatIsoDate(m.meter.legalUntil)}{" "}
-                        <LegalBadge daysLeft={m.legalDaysLeft} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+                ))}
+              </tbody>
+            </table>
             <ReadingWindowNote window={p.window} unitId={unitId} submissions={p.submissions} />
           </section>
           <section aria-labelledby="zuzycie" class="chart">
             <h2 id="zuzycie">Zużycie w kolejnych miesiącach</h2>
             <TableWrap label="Wykres zużycia wody">{raw(p.chartSvg)}</TableWrap>
-            <TableWrap label="Tabela zużycia wody">
-              <table id="zuzycie-dane">
-                <caption>
-                  Zużycie wody w m³ i porównanie z tym samym miesiącem rok wcześniej
-                </caption>
-                <thead>
+            <table id="zuzycie-dane" class="stack stack-grid">
+              <caption>
+                Zużycie wody w m³ i porównanie z tym samym miesiącem rok wcześniej
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Miesiąc</th>
+                  <th scope="col" class="num">Zimna</th>
+                  <th scope="col" class="num">Ciepła</th>
+                  <th scope="col" class="num">Razem</th>
+                  <th scope="col" class="num">Rok wcześniej</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...p.rows].reverse().map((r) => (
                   <tr>
-                    <th scope="col">Miesiąc</th>
-                    <th scope="col" class="num">Zimna</th>
-                    <th scope="col" class="num">Ciepła</th>
-                    <th scope="col" class="num">Razem</th>
-                    <th scope="col" class="num">Rok wcześniej</th>
+                    <th scope="row">
+                      {r.label}
+                      {r.estimated && <span class="badge warn">szacunek</span>}
+                    </th>
+                    <td class="num" data-label="Zimna">{formatM3(r.cold)}</td>
+                    <td class="num" data-label="Ciepła">{formatM3(r.hot)}</td>
+                    <td class="num" data-label="Razem">{formatM3(r.cold + r.hot)}</td>
+                    <td class="num" data-label="Rok wcześniej">
+                      {r.lastYear ? formatM3(r.lastYear.cold + r.lastYear.hot) : "—"}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {[...p.rows].reverse().map((r) => (
-                    <tr>
-                      <th scope="row">
-                        {r.label}
-                        {r.estimated && <span class="badge warn">szacunek</span>}
-                      </th>
-                      <td class="num">{formatM3(r.cold)}</td>
-                      <td class="num">{formatM3(r.hot)}</td>
-                      <td class="num">{formatM3(r.cold + r.hot)}</td>
-                      <td class="num">
-                        {r.lastYear ? formatM3(r.lastYear.cold + r.lastYear.hot) : "—"}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+                ))}
+              </tbody>
+            </table>
             {p.comparison && p.comparison.building !== null && (
               <p class="comparison">
                 Średnie zużycie wody w Twoim budynku w ostatnich 12 miesiącach:{" "}
@@ -234,47 +229,49 @@ function SettlementCard(props: { s: WaterSettlement }) {
       <h3 id={`rozl-${s.id}`}>
         {formatIsoDate(s.from)} – {formatIsoDate(s.to)} {result}
       </h3>
-      <TableWrap label={`Rozliczenie ${formatIsoDate(s.from)} – ${formatIsoDate(s.to)}`}>
-        <table>
-          <caption class="visually-hidden">
-            Zaliczki i koszt rzeczywisty za okres {formatIsoDate(s.from)} – {formatIsoDate(s.to)}
-          </caption>
-          <thead>
+      <table class="stack">
+        <caption class="visually-hidden">
+          Zaliczki i koszt rzeczywisty za okres {formatIsoDate(s.from)} – {formatIsoDate(s.to)}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Składnik</th>
+            <th scope="col" class="num">Zużycie</th>
+            <th scope="col" class="num">Cena za m³</th>
+            <th scope="col" class="num">Koszt</th>
+            <th scope="col" class="num">Zaliczki</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <th scope="row">Woda i ścieki</th>
+            <td class="num" data-label="Zużycie">{formatM3(s.cold.litres)}</td>
+            <td class="num" data-label="Cena za m³">
+              {formatMoney(s.cold.priceGroszePerM3)}
+            </td>
+            <td class="num" data-label="Koszt">{formatMoney(s.cold.actualCost)}</td>
+            <td class="num" data-label="Zaliczki">{formatMoney(s.cold.advances)}</td>
+          </tr>
+          {s.hot && (
             <tr>
-              <th scope="col">Składnik</th>
-              <th scope="col" class="num">Zużycie</th>
-              <th scope="col" class="num">Cena za m³</th>
-              <th scope="col" class="num">Koszt</th>
-              <th scope="col" class="num">Zaliczki</th>
+              <th scope="row">Podgrzanie wody</th>
+              <td class="num" data-label="Zużycie">{formatM3(s.hot.litres)}</td>
+              <td class="num" data-label="Cena za m³">
+                {formatMoney(s.hot.priceGroszePerM3)}
+              </td>
+              <td class="num" data-label="Koszt">{formatMoney(s.hot.actualCost)}</td>
+              <td class="num" data-label="Zaliczki">{formatMoney(s.hot.advances)}</td>
             </tr>
-          </thead>
-          <tbody>
-            <tr>
-              <th scope="row">Woda i ścieki</th>
-              <td class="num">{formatM3(s.cold.litres)}</td>
-              <td class="num">{formatMoney(s.cold.priceGroszePerM3)}</td>
-              <td class="num">{formatMoney(s.cold.actualCost)}</td>
-              <td class="num">{formatMoney(s.cold.advances)}</td>
-            </tr>
-            {s.hot && (
-              <tr>
-                <th scope="row">Podgrzanie wody</th>
-                <td class="num">{formatM3(s.hot.litres)}</td>
-                <td class="num">{formatMoney(s.hot.priceGroszePerM3)}</td>
-                <td class="num">{formatMoney(s.hot.actualCost)}</td>
-                <td class="num">{formatMoney(s.hot.advances)}</td>
-              </tr>
-            )}
-          </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row" colspan={3}>Razem</th>
-              <td class="num">{formatMoney(s.totalActual)}</td>
-              <td class="num">{formatMoney(s.totalAdvances)}</td>
-            </tr>
-          </tfoot>
-        </table>
-      </TableWrap>
+          )}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colspan={3}>Razem</th>
+            <td class="num" data-label="Koszt">{formatMoney(s.totalActual)}</td>
+            <td class="num" data-label="Zaliczki">{formatMoney(s.totalAdvances)}</td>
+          </tr>
+        </tfoot>
+      </table>
       <details>
         <summary>Jak to policzyliśmy</summary>
         {explainSettlement(s).map((line) => <p>{line}</p>)}
@@ -369,7 +366,7 @@ export function ReadingFormPage(
                 <div class="checkbox">
                   <input type="checkbox" id="potwierdzam" name="potwierdzam" value="1" required />
                   <label for="potwierdzam">
-                    Sprawdziłem/sprawdziłam — odczyty są prawidłowe, mimo nietypowo dużego zużycia.
+                    Potwierdzam: odczyty są prawidłowe, mimo nietypowo dużego zużycia.
                   </label>
                 </div>
               </div>
