@@ -1,14 +1,14 @@
 import type { Child } from "hono/jsx";
 import type { CooperativeProfile } from "../domain/backoffice/cooperative.ts";
 import { assets, htmxConfig } from "./assets.ts";
-import { currentMenuItem, type Menu, type MenuItem } from "./menu.ts";
+import { currentMenuItem, type Menu, type MenuItem, type StaffMenu } from "./menu.ts";
 
 /** Who is signed in, as the page header shows it. */
 export type Viewer = { name: string; logoutAction: string; accountHref?: string } | undefined;
 
 export type ShellProps = {
   cooperative: CooperativeProfile;
-  menu: Menu;
+  menu: Menu | StaffMenu;
   path: string;
   viewer?: Viewer;
 };
@@ -30,7 +30,7 @@ export function telHref(phone: string): string {
  * `<details>` disclosure ("Menu: <current page>"), which opens without JavaScript. The
  * stylesheet shows the list and hides the summary on wide screens.
  */
-function MainMenu(props: { menu: Menu; current: MenuItem | undefined; path: string }) {
+function MainMenu(props: { menu: Menu | StaffMenu; current: MenuItem | undefined; path: string }) {
   // "page" for the page itself; "true" for the item a page belongs to (a tab, a subpage).
   const currentness = (item: MenuItem) =>
     item !== props.current ? undefined : item.href === props.path ? "page" : "true";

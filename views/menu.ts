@@ -1,6 +1,8 @@
 /**
- * The main menus. The announcement promises at most eight items in the resident's menu; the
- * `Menu` type makes a ninth a compile error, for every menu alike.
+ * The main menus. The announcement promises at most eight items in the resident's menu (and the
+ * public one shares its place on the page); the `Menu` type makes a ninth a compile error. The
+ * office's menu is for staff at a desk all day: `StaffMenu` allows twelve, so the next stage's
+ * back-office pages (documents, matters, payments) get their own items.
  */
 export type MenuItem = {
   href: string;
@@ -15,6 +17,9 @@ type Upto<N extends number, T, Acc extends readonly T[] = readonly []> = Acc["le
 
 /** A menu of zero to eight items. */
 export type Menu = Upto<8, MenuItem>;
+
+/** The office's menu: zero to twelve items. */
+export type StaffMenu = Upto<12, MenuItem>;
 
 export const publicMenu = [
   { href: "/", label: "Strona główna" },
@@ -51,13 +56,13 @@ export const staffMenu = [
   { href: "/admin/wiadomosci", label: "Wiadomości" },
   { href: "/admin/dziennik", label: "Dziennik zdarzeń" },
   { href: "/admin/ustawienia", label: "Ustawienia" },
-] as const satisfies Menu;
+] as const satisfies StaffMenu;
 
 /**
  * The item for `path`: exact match (its own page or one it stands for), else the longest item
  * that is a parent path.
  */
-export function currentMenuItem(menu: Menu, path: string): MenuItem | undefined {
+export function currentMenuItem(menu: Menu | StaffMenu, path: string): MenuItem | undefined {
   let best: MenuItem | undefined;
   for (const item of menu) {
     const parent = item.href === "/" ? false : path.startsWith(item.href + "/");
