@@ -39,6 +39,13 @@ export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
  */
 export const CSRF_EXEMPT_PATHS: readonly string[] = [];
 
+/**
+ * Path prefixes exempt the same way. The development fake of the payment gateway's API
+ * (mounted only in development, at /dev/platnosci) takes the adapter's server-to-server JSON
+ * calls, checked by Basic auth and signatures as the real gateway checks them.
+ */
+export const CSRF_EXEMPT_PREFIXES: readonly string[] = ["/dev/platnosci/api/"];
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
 
@@ -57,13 +64,16 @@ const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form
  */
 export function csrfProtection(
   config: Config,
-  options: { exemptPaths?: readonly string[] } = {},
+  options: { exemptPaths?: readonly string[]; exemptPrefixes?: readonly string[] } = {},
 ): MiddlewareHandler<AppEnv> {
   const exempt = new Set(options.exemptPaths ?? CSRF_EXEMPT_PATHS);
+  const exemptPrefixes = options.exemptPrefixes ?? CSRF_EXEMPT_PREFIXES;
+  const isExempt = (path: string) =>
+    exempt.has(path) || exemptPrefixes.some((prefix) => path.startsWith(prefix));
   const ours = (origin: string, c: Context) =>
     origin === config.baseUrl || origin === new URL(c.req.url).origin;
   return async (c, next) => {
-    if (SAFE_METHODS.has(c.req.method) || exempt.has(c.req.path)) return await next();
+    if (SAFE_METHODS.has(c.req.method) || isExempt(c.req.path)) return await next();
     const origin = c.req.header("origin");
     const site = c.req.header("sec-fetch-site");
     if (
