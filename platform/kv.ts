@@ -1,5 +1,6 @@
 import { dirname } from "node:path";
 import type { Config } from "./config.ts";
+import { keys } from "../domain/shared/keys.ts";
 
 /**
  * Opens the configured Deno KV: a local file (its folder created), `:memory:`, a remote KV
@@ -45,4 +46,28 @@ export function withoutQueues(kv: Deno.Kv): Deno.Kv {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
+}
+
+/**
+ * A KV write refused by the storage underneath: a full disk, a read-only file or folder, a
+ * failing device. Nothing was written (SQLite rolls the transaction back), so the request can
+ * honestly answer 503 "nothing was saved"; the KV heals by itself once space is freed.
+ */
+export function isStorageUnavailable(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /database or disk is full|readonly database|read-only file system|disk I\/O error|unable to open database file|permission denied|no space left/i
+    .test(message);
+}
+
+/**
+ * At start: a KV that cannot be written stops the service with one clear line instead of
+ * answering every registration with an error. Returns that line, or null when writable.
+ */
+export async function writeProbe(kv: Deno.Kv): Promise<string | null> {
+  try {
+    await kv.set(keys.healthProbe(), new Date().toISOString(), { expireIn: 60_000 });
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }

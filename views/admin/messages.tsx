@@ -1,4 +1,8 @@
-import type { Message, MessageState } from "../../domain/messaging/messages.ts";
+import {
+  isStuckSending,
+  type Message,
+  type MessageState,
+} from "../../domain/messaging/messages.ts";
 import { TableWrap } from "../table_wrap.tsx";
 import { formatDateTime } from "../format.ts";
 
@@ -10,7 +14,7 @@ const stateLabels: Record<MessageState, { text: string; tone: string }> = {
   uncertain: { text: "niepewna", tone: "warn" },
 };
 
-export function MessagesTable(props: { messages: Message[] }) {
+export function MessagesTable(props: { messages: Message[]; now?: Date }) {
   if (props.messages.length === 0) return <p>Brak wiadomości.</p>;
   return (
     <TableWrap label="Wiadomości e-mail i SMS">
@@ -35,9 +39,16 @@ export function MessagesTable(props: { messages: Message[] }) {
               <td>{m.to}</td>
               <td>{m.subject ?? m.purpose}</td>
               <td>
-                <span class={`badge ${stateLabels[m.state].tone}`}>
-                  {stateLabels[m.state].text}
-                </span>
+                {props.now && isStuckSending(m, props.now)
+                  ? (
+                    // A hung provider or a crash mid-send: the sweep applies the recovery rules.
+                    <span class="badge warn">utknęła w wysyłce</span>
+                  )
+                  : (
+                    <span class={`badge ${stateLabels[m.state].tone}`}>
+                      {stateLabels[m.state].text}
+                    </span>
+                  )}
                 {m.lastError && <div class="muted">{m.lastError}</div>}
                 {m.sentAt && <div class="muted">{formatDateTime(new Date(m.sentAt))}</div>}
               </td>
@@ -57,7 +68,7 @@ export function MessagesTable(props: { messages: Message[] }) {
   );
 }
 
-export function MessagesPage(props: { messages: Message[]; notice?: string }) {
+export function MessagesPage(props: { messages: Message[]; notice?: string; now?: Date }) {
   return (
     <>
       <h1>Wiadomości</h1>
@@ -65,8 +76,10 @@ export function MessagesPage(props: { messages: Message[]; notice?: string }) {
       <p class="lead">
         Każdy e-mail i SMS z eBOK ze stanem doręczenia do operatora. „Niepewna” oznacza SMS
         przerwany w trakcie wysyłki: sprawdź u mieszkańca, czy dotarł, zanim wyślesz go ponownie.
+        „Utknęła w wysyłce” oznacza brak odpowiedzi operatora od ponad 2 minut: system sam ponowi
+        e-mail, a SMS oznaczy jako niepewny.
       </p>
-      <MessagesTable messages={props.messages} />
+      <MessagesTable messages={props.messages} now={props.now} />
     </>
   );
 }
