@@ -394,3 +394,52 @@ export async function resendMessage(kv: Deno.Kv, clock: Clock, messageId: string
     ? { ok: true as const }
     : { ok: false as const, reason: "conflict" as const };
 }
+
+/** How long Resend keeps an idempotency key: a repeat within it is dropped, not sent. */
+export const EMAIL_IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60_000;
+
+/**
+ * After a restore from a backup: a message that was `queued` or `sending` when the backup was
+ * taken may have gone out since. An SMS (Twilio has no idempotency key) becomes `uncertain`,
+ * for staff to judge; an e-mail goes back to `queued` — its id is Resend's idempotency key, so a
+ * repeat is dropped — unless the backup is older than Resend keeps keys (24 h): then it too
+ * becomes `uncertain`. Nothing already `sent` is ever sent again.
+ */
+export async function holdMessagesAfterRestore(
+  kv: Deno.Kv,
+  clock: Clock,
+  backupTakenAt: Date,
+): Promise<{ requeued: number; uncertain: number }> {
+  const now = clock();
+  const emailsSafe = now.getTime() - backupTakenAt.getTime() < EMAIL_IDEMPOTENCY_WINDOW_MS - 60_000;
+  let requeued = 0;
+  let uncertain = 0;
+  for (const state of ["queued", "sending"] as const) {
+    // All ids first: the loop moves records out of this state index.
+    const ids: string[] = [];
+    for await (const e of kv.list<string>({ prefix: keys.messagesByStateAll(state) })) {
+      ids.push(e.value);
+    }
+    for (const id of ids) {
+      const entry = await kv.get<Message>(keys.messages(id));
+      const m = entry.value;
+      if (!m || m.state !== state) continue;
+      if (m.channel === "email" && emailsSafe && state === "queued") continue;
+      const stamp = now.toISOString();
+      const next: Message = m.channel === "email" && emailsSafe
+        ? { ...m, state: "queued", nextAttemptAt: stamp, updatedAt: stamp }
+        : {
+          ...m,
+          state: "uncertain",
+          updatedAt: stamp,
+          lastError:
+            "Przywrócono z kopii zapasowej: nie wiadomo, czy wiadomość wysłano po jej wykonaniu.",
+        };
+      if ((await replace(kv.atomic(), entry as Deno.KvEntry<Message>, next).commit()).ok) {
+        if (next.state === "queued") requeued++;
+        else uncertain++;
+      }
+    }
+  }
+  return { requeued, uncertain };
+}
