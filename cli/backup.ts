@@ -102,7 +102,7 @@ export async function backupCommand(
   try {
     switch (action) {
       case "export":
-        return await exportCommand(file, openKv, io);
+        return await exportCommand(file, openKv, io, options.kvPath);
       case "import":
         return await importCommand(file, parsed.values.overwrite ?? false, openKv, io, clock);
       case "snapshot":
@@ -129,7 +129,22 @@ export async function backupCommand(
   }
 }
 
-async function exportCommand(file: string, openKv: () => Promise<Deno.Kv>, io: BackupIo) {
+async function exportCommand(
+  file: string,
+  openLiveKv: () => Promise<Deno.Kv>,
+  io: BackupIo,
+  kvPath: string | undefined,
+) {
+  // One host: export from SQLite's own consistent copy of the file, so traffic cannot make the
+  // export wait or fail. Deno Deploy (no file): read the live KV and verify (fingerprintKv).
+  let copyDir: string | undefined;
+  let openKv = openLiveKv;
+  if (isLocalFile(kvPath)) {
+    copyDir = await Deno.makeTempDir({ prefix: "ebok-export-" });
+    const copy = `${copyDir}/copy.kv`;
+    await copyKvFile(kvPath!, copy);
+    openKv = () => Deno.openKv(copy);
+  }
   const kv = await openKv();
   try {
     if (file === "-") {
@@ -177,7 +192,28 @@ async function exportCommand(file: string, openKv: () => Promise<Deno.Kv>, io: B
     return 3;
   } finally {
     kv.close();
+    if (copyDir) await Deno.remove(copyDir, { recursive: true }).catch(() => {});
   }
+}
+
+function isLocalFile(kvPath: string | undefined): boolean {
+  return !!kvPath && kvPath !== ":memory:" && !/^https?:\/\//.test(kvPath);
+}
+
+/**
+ * SQLite's online backup API, every page in ONE step (rate -1): a single read transaction, so
+ * the copy is one consistent moment while the service keeps writing (WAL). (VACUUM INTO would
+ * do the same, but Deno's node:sqlite forbids ATTACH without --allow-all.)
+ */
+async function copyKvFile(source: string, target: string) {
+  const db = new DatabaseSync(source, { readOnly: true });
+  try {
+    db.exec("PRAGMA busy_timeout = 15000"); // wait, rather than fail, for another's lock
+    await sqliteBackup(db, target, { rate: -1 });
+  } finally {
+    db.close();
+  }
+  await Deno.chmod(target, 0o600).catch(() => {}); // personal data: owner only
 }
 
 async function importCommand(
@@ -212,12 +248,12 @@ async function importCommand(
 }
 
 function localKvPath(kvPath: string | undefined): string {
-  if (!kvPath || kvPath === ":memory:" || /^https?:\/\//.test(kvPath)) {
+  if (!isLocalFile(kvPath)) {
     throw new BackupRefusedError(
       "a snapshot needs EBOK_KV_PATH to be a local KV file; on Deno Deploy use backup export",
     );
   }
-  return kvPath;
+  return kvPath!;
 }
 
 /** SQLite's own consistent copy of the live KV file: one read transaction, writers go on. */
@@ -225,18 +261,7 @@ async function snapshotCommand(file: string, kvPath: string | undefined, io: Bac
   const source = localKvPath(kvPath);
   const partial = `${file}.partial`;
   await Deno.remove(partial).catch(() => {});
-  const db = new DatabaseSync(source, { readOnly: true });
-  try {
-    // Waits (rather than failing) while another process holds a lock.
-    db.exec("PRAGMA busy_timeout = 15000");
-    // SQLite's online backup API, every page in ONE step (rate -1): a single read transaction,
-    // so the copy is one consistent moment while the service keeps writing (WAL). VACUUM INTO
-    // would do the same, but Deno's node:sqlite forbids ATTACH without --allow-all.
-    await sqliteBackup(db, partial, { rate: -1 });
-  } finally {
-    db.close();
-  }
-  await Deno.chmod(partial, 0o600).catch(() => {}); // personal data: owner only
+  await copyKvFile(source, partial);
   const copy = new DatabaseSync(partial, { readOnly: true });
   let entries: number;
   try {
@@ -303,7 +328,12 @@ async function restoreSnapshotCommand(
 }
 
 async function withFile<T>(path: string, use: (s: ReadableStream<Uint8Array>) => Promise<T>) {
-  const handle = await Deno.open(path, { read: true });
+  const handle = await Deno.open(path, { read: true }).catch((error) => {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new BackupRefusedError(`${path} does not exist`);
+    }
+    throw error;
+  });
   const stream = handle.readable;
   try {
     return await use(stream);

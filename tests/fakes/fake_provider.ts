@@ -7,6 +7,8 @@ export type RecordedRequest = {
   path: string;
   headers: Record<string, string>;
   body: string;
+  /** A repeat the provider answered without sending (Resend's idempotency key). */
+  replayed?: boolean;
 };
 
 export type FakeProvider = {
@@ -80,15 +82,27 @@ function startFake(respond: Responder, errorBody: ErrorBody): FakeProvider {
   };
 }
 
-/** Answers POST /emails like Resend: `{ id }`. */
+/**
+ * Answers POST /emails like Resend: `{ id }`. Like Resend, a repeat of an Idempotency-Key it
+ * accepted gets the first answer and sends nothing: such requests are marked `replayed`.
+ */
 export function startFakeResend(): FakeProvider {
+  const accepted = new Map<string, string>();
   return startFake((req, seq) => {
     if (req.method !== "POST" || req.path !== "/emails") {
       return Response.json({ statusCode: 404, name: "not_found", message: "no route" }, {
         status: 404,
       });
     }
-    return Response.json({ id: `re_fake_${seq}` });
+    const key = req.headers["idempotency-key"];
+    const earlier = key ? accepted.get(key) : undefined;
+    if (earlier) {
+      req.replayed = true;
+      return Response.json({ id: earlier });
+    }
+    const id = `re_fake_${seq}`;
+    if (key) accepted.set(key, id);
+    return Response.json({ id });
   }, (status) => ({ statusCode: status, name: "application_error", message: "fake failure" }));
 }
 
