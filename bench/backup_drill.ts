@@ -242,6 +242,12 @@ async function main(): Promise<number> {
     `traffic ${TRAFFIC_SEC} s: ${acknowledged.length} registrations acknowledged (${registrationErrors.length} not), ${approvals} approvals, ${posted} ledger entries posted`,
   );
   check(
+    writeErrors.length === 0,
+    `staff writes during traffic: ${writeErrors.length} failed${
+      writeErrors.length ? ` (${[...new Set(writeErrors)].join("; ")})` : ""
+    }`,
+  );
+  check(
     imported.code === 0,
     `ledger import during traffic (2 000 rows, ${imported.ms} ms): ${
       imported.text.split("\n").slice(-2).join(" / ")
