@@ -480,3 +480,21 @@ Deno.test("slow SMS provider: an SMS cut off by the SDK timeout becomes uncertai
     await listening;
   });
 });
+
+Deno.test("hung provider: a message stuck in sending is shown to staff at /admin/wiadomosci", async () => {
+  await using t = await testApp();
+  const m = await enqueue(
+    t.kv,
+    { channel: "email", to: "a@example.pl", subject: "S", text: "T", purpose: "test" },
+    t.clock,
+  );
+  const entry = await t.kv.get<Message>(["messages", m.id]);
+  const { keys } = await import("../../domain/shared/keys.ts");
+  await t.kv.atomic().check(entry).set(keys.messages(m.id), { ...m, state: "sending" })
+    .delete(keys.messagesByState("queued", m.id)).set(keys.messagesByState("sending", m.id), m.id)
+    .commit();
+  const staff = await t.staffClient();
+  assert.doesNotMatch(await (await staff.get("/admin/wiadomosci")).text(), /utknęła w wysyłce/);
+  t.clock.advance(3 * 60_000);
+  assert.match(await (await staff.get("/admin/wiadomosci")).text(), /utknęła w wysyłce/);
+});
