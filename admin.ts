@@ -46,15 +46,17 @@ function fail(message: string): never {
   Deno.exit(2);
 }
 
-async function openKv() {
-  let config;
+function adminConfig() {
   try {
-    config = loadConfig(Deno.env.toObject());
+    return loadConfig(Deno.env.toObject());
   } catch (error) {
     if (error instanceof ConfigError) fail(`configuration: ${error.message}`);
     throw error;
   }
-  return await openConfiguredKv(config);
+}
+
+async function openKv() {
+  return await openConfiguredKv(adminConfig());
 }
 
 async function createStaffCommand(args: string[]) {
@@ -227,7 +229,9 @@ switch (command) {
     await importCommand(rest);
     break;
   case "backup":
-    Deno.exitCode = await backupCommand(rest, openKv);
+    Deno.exitCode = await backupCommand(rest, openKv, undefined, {
+      kvPath: adminConfig().kvPath,
+    });
     break;
   default:
     fail(usage);

@@ -13,7 +13,7 @@ import { resumeImports } from "./domain/backoffice/imports.ts";
 import { seedDemoIfEmpty } from "./domain/demo/demo.ts";
 import { defaultRetry, type Transports } from "./domain/messaging/messages.ts";
 import { createPasswordHasher } from "./domain/accounts/password.ts";
-import { openConfiguredKv, withoutQueues } from "./platform/kv.ts";
+import { openConfiguredKv, withoutQueues, writeProbe } from "./platform/kv.ts";
 import { createLogger } from "./platform/log.ts";
 import { configuredPaymentGateway } from "./adapters/przelewy24.ts";
 import { paymentSweep } from "./domain/payments/confirmation.ts";
@@ -30,9 +30,29 @@ try {
 const log = createLogger();
 // EBOK_TODAY (development and tests only; refused in production) moves the clock to that day.
 const clock = config.today ? clockStartingOn(config.today) : systemClock;
-const kv = config.queues
-  ? await openConfiguredKv(config)
-  : withoutQueues(await openConfiguredKv(config));
+let opened: Deno.Kv;
+try {
+  opened = await openConfiguredKv(config);
+} catch (error) {
+  console.error(
+    `eBOK cannot start: the KV store ${config.kvPath ?? "(platform default)"} cannot be opened: ${
+      error instanceof Error ? error.message : String(error)
+    }`,
+  );
+  Deno.exit(1);
+}
+// A KV that opens but cannot be written (a read-only folder or file, a full disk) would answer
+// every registration with an error: stop here with one line instead.
+const unwritable = await writeProbe(opened);
+if (unwritable) {
+  console.error(
+    `eBOK cannot start: the KV store ${
+      config.kvPath ?? "(platform default)"
+    } cannot be written: ${unwritable}`,
+  );
+  Deno.exit(1);
+}
+const kv = config.queues ? opened : withoutQueues(opened);
 const hasher = createPasswordHasher();
 
 const outbox = createDevOutbox(kv, clock);
@@ -80,9 +100,17 @@ const app = createApp({ config, kv, clock, log, hasher });
 Deno.serve({
   hostname: config.hostname,
   port: config.port,
-  onListen: ({ port }) => {
-    console.log(`eBOK (${config.env}) listening on http://localhost:${port}/`);
+  onListen: ({ hostname, port }) => {
+    const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
+    console.log(`eBOK (${config.env}) listening on http://${shown}:${port}/`);
     if (config.today) console.log(`clock moved: today is ${config.today} (EBOK_TODAY)`);
+    if (config.env === "development" && !config.hostnameFromEnv) {
+      console.log(
+        "development: listening on 127.0.0.1 only (this computer); EBOK_HOSTNAME=0.0.0.0 opens it to the network",
+      );
+    } else if (config.env === "development") {
+      console.log(`development: listening on ${hostname} as EBOK_HOSTNAME says`);
+    }
     if (!config.resend || !config.twilio) {
       console.log(`development outbox: http://localhost:${port}/dev/outbox`);
     }

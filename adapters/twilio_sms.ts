@@ -5,7 +5,11 @@ export type TwilioConfig = {
   authToken: string;
   from: string;
   apiBase: string | undefined;
+  /** The SDK's request timeout (default 15 s instead of its 30 s). */
+  timeoutMs?: number;
 };
+
+const TWILIO_TIMEOUT_MS = 15_000;
 
 type TwilioClient = {
   messages: { create(p: { to: string; from: string; body: string }): Promise<{ sid: string }> };
@@ -25,11 +29,13 @@ export function createTwilioSms(config: TwilioConfig): SmsSender {
         });
         return { providerId: message.sid };
       } catch (error) {
-        const e = error as { status?: number; code?: number; message?: string };
+        const e = error as { status?: number; code?: number | string; message?: string };
         const status = typeof e.status === "number" ? e.status : undefined;
         throw new DeliveryError(
           `Twilio ${status ?? "-"} ${e.code ?? ""}: ${e.message ?? String(error)}`.trim(),
           status !== undefined && status >= 400 && status < 500 && status !== 429,
+          // No HTTP answer (a timeout, a reset connection): Twilio may have taken the SMS.
+          status === undefined,
         );
       }
     },
@@ -40,6 +46,9 @@ async function loadClient(config: TwilioConfig): Promise<TwilioClient> {
   const { default: twilio } = await import("twilio");
   type RequestOptions = Parameters<InstanceType<typeof twilio.RequestClient>["request"]>[0];
   const options: Record<string, unknown> = {};
+  // The SDK's own retries stay off (autoRetry defaults to false; it retries only 429s anyway):
+  // an SMS is sent once per claim, and a timeout makes it `uncertain`, never a blind repeat.
+  const clientOptions = { timeout: config.timeoutMs ?? TWILIO_TIMEOUT_MS, autoRetry: false };
   if (config.apiBase) {
     const base = new URL(config.apiBase);
     // Tests point the real SDK at a local server: rewrite each request's origin.
@@ -51,7 +60,9 @@ async function loadClient(config: TwilioConfig): Promise<TwilioClient> {
         return super.request<T>({ ...opts, uri: uri.href } as RequestOptions & { data?: T });
       }
     }
-    options.httpClient = new RebasedRequestClient();
+    options.httpClient = new RebasedRequestClient(clientOptions);
+  } else {
+    options.httpClient = new twilio.RequestClient(clientOptions);
   }
   return twilio(config.accountSid, config.authToken, options) as unknown as TwilioClient;
 }

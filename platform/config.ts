@@ -5,8 +5,15 @@ import type { Przelewy24Config } from "../adapters/przelewy24.ts";
 export type Config = {
   env: "development" | "production";
   port: number;
-  /** The address to listen on: 127.0.0.1 behind a reverse proxy on the same host. */
+  /**
+   * The address to listen on: 127.0.0.1 behind a reverse proxy on the same host. Development
+   * listens on 127.0.0.1 unless EBOK_HOSTNAME says otherwise (its outbox shows start passwords).
+   */
   hostname: string;
+  /** Who set the address: main.ts says so at start. */
+  hostnameFromEnv: boolean;
+  /** A bearer token that shows /health's counters to a remote monitor (loopback always sees them). */
+  healthToken: string | undefined;
   /** Undefined: `Deno.openKv()` picks the platform's default (Deno Deploy). */
   kvPath: string | undefined;
   baseUrl: string;
@@ -55,6 +62,8 @@ const schema = z.object({
     .default(8000),
   EBOK_KV_PATH: nonEmpty.optional(),
   EBOK_HOSTNAME: nonEmpty.max(253, "must be a host name or address").optional(),
+  EBOK_HEALTH_TOKEN: z.string().trim().min(16, "must be at least 16 characters").max(200)
+    .regex(/^\S+$/, "must not contain spaces").optional(),
   EBOK_BASE_URL: origin.optional(),
   EBOK_DEMO: flag.optional(),
   EBOK_COOP_NAME: nonEmpty.max(120, "must be at most 120 characters").optional(),
@@ -157,7 +166,9 @@ export function loadConfig(env: Env): Config {
   return {
     env: e.EBOK_ENV,
     port: e.PORT,
-    hostname: e.EBOK_HOSTNAME ?? "0.0.0.0",
+    hostname: e.EBOK_HOSTNAME ?? (production ? "0.0.0.0" : "127.0.0.1"),
+    hostnameFromEnv: e.EBOK_HOSTNAME !== undefined,
+    healthToken: e.EBOK_HEALTH_TOKEN,
     kvPath: e.EBOK_KV_PATH ?? (production ? undefined : "./data/ebok.kv"),
     baseUrl: e.EBOK_BASE_URL ?? `http://localhost:${e.PORT}`,
     demo: e.EBOK_DEMO ?? !production,

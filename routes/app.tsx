@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import { getCooperativeProfile } from "../domain/backoffice/cooperative.ts";
 import { assetRoutes } from "./assets.ts";
 import { healthRoutes } from "./health.ts";
+import { isStorageUnavailable } from "../platform/kv.ts";
 import { API_PREFIX, apiRoutes } from "./api.ts";
 import type { AppDeps, AppEnv, CachedSettings } from "./context.ts";
 import { getDataFreshness } from "../domain/backoffice/data_freshness.ts";
@@ -57,7 +58,7 @@ export function createApp(deps: AppDeps) {
 
   const errorResponse = (
     c: Context<AppEnv>,
-    status: 400 | 403 | 404 | 413 | 415 | 422 | 429 | 500,
+    status: 400 | 403 | 404 | 413 | 415 | 422 | 429 | 500 | 503,
   ) =>
     renderPage(
       c,
@@ -71,7 +72,7 @@ export function createApp(deps: AppDeps) {
   app.use(securityHeaders(deps.config));
   app.route("/", assetRoutes());
   // Before the profile lookup: a KV outage must answer 503 JSON here, not an error page.
-  app.route("/", healthRoutes(deps));
+  app.route("/", healthRoutes(deps, { token: deps.config.healthToken }));
   app.use(noStoreByDefault);
   // The JSON API answers its own errors (JSON) and has its own body limit: before the HTML-only
   // middleware below, which it never reaches.
@@ -98,6 +99,17 @@ export function createApp(deps: AppDeps) {
     if (err instanceof HTTPException && err.status < 500) {
       const status = ([400, 403, 404, 413, 415, 422, 429] as const).find((s) => s === err.status);
       return errorResponse(c, status ?? 400);
+    }
+    if (isStorageUnavailable(err)) {
+      // A full disk or a read-only KV: the write was rolled back, so say nothing was saved.
+      deps.log.error("storage unavailable", {
+        requestId: c.get("requestId"),
+        method: c.req.method,
+        path: c.req.path,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+      c.header("Retry-After", "60");
+      return errorResponse(c, 503);
     }
     deps.log.error("request failed", {
       requestId: c.get("requestId"),

@@ -36,7 +36,8 @@ const explanations: Record<number, { title: string; text: string }> = {
   },
   503: {
     title: "Usługa chwilowo niedostępna",
-    text: "Trwają prace techniczne. Spróbuj ponownie za kilka minut.",
+    text:
+      "Usługa chwilowo niedostępna, nic nie zostało zapisane. Spróbuj ponownie za kilka minut. Jeśli to się powtarza, zadzwoń do biura spółdzielni.",
   },
 };
 

@@ -40,7 +40,8 @@
  * ended after the backup. Keys that expire but matter (announcement e-mail markers) are exported
  * with their full expiry re-applied from the moment of import (REAPPLIED_EXPIRY).
  */
-import { decodeBase64, encodeBase64 } from "@oslojs/encoding";
+import { decodeBase64, encodeBase64, encodeHexLowerCase } from "@oslojs/encoding";
+import { SHA256 } from "@oslojs/crypto/sha2";
 
 export const BACKUP_FORMAT = "ebok-kv-backup";
 export const BACKUP_VERSION = 1;
@@ -61,6 +62,8 @@ export const TRANSIENT_PREFIXES: readonly string[] = [
   "dev_outbox",
   // Replays of API calls are kept 24 h only; a restore need not bring them back.
   "api_idempotency",
+  // /health's write probe (expires after a minute).
+  "health_probe",
 ];
 
 /**
@@ -89,14 +92,25 @@ export class BackupRefusedError extends Error {}
 /** A value cannot be written as JSON losslessly (a cycle, a function, a symbol). */
 export class BackupEncodingError extends Error {}
 
-export type ExportResult = { entries: number; skipped: number };
+export type ExportResult = {
+  entries: number;
+  skipped: number;
+  /** SHA-256 over every exported key and its versionstamp, in KV order (see `fingerprintKv`). */
+  fingerprint: string;
+};
 export type ImportMode = "empty-only" | "overwrite";
 export type ImportOptions = {
   mode: ImportMode;
   /** Read and check every line, refuse as a real import would, but write nothing. */
   dryRun?: boolean;
 };
-export type ImportResult = { entries: number; batches: number; existingBefore: number };
+export type ImportResult = {
+  entries: number;
+  batches: number;
+  existingBefore: number;
+  /** When the backup was taken (its header), for the messages that were under way then. */
+  exportedAt: Date | null;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Export
@@ -121,17 +135,55 @@ export async function exportKv(
   }));
   let entries = 0;
   let skipped = 0;
+  const hash = new SHA256();
   for await (const entry of kv.list({ prefix: [] }, { batchSize: 500 })) {
     const first = entry.key[0];
     if (typeof first === "string" && skip.has(first)) {
       skipped++;
       continue;
     }
-    await write(encodeEntry(entry.key, entry.value));
+    const line = encodeEntry(entry.key, entry.value);
+    await write(line);
+    hashEntry(hash, entry);
     entries++;
   }
   await write(JSON.stringify({ end: true, entries }));
-  return { entries, skipped };
+  return { entries, skipped, fingerprint: encodeHexLowerCase(hash.digest()) };
+}
+
+const utf8 = new TextEncoder();
+
+function hashEntry(hash: SHA256, entry: Deno.KvEntry<unknown>) {
+  hash.update(
+    utf8.encode(
+      `${JSON.stringify(entry.key.map((part) => encodeValue(part)))}@${entry.versionstamp}\n`,
+    ),
+  );
+}
+
+/**
+ * SHA-256 over every key (transient ones skipped) and its versionstamp, in KV order: a second
+ * read of the whole database, without the values.
+ *
+ * Why two equal fingerprints make an export one consistent moment: a commit during the export
+ * that touched a key the export had already passed changes that key's versionstamp (or removes
+ * it) for the second read, so the fingerprints differ. A commit the export does not reveal so
+ * touched only keys the export read after it: the export holds all of it. So with equal
+ * fingerprints every commit is in the export entirely or not at all — the state at its end.
+ * Works on Deno Deploy as on one host (no file to copy there).
+ */
+export async function fingerprintKv(
+  kv: Deno.Kv,
+  options: { skipPrefixes?: readonly string[] } = {},
+): Promise<string> {
+  const skip = new Set(options.skipPrefixes ?? TRANSIENT_PREFIXES);
+  const hash = new SHA256();
+  for await (const entry of kv.list({ prefix: [] }, { batchSize: 1000 })) {
+    const first = entry.key[0];
+    if (typeof first === "string" && skip.has(first)) continue;
+    hashEntry(hash, entry);
+  }
+  return encodeHexLowerCase(hash.digest());
 }
 
 /** One entry's line. */
@@ -480,6 +532,7 @@ export async function importKv(
 
   let lineNo = 0;
   let header = false;
+  let exportedAt: Date | null = null;
   let trailer: number | undefined;
   let entries = 0;
   let written = 0;
@@ -520,6 +573,8 @@ export async function importKv(
           throw new BackupFormatError(`backup version ${json.version} is not supported`);
         }
         header = true;
+        const at = typeof json.exportedAt === "string" ? new Date(json.exportedAt) : null;
+        exportedAt = at && !Number.isNaN(at.getTime()) ? at : null;
         continue;
       }
       if (trailer !== undefined) {
@@ -564,7 +619,7 @@ export async function importKv(
     }
     throw error;
   }
-  return { entries, batches, existingBefore };
+  return { entries, batches, existingBefore, exportedAt };
 }
 
 function decodeLine(json: Record<string, unknown>, size: number): Decoded {

@@ -33,6 +33,7 @@ import type { Clock } from "../shared/clock.ts";
 import { formatDateTime } from "../shared/calendar.ts";
 import { z } from "zod";
 import {
+  countPhysicalLines,
   csvHeader,
   type CsvRecord,
   csvRecords,
@@ -574,11 +575,38 @@ function readRows(def: ImportKindDef<any, any>, bytes: Uint8Array): ReadRows {
   const decoded = decodeCsvBytes(bytes);
   if (!decoded.ok) return decoded;
   try {
-    return readRecords(def, csvRecords(decoded.text), decoded.encoding, decoded.notice);
+    const read = readRecords(
+      def,
+      csvRecords(decoded.text, { multiline: def.multilineFields ?? false }),
+      decoded.encoding,
+      decoded.notice,
+    );
+    if (!read.ok) return read;
+    // Physical lines and rows must reconcile: say how many of each, so nothing goes unseen.
+    const physical = countPhysicalLines(decoded.text);
+    const rows = read.valid.length + read.refused.length;
+    const skipped = physical - 1 - rows;
+    read.notices.unshift(
+      `Odczytano ${physical} ${linesWord(physical)} pliku: nagłówek i ${rows} ${
+        linesWord(rows)
+      } danych${
+        skipped > 0
+          ? `; ${skipped} ${linesWord(skipped)} bez danych (puste albo „sep=;”) pominięto`
+          : ""
+      }.`,
+    );
+    return read;
   } catch (error) {
     if (error instanceof CsvSyntaxError) return { ok: false, message: error.message };
     throw error;
   }
+}
+
+/** "wiersz", "wiersze" or "wierszy", as Polish counts them. */
+function linesWord(n: number): string {
+  if (n === 1) return "wiersz";
+  const tens = n % 100;
+  return n % 10 >= 2 && n % 10 <= 4 && (tens < 12 || tens > 14) ? "wiersze" : "wierszy";
 }
 
 /** Compiled schemas (zod's fast path: a third of the time and of the garbage of a parse). */

@@ -11,7 +11,7 @@ export function listenForJobs(kv: Deno.Kv, transports: Transports, clock: Clock,
       return;
     }
     const outcome = await deliverMessage(kv, transports, clock, job.messageId);
-    if (outcome === "failed" || outcome === "retry_scheduled") {
+    if (outcome === "failed" || outcome === "retry_scheduled" || outcome === "uncertain") {
       log.warn("message not delivered", { messageId: job.messageId, outcome });
     }
   });
@@ -35,5 +35,5 @@ export async function sweep(
     graceMs,
     (id) => deliverMessage(kv, transports, clock, id),
   );
-  if (result.requeued || result.uncertain) log.info("message sweep", result);
+  if (result.requeued || result.uncertain || result.deferred) log.info("message sweep", result);
 }

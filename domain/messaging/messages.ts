@@ -41,11 +41,24 @@ export type Message = {
 export type OutgoingEmail = { id: string; to: string; subject: string; text: string };
 export type OutgoingSms = { id: string; to: string; text: string };
 
-/** Thrown by a transport; `permanent` failures (e.g. an invalid address) are not retried. */
+/**
+ * Thrown by a transport; `permanent` failures (e.g. an invalid address) are not retried.
+ * `uncertain`: the request may have reached the provider (a timeout, a cut connection), so
+ * whether it was accepted is unknown — an SMS is then never retried blindly.
+ */
 export class DeliveryError extends Error {
-  constructor(message: string, readonly permanent: boolean) {
+  constructor(message: string, readonly permanent: boolean, readonly uncertain = false) {
     super(message);
   }
+}
+
+/** A send silent this long was cut off (a crash, a hang): the sweep applies the recovery rules. */
+export const STUCK_SENDING_MS = 120_000;
+
+/** A message left in `sending` past STUCK_SENDING_MS: shown to staff and counted by /health. */
+export function isStuckSending(message: Message, now: Date): boolean {
+  return message.state === "sending" &&
+    Date.parse(message.updatedAt) + STUCK_SENDING_MS <= now.getTime();
 }
 
 /** The e-mail port: Resend in production, the development outbox otherwise. */
@@ -64,9 +77,27 @@ export type Transports = {
   /** First retry delay; doubles with every attempt. */
   retryBaseMs: number;
   maxAttempts: number;
+  /**
+   * The longest a provider call may take (default 30 s), whatever the adapter does: a hung
+   * provider can neither hold a message in `sending` nor stall the sweep.
+   */
+  sendTimeoutMs?: number;
 };
 
-export const defaultRetry = { retryBaseMs: 5_000, maxAttempts: 8 };
+export const defaultRetry = { retryBaseMs: 5_000, maxAttempts: 8, sendTimeoutMs: 30_000 };
+
+/** The provider call, cut off after `ms` with an uncertain DeliveryError. */
+function withSendTimeout<T>(send: () => Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new DeliveryError(`timeout: no answer from the provider in ${ms} ms`, false, true)),
+      ms,
+    );
+  });
+  return Promise.race([send(), deadline]).finally(() => clearTimeout(timer));
+}
 
 /** The queue item that triggers a delivery. */
 export type DeliverMessageJob = { kind: "deliver_message"; messageId: string };
@@ -174,6 +205,7 @@ export type DeliveryOutcome =
   | "sent"
   | "retry_scheduled"
   | "failed"
+  | "uncertain"
   | "not_queued"
   | "claimed_elsewhere"
   | "missing";
@@ -204,14 +236,18 @@ export async function deliverMessage(
 
   let result: { providerId: string } | DeliveryError;
   try {
-    result = message.channel === "email"
-      ? await transports.mailer.sendEmail({
-        id: message.id,
-        to: message.to,
-        subject: message.subject ?? "",
-        text: message.text,
-      })
-      : await transports.sms.sendSms({ id: message.id, to: message.to, text: message.text });
+    result = await withSendTimeout(
+      () =>
+        message.channel === "email"
+          ? transports.mailer.sendEmail({
+            id: message.id,
+            to: message.to,
+            subject: message.subject ?? "",
+            text: message.text,
+          })
+          : transports.sms.sendSms({ id: message.id, to: message.to, text: message.text }),
+      transports.sendTimeoutMs ?? defaultRetry.sendTimeoutMs,
+    );
   } catch (error) {
     result = error instanceof DeliveryError
       ? error
@@ -231,6 +267,16 @@ export async function deliverMessage(
       text: settledText(claimed),
       lastError: undefined,
     };
+  } else if (result.uncertain && message.channel === "sms") {
+    // Twilio's POST is not idempotent: an SMS that may have gone out is for staff to judge.
+    next = {
+      ...claimed,
+      state: "uncertain",
+      lastError: `Przerwane w trakcie wysyłki: nie wiadomo, czy SMS dotarł do operatora. (${
+        result.message.slice(0, 300)
+      })`,
+      updatedAt: done.toISOString(),
+    };
   } else if (result.permanent || claimed.attempts >= transports.maxAttempts) {
     next = {
       ...claimed,
@@ -249,7 +295,13 @@ export async function deliverMessage(
     };
   }
   await settle(kv, claimed, next, retryDelay);
-  return next.state === "sent" ? "sent" : next.state === "failed" ? "failed" : "retry_scheduled";
+  return next.state === "sent"
+    ? "sent"
+    : next.state === "failed"
+    ? "failed"
+    : next.state === "uncertain"
+    ? "uncertain"
+    : "retry_scheduled";
 }
 
 /** Records the outcome of a claimed delivery; only this process holds the claim. */
@@ -279,22 +331,30 @@ export async function sweepMessages(
   graceMs = 60_000,
   /** Deliver here and now instead of enqueueing: where a platform has no queues, this sends. */
   redeliver?: (messageId: string) => Promise<unknown>,
+  /** Direct deliveries stop after this long (real time); the next sweep takes the rest. */
+  budgetMs = 45_000,
 ) {
   const now = clock().getTime();
+  const startedAt = Date.now();
   let requeued = 0;
   let uncertain = 0;
+  let deferred = 0;
   const drive = async (messageId: string) => {
     if (redeliver) await redeliver(messageId);
     else await kv.enqueue({ kind: "deliver_message", messageId } satisfies DeliverMessageJob);
   };
   for (const message of await listMessages(kv, { state: "queued", limit: 500 })) {
     if (Date.parse(message.nextAttemptAt) + graceMs > now) continue;
+    if (redeliver && Date.now() - startedAt > budgetMs) {
+      deferred++;
+      continue;
+    }
     await drive(message.id);
     requeued++;
   }
   for (const message of await listMessages(kv, { state: "sending", limit: 500 })) {
     // A send in progress takes seconds; only one silent for two minutes was cut off.
-    if (Date.parse(message.updatedAt) + Math.max(graceMs, 120_000) > now) continue;
+    if (Date.parse(message.updatedAt) + Math.max(graceMs, STUCK_SENDING_MS) > now) continue;
     const entry = await kv.get<Message>(keys.messages(message.id));
     if (!entry.value || entry.value.state !== "sending") continue;
     const stamp = new Date(now).toISOString();
@@ -312,11 +372,11 @@ export async function sweepMessages(
     }
     if (!(await op.commit()).ok) continue;
     if (next.state === "queued") {
-      if (redeliver) await redeliver(message.id);
+      if (redeliver && Date.now() - startedAt <= budgetMs) await redeliver(message.id);
       requeued++;
     } else uncertain++;
   }
-  return { requeued, uncertain };
+  return deferred ? { requeued, uncertain, deferred } : { requeued, uncertain };
 }
 
 /** Staff decision: send a failed or uncertain message again. */
@@ -347,4 +407,53 @@ export async function resendMessage(
   return (await op.commit()).ok
     ? { ok: true as const }
     : { ok: false as const, reason: "conflict" as const };
+}
+
+/** How long Resend keeps an idempotency key: a repeat within it is dropped, not sent. */
+export const EMAIL_IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60_000;
+
+/**
+ * After a restore from a backup: a message that was `queued` or `sending` when the backup was
+ * taken may have gone out since. An SMS (Twilio has no idempotency key) becomes `uncertain`,
+ * for staff to judge; an e-mail goes back to `queued` — its id is Resend's idempotency key, so a
+ * repeat is dropped — unless the backup is older than Resend keeps keys (24 h): then it too
+ * becomes `uncertain`. Nothing already `sent` is ever sent again.
+ */
+export async function holdMessagesAfterRestore(
+  kv: Deno.Kv,
+  clock: Clock,
+  backupTakenAt: Date,
+): Promise<{ requeued: number; uncertain: number }> {
+  const now = clock();
+  const emailsSafe = now.getTime() - backupTakenAt.getTime() < EMAIL_IDEMPOTENCY_WINDOW_MS - 60_000;
+  let requeued = 0;
+  let uncertain = 0;
+  for (const state of ["queued", "sending"] as const) {
+    // All ids first: the loop moves records out of this state index.
+    const ids: string[] = [];
+    for await (const e of kv.list<string>({ prefix: keys.messagesByStateAll(state) })) {
+      ids.push(e.value);
+    }
+    for (const id of ids) {
+      const entry = await kv.get<Message>(keys.messages(id));
+      const m = entry.value;
+      if (!m || m.state !== state) continue;
+      if (m.channel === "email" && emailsSafe && state === "queued") continue;
+      const stamp = now.toISOString();
+      const next: Message = m.channel === "email" && emailsSafe
+        ? { ...m, state: "queued", nextAttemptAt: stamp, updatedAt: stamp }
+        : {
+          ...m,
+          state: "uncertain",
+          updatedAt: stamp,
+          lastError:
+            "Przywrócono z kopii zapasowej: nie wiadomo, czy wiadomość wysłano po jej wykonaniu.",
+        };
+      if ((await replace(kv.atomic(), entry as Deno.KvEntry<Message>, next).commit()).ok) {
+        if (next.state === "queued") requeued++;
+        else uncertain++;
+      }
+    }
+  }
+  return { requeued, uncertain };
 }

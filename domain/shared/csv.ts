@@ -149,9 +149,16 @@ export class CsvSyntaxError extends Error {
  * RFC 4180 style with `;` as the separator — fields may be quoted with `"`, a `""` inside quotes
  * is one quote, quoted fields may hold `;` and line breaks; CRLF and LF both end a record.
  * Records whose cells are all empty (a spreadsheet's trailing `;;;;` rows) are skipped.
- * Throws `CsvSyntaxError` on a quote left open.
+ * Strict quoting: throws `CsvSyntaxError` (with the lines) on a quote left open, on text after
+ * a closing quote (`"abc"def`), and — with `multiline: false`, for files whose values never
+ * span lines — on a quoted field that runs over a line end: a stray `"` at the start of a
+ * field would otherwise swallow the lines up to the next quote.
  */
-export function* csvRecords(text: string): Generator<CsvRecord> {
+export function* csvRecords(
+  text: string,
+  options: { multiline?: boolean } = {},
+): Generator<CsvRecord> {
+  const multiline = options.multiline ?? true;
   let cells: string[] = [];
   let line = 1;
   let recordLine = 1;
@@ -183,11 +190,30 @@ export function* csvRecords(text: string): Generator<CsvRecord> {
         i = q + 1;
         break;
       }
-      line += countLineBreaks(out);
-      // Anything between the closing quote and the separator is kept as written.
+      const breaks = countLineBreaks(out);
+      line += breaks;
+      if (breaks > 0 && !multiline) {
+        throw new CsvSyntaxError(
+          `W wierszach ${openedAt}–${line} pliku: pole zaczyna się cudzysłowem, który zamyka dopiero cudzysłów w wierszu ${line}, więc wiersze zlałyby się w jeden. Usuń zbędny cudzysłów (cudzysłów wewnątrz pola zapisuje się podwójnie: "") albo zamknij pole cudzysłowem w tym samym wierszu.`,
+          openedAt,
+        );
+      }
+      // Only spaces may follow a closing quote before the separator or the line's end.
       let j = i;
-      while (j < n && text[j] !== ";" && text[j] !== "\n" && text[j] !== "\r") j++;
-      field = out + text.slice(i, j);
+      while (j < n && (text[j] === " " || text[j] === "\t")) j++;
+      if (j < n && text[j] !== ";" && text[j] !== "\n" && text[j] !== "\r") {
+        let end = j;
+        while (end < n && text[end] !== ";" && text[end] !== "\n" && text[end] !== "\r") end++;
+        throw new CsvSyntaxError(
+          `${
+            line > openedAt ? `W wierszach ${openedAt}–${line}` : `W wierszu ${line}`
+          } pliku: po cudzysłowie zamykającym pole stoi jeszcze tekst („${
+            text.slice(j, Math.min(end, j + 30))
+          }”). Cudzysłów wewnątrz pola zapisuje się podwójnie ("") albo całe pole ujmuje się w cudzysłów.`,
+          openedAt,
+        );
+      }
+      field = out;
       i = j;
     } else {
       let j = i;
@@ -260,6 +286,13 @@ export function parseCsv(text: string): CsvParseResult {
     }
     throw error;
   }
+}
+
+/** The physical lines of a text as an editor counts them (a last line without a break counts). */
+export function countPhysicalLines(text: string): number {
+  if (text === "") return 0;
+  const last = text.charCodeAt(text.length - 1);
+  return countLineBreaks(text) + (last === 10 || last === 13 ? 0 : 1);
 }
 
 function countLineBreaks(s: string): number {

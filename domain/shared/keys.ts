@@ -5,6 +5,8 @@
  */
 export const keys = {
   settings: (name: string) => ["settings", name] as const,
+  /** /health's write probe (expires after a minute). */
+  healthProbe: () => ["health_probe"] as const,
   chargeComponents: () => ["settings", "charge_components"] as const,
   demoCooperative: () => ["settings", "demo_cooperative"] as const,
 

@@ -20,7 +20,11 @@ export function messageRoutes(deps: AppDeps) {
     return renderPage(
       c,
       { title: "Wiadomości", menu: staffMenu, viewer: staffViewer(c.get("staff")) },
-      <MessagesPage messages={messages} notice={notices[c.req.query("wynik") ?? ""]} />,
+      <MessagesPage
+        messages={messages}
+        notice={notices[c.req.query("wynik") ?? ""]}
+        now={clock()}
+      />,
     );
   });
 

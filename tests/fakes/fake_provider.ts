@@ -7,6 +7,8 @@ export type RecordedRequest = {
   path: string;
   headers: Record<string, string>;
   body: string;
+  /** A repeat the provider answered without sending (Resend's idempotency key). */
+  replayed?: boolean;
 };
 
 export type FakeProvider = {
@@ -14,6 +16,13 @@ export type FakeProvider = {
   requests: RecordedRequest[];
   /** The next `n` requests get `status` (e.g. 500) instead of success. */
   failNext(n: number, status?: number): void;
+  /**
+   * The next `n` requests are recorded, then answered only after `ms` (a slow provider), or
+   * never (`ms` = Infinity: a hung provider; `release()` lets them through).
+   */
+  delayNext(n: number, ms: number): void;
+  /** Answers every request held by `delayNext` now. */
+  release(): void;
   close(): Promise<void>;
 };
 
@@ -25,6 +34,8 @@ type ErrorBody = (status: number) => Record<string, unknown>;
 function startFake(respond: Responder, errorBody: ErrorBody): FakeProvider {
   const requests: RecordedRequest[] = [];
   let failures: { left: number; status: number } = { left: 0, status: 500 };
+  let delays: { left: number; ms: number } = { left: 0, ms: 0 };
+  const held = new Set<() => void>();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const recorded: RecordedRequest = {
       method: req.method,
@@ -33,6 +44,19 @@ function startFake(respond: Responder, errorBody: ErrorBody): FakeProvider {
       body: await req.text(),
     };
     requests.push(recorded);
+    if (delays.left > 0) {
+      delays.left--;
+      const ms = delays.ms;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          held.delete(done);
+          clearTimeout(timer);
+          resolve();
+        };
+        held.add(done);
+        const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      });
+    }
     if (failures.left > 0) {
       failures.left--;
       return Response.json(errorBody(failures.status), { status: failures.status });
@@ -45,19 +69,40 @@ function startFake(respond: Responder, errorBody: ErrorBody): FakeProvider {
     failNext(n, status = 500) {
       failures = { left: n, status };
     },
-    close: () => server.shutdown(),
+    delayNext(n, ms) {
+      delays = { left: n, ms };
+    },
+    release() {
+      for (const done of [...held]) done();
+    },
+    async close() {
+      for (const done of [...held]) done();
+      await server.shutdown();
+    },
   };
 }
 
-/** Answers POST /emails like Resend: `{ id }`. */
+/**
+ * Answers POST /emails like Resend: `{ id }`. Like Resend, a repeat of an Idempotency-Key it
+ * accepted gets the first answer and sends nothing: such requests are marked `replayed`.
+ */
 export function startFakeResend(): FakeProvider {
+  const accepted = new Map<string, string>();
   return startFake((req, seq) => {
     if (req.method !== "POST" || req.path !== "/emails") {
       return Response.json({ statusCode: 404, name: "not_found", message: "no route" }, {
         status: 404,
       });
     }
-    return Response.json({ id: `re_fake_${seq}` });
+    const key = req.headers["idempotency-key"];
+    const earlier = key ? accepted.get(key) : undefined;
+    if (earlier) {
+      req.replayed = true;
+      return Response.json({ id: earlier });
+    }
+    const id = `re_fake_${seq}`;
+    if (key) accepted.set(key, id);
+    return Response.json({ id });
   }, (status) => ({ statusCode: status, name: "application_error", message: "fake failure" }));
 }
 

@@ -9,6 +9,10 @@ import { memoryLogger } from "../../platform/log.ts";
 import type { AppEnv } from "../../routes/context.ts";
 import { healthRoutes } from "../../routes/health.ts";
 
+/** Connection info as Deno.serve passes it: a monitor on this machine. */
+const LOOPBACK_ENV = { remoteAddr: { hostname: "127.0.0.1", port: 50_000, transport: "tcp" } };
+const REMOTE_ENV = { remoteAddr: { hostname: "203.0.113.7", port: 50_000, transport: "tcp" } };
+
 async function setUp(options: { version?: string; timeoutMs?: number } = {}) {
   const kv = await Deno.openKv(":memory:");
   const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
@@ -50,7 +54,7 @@ Deno.test("GET /health: 200 JSON with counts only, no-store", async () => {
     await move(ids[2], "failed");
     clock.advance(90_500);
 
-    const res = await app.request("/health");
+    const res = await app.request("/health", {}, LOOPBACK_ENV);
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
     assert.equal(res.headers.get("cache-control"), "no-store");
@@ -60,7 +64,8 @@ Deno.test("GET /health: 200 JSON with counts only, no-store", async () => {
       version: "test-1",
       uptimeSeconds: 90,
       kv: "ok",
-      queue: { queued: 1, failed: 1, uncertain: 1 },
+      write: "ok",
+      queue: { queued: 1, sending: 0, stuck: 0, failed: 1, uncertain: 1 },
     });
     // Nothing about people: no addresses, numbers, identifiers or names.
     for (
@@ -81,7 +86,7 @@ Deno.test("GET /health: 200 JSON with counts only, no-store", async () => {
 Deno.test("HEAD /health answers the same status without a body", async () => {
   const { kv, app } = await setUp();
   try {
-    const res = await app.request("/health", { method: "HEAD" });
+    const res = await app.request("/health", { method: "HEAD" }, LOOPBACK_ENV);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("cache-control"), "no-store");
     assert.equal(await res.text(), "");
@@ -96,10 +101,10 @@ Deno.test("the version comes from EBOK_VERSION, else 'dev'", async () => {
   const saved = Deno.env.get("EBOK_VERSION");
   try {
     Deno.env.set("EBOK_VERSION", "2026.11.25-abc1234");
-    let body = await (await healthRoutes(deps).request("/health")).json();
+    let body = await (await healthRoutes(deps).request("/health", {}, LOOPBACK_ENV)).json();
     assert.equal(body.version, "2026.11.25-abc1234");
     Deno.env.delete("EBOK_VERSION");
-    body = await (await healthRoutes(deps).request("/health")).json();
+    body = await (await healthRoutes(deps).request("/health", {}, LOOPBACK_ENV)).json();
     assert.equal(body.version, Deno.env.get("DENO_DEPLOY_BUILD_ID") ?? "dev");
   } finally {
     if (saved === undefined) Deno.env.delete("EBOK_VERSION");
@@ -111,7 +116,7 @@ Deno.test("the version comes from EBOK_VERSION, else 'dev'", async () => {
 Deno.test("503 degraded when the KV is closed", async () => {
   const { kv, app, log } = await setUp();
   kv.close();
-  const res = await app.request("/health");
+  const res = await app.request("/health", {}, LOOPBACK_ENV);
   assert.equal(res.status, 503);
   assert.equal(res.headers.get("cache-control"), "no-store");
   const body = await res.json();
@@ -139,12 +144,102 @@ Deno.test("503 degraded when a KV read takes longer than the timeout", async () 
       { timeoutMs: 50 },
     );
     const started = performance.now();
-    const res = await app.request("/health");
+    const res = await app.request("/health", {}, LOOPBACK_ENV);
     assert.ok(performance.now() - started < 1000, "answers at the timeout, not when KV does");
     assert.equal(res.status, 503);
     assert.equal((await res.json()).kv, "timeout");
   } finally {
     release();
+    real.close();
+  }
+});
+
+Deno.test("health counters only to loopback or with the token; a bare ok to everyone else", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const deps = { kv, clock: manualClock(new Date()), log: memoryLogger() };
+    const app = healthRoutes(deps, { version: "t", token: "monitor-token-0123456789" });
+    const remote = await app.request("/health", {}, REMOTE_ENV);
+    assert.equal(remote.status, 200);
+    assert.equal(await remote.text(), "ok");
+    assert.equal(remote.headers.get("cache-control"), "no-store");
+    // A reverse proxy on this host connects from loopback: what it relays stays bare.
+    const proxied = await app.request("/health", {
+      headers: { "x-forwarded-for": "203.0.113.7" },
+    }, LOOPBACK_ENV);
+    assert.equal(await proxied.text(), "ok");
+    const wrong = await app.request("/health", {
+      headers: { authorization: "Bearer monitor-token-wrong" },
+    }, REMOTE_ENV);
+    assert.equal(await wrong.text(), "ok");
+    const withToken = await app.request("/health", {
+      headers: { authorization: "Bearer monitor-token-0123456789" },
+    }, REMOTE_ENV);
+    assert.equal((await withToken.json()).queue.queued, 0);
+    assert.equal((await (await app.request("/health", {}, LOOPBACK_ENV)).json()).kv, "ok");
+    // Without a token configured, remote monitors get the bare answer only.
+    const noToken = healthRoutes(deps, { version: "t" });
+    const bare = await noToken.request("/health", {
+      headers: { authorization: "Bearer anything" },
+    }, REMOTE_ENV);
+    assert.equal(await bare.text(), "ok");
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("hung provider: a message stuck in sending shows in /health as stuck", async () => {
+  const { kv, clock, app } = await setUp();
+  try {
+    const op = kv.atomic();
+    const m = addMessage(op, clock, {
+      channel: "email",
+      to: "a@example.pl",
+      subject: "S",
+      text: "T",
+      purpose: "test",
+    });
+    await op.commit();
+    const sending = { ...m, state: "sending" as const };
+    await kv.atomic().delete(keys.messagesByState("queued", m.id))
+      .set(keys.messagesByState("sending", m.id), m.id).set(keys.messages(m.id), sending).commit();
+    let body = await (await app.request("/health", {}, LOOPBACK_ENV)).json();
+    assert.deepEqual(body.queue, { queued: 0, sending: 1, stuck: 0, failed: 0, uncertain: 0 });
+    clock.advance(3 * 60_000);
+    body = await (await app.request("/health", {}, LOOPBACK_ENV)).json();
+    assert.deepEqual(body.queue, { queued: 0, sending: 1, stuck: 1, failed: 0, uncertain: 0 });
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("full disk: the write probe fails, /health answers 503 and recovers by itself", async () => {
+  const real = await Deno.openKv(":memory:");
+  let full = true;
+  const diskFull = () => Promise.reject(new TypeError("database or disk is full"));
+  // Reads work on a full disk; every write fails the way SQLite reports it.
+  const kv = new Proxy(real, {
+    get(target, prop) {
+      if (prop === "set" && full) return diskFull;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  try {
+    const log = memoryLogger();
+    const app = healthRoutes({ kv, clock: manualClock(new Date()), log }, { version: "t" });
+    const res = await app.request("/health", {}, LOOPBACK_ENV);
+    assert.equal(res.status, 503);
+    const body = await res.json();
+    assert.equal(body.status, "degraded");
+    assert.equal(body.kv, "ok");
+    assert.equal(body.write, "error");
+    assert.equal(await (await app.request("/health", {}, REMOTE_ENV)).text(), "degraded");
+    full = false;
+    const healed = await app.request("/health", {}, LOOPBACK_ENV);
+    assert.equal(healed.status, 200);
+    assert.equal((await healed.json()).write, "ok");
+  } finally {
     real.close();
   }
 });

@@ -365,3 +365,136 @@ Deno.test("with queues switched off (EBOK_QUEUES=0), messages wait in KV and the
     assert.equal(resend.requests.length, 2);
   });
 });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+Deno.test("hung e-mail provider: the send times out, the sweep finishes, the retry keeps the idempotency key", async () => {
+  const resend = startFakeResend();
+  const kv = await Deno.openKv(":memory:");
+  try {
+    resend.delayNext(1, Infinity); // Resend takes the request and never answers.
+    const transports: Transports = {
+      mailer: createResendMailer({
+        apiKey: "re_test_key",
+        from: "eBOK <ebok@sm.example.pl>",
+        baseUrl: resend.url,
+        timeoutMs: 300,
+      }),
+      sms: { sendSms: () => Promise.reject(new Error("unused")) },
+      retryBaseMs: 10,
+      maxAttempts: 5,
+    };
+    const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
+    const m = await enqueue(
+      kv,
+      { channel: "email", to: "a@example.pl", subject: "S", text: "T", purpose: "test" },
+      clock,
+    );
+    const { sweep } = await import("../../domain/messaging/delivery.ts");
+    clock.advance(2 * 60_000);
+    const outcome = await Promise.race([
+      sweep(kv, transports, clock, memoryLogger(), 0).then(() => "finished"),
+      sleep(5_000).then(() => "still waiting on the hung send"),
+    ]);
+    assert.equal(outcome, "finished");
+    const waiting = await getMessage(kv, m.id);
+    assert.equal(waiting?.state, "queued", "back in the queue, not stuck in sending");
+    assert.match(waiting?.lastError ?? "", /timeout/);
+
+    clock.advance(60_000);
+    await sweep(kv, transports, clock, memoryLogger(), 0);
+    assert.equal((await getMessage(kv, m.id))?.state, "sent");
+    assert.equal(resend.requests.length, 2);
+    assert.deepEqual(resend.requests.map((r) => r.headers["idempotency-key"]), [m.id, m.id]);
+  } finally {
+    kv.close();
+    await resend.close();
+  }
+});
+
+Deno.test("hung provider: any transport is cut off by sendTimeoutMs; e-mail retried, SMS uncertain", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
+    const calls = { email: 0, sms: 0 };
+    const hanging: Transports = {
+      mailer: { sendEmail: () => (calls.email++, new Promise(() => {})) },
+      sms: { sendSms: () => (calls.sms++, new Promise(() => {})) },
+      retryBaseMs: 10,
+      maxAttempts: 3,
+      sendTimeoutMs: 200,
+    };
+    const email = await enqueue(
+      kv,
+      { channel: "email", to: "a@example.pl", subject: "S", text: "T", purpose: "test" },
+      clock,
+    );
+    const sms = await enqueue(
+      kv,
+      { channel: "sms", to: "+48600123456", text: "x", purpose: "test" },
+      clock,
+    );
+    assert.equal(await deliverMessage(kv, hanging, clock, email.id), "retry_scheduled");
+    assert.equal(await deliverMessage(kv, hanging, clock, sms.id), "uncertain");
+    assert.equal((await getMessage(kv, sms.id))?.state, "uncertain");
+    assert.match((await getMessage(kv, sms.id))?.lastError ?? "", /nie wiadomo/);
+    clock.advance(10 * 60_000);
+    await sweepMessages(kv, clock, 0, (id) => deliverMessage(kv, hanging, clock, id));
+    assert.deepEqual(calls, { email: 2, sms: 1 }, "the SMS is never sent again by itself");
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("slow SMS provider: an SMS cut off by the SDK timeout becomes uncertain, never retried blindly", async () => {
+  await withProviders(async ({ kv, twilio }) => {
+    twilio.delayNext(3, 1_500); // Twilio answers (and sends) only after our timeout.
+    const transports: Transports = {
+      mailer: { sendEmail: () => Promise.reject(new Error("unused")) },
+      sms: createTwilioSms({
+        accountSid: "AC0123456789abcdef0123456789abcdef",
+        authToken: "twilio-test-token",
+        from: "+48500100200",
+        apiBase: twilio.url,
+        timeoutMs: 300,
+      }),
+      retryBaseMs: 10,
+      maxAttempts: 6,
+    };
+    const listening = listenForJobs(kv, transports, systemClock, memoryLogger());
+    const sms = await enqueue(kv, {
+      channel: "sms",
+      to: "+48600123456",
+      text: "Hasło startowe: X",
+      purpose: "start_password",
+    });
+    const settled = await eventually(async () => {
+      const m = await getMessage(kv, sms.id);
+      return m?.state === "uncertain" ? m : undefined;
+    });
+    assert.match(settled.lastError ?? "", /nie wiadomo/);
+    await sleep(2_000); // Long enough for any blind retry to reach the provider.
+    assert.equal(twilio.requests.length, 1, "one request per SMS");
+    assert.equal((await getMessage(kv, sms.id))?.state, "uncertain");
+    kv.close();
+    await listening;
+  });
+});
+
+Deno.test("hung provider: a message stuck in sending is shown to staff at /admin/wiadomosci", async () => {
+  await using t = await testApp();
+  const m = await enqueue(
+    t.kv,
+    { channel: "email", to: "a@example.pl", subject: "S", text: "T", purpose: "test" },
+    t.clock,
+  );
+  const entry = await t.kv.get<Message>(["messages", m.id]);
+  const { keys } = await import("../../domain/shared/keys.ts");
+  await t.kv.atomic().check(entry).set(keys.messages(m.id), { ...m, state: "sending" })
+    .delete(keys.messagesByState("queued", m.id)).set(keys.messagesByState("sending", m.id), m.id)
+    .commit();
+  const staff = await t.staffClient();
+  assert.doesNotMatch(await (await staff.get("/admin/wiadomosci")).text(), /utknęła w wysyłce/);
+  t.clock.advance(3 * 60_000);
+  assert.match(await (await staff.get("/admin/wiadomosci")).text(), /utknęła w wysyłce/);
+});

@@ -344,7 +344,10 @@ Deno.test("backupCommand: export to a file, import into a fresh file KV, refuse,
         0,
         io.errors.join(),
       );
-      assert.match(io.reports[0], /^exported=\d+ skipped_transient=1 file=/);
+      assert.match(
+        io.reports[0],
+        /^exported=\d+ skipped_transient=1 verified=yes attempts=1 file=/,
+      );
       assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600, "owner-only");
       await assert.rejects(() => Deno.stat(`${file}.partial`), Deno.errors.NotFound);
     }
@@ -359,7 +362,10 @@ Deno.test("backupCommand: export to a file, import into a fresh file KV, refuse,
       0,
       io.errors.join(),
     );
-    assert.match(io.reports[0], /^imported=\d+ batches=\d+ mode=empty-only$/);
+    assert.match(
+      io.reports[0],
+      /^imported=\d+ batches=\d+ mode=empty-only messages_requeued=0 messages_uncertain=0$/,
+    );
     {
       await using a = await Deno.openKv(sourcePath);
       await using b = await Deno.openKv(targetPath);
@@ -413,7 +419,7 @@ Deno.test("backupCommand: stdout and stdin with '-', usage errors exit 2", async
     const out = captureIo();
     assert.equal(await backupCommand(["export", "-"], () => Deno.openKv(path), out), 0);
     assert.equal(out.reports.length, 0, "nothing but the backup on stdout");
-    assert.match(out.errors[0], /^exported=1 skipped_transient=0$/);
+    assert.match(out.errors[0], /^exported=1 skipped_transient=0 verified=yes$/);
     const text = out.out();
     assert.equal(text.split("\n").length, 4, "header, entry, closing line, final newline");
 
@@ -458,4 +464,167 @@ Deno.test("readLines splits across chunks and handles CRLF and a missing final n
     },
   });
   assert.deepEqual(await Array.fromAsync(readLines(stream)), ["abc", "de\r", "", "last"]);
+});
+
+/** A file KV whose first full listing commits one approval-like change mid-way (traffic). */
+function withTrafficDuringFirstExport(kv: Deno.Kv): Deno.Kv {
+  let listings = 0;
+  return new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "list") {
+        return (selector: Deno.KvListSelector, options?: Deno.KvListOptions) => {
+          const n = ++listings;
+          const inner = target.list(selector, options);
+          return (async function* () {
+            let seen = 0;
+            for await (const e of inner) {
+              // After "accounts" was passed: the account appears and the request is approved
+              // in one atomic op — an inconsistent export would hold the approval only.
+              if (n === 1 && ++seen === 2) {
+                await target.atomic().set(["accounts", "a2"], { id: "a2" })
+                  .set(["requests", "r2"], { status: "approved", accountId: "a2" }).commit();
+              }
+              yield e;
+            }
+          })();
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+Deno.test("consistent backup: an export during traffic is verified, repeated, and restores every invariant", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ebok-backup-" });
+  try {
+    const sourcePath = `${dir}/source.kv`;
+    {
+      await using kv = await Deno.openKv(sourcePath);
+      await kv.set(["accounts", "a1"], { id: "a1" });
+      await kv.set(["requests", "r1"], { status: "approved", accountId: "a1" });
+      await kv.set(["requests", "r2"], { status: "pending" });
+    }
+    const io = captureIo();
+    const code = await backupCommand(
+      ["export", `${dir}/b.jsonl`],
+      async () => withTrafficDuringFirstExport(await Deno.openKv(sourcePath)),
+      io,
+    );
+    assert.equal(code, 0, io.errors.join());
+    assert.match(io.errors[0], /changed during attempt 1; reading again/);
+    assert.match(io.reports[0], /verified=yes attempts=2/);
+
+    const restoredPath = `${dir}/restored.kv`;
+    assert.equal(
+      await backupCommand(
+        ["import", `${dir}/b.jsonl`],
+        () => Deno.openKv(restoredPath),
+        captureIo(),
+      ),
+      0,
+    );
+    await using restored = await Deno.openKv(restoredPath);
+    for await (
+      const r of restored.list<{ status: string; accountId?: string }>({ prefix: ["requests"] })
+    ) {
+      if (r.value.status !== "approved") continue;
+      assert.ok(
+        (await restored.get(["accounts", r.value.accountId!])).value,
+        `approved ${String(r.key[1])} has its account`,
+      );
+    }
+    assert.equal(
+      (await restored.get<{ status: string }>(["requests", "r2"])).value?.status,
+      "approved",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("consistent backup: snapshot (SQLite backup API) of the live KV file and restore-snapshot", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ebok-snapshot-" });
+  try {
+    const livePath = `${dir}/live.kv`;
+    const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
+    await using live = await Deno.openKv(livePath);
+    await live.set(["accounts", "a1"], { id: "a1" });
+    await live.set(["sessions", "s1"], { accountId: "a1" });
+    const op = live.atomic();
+    const sms = addMessage(op, clock, {
+      channel: "sms",
+      to: "+48600100200",
+      text: "x",
+      purpose: "t",
+    });
+    const email = addMessage(op, clock, {
+      channel: "email",
+      to: "a@example.pl",
+      subject: "S",
+      text: "T",
+      purpose: "t",
+    });
+    await op.commit();
+
+    // Refused where there is no local file (Deno Deploy).
+    const deploy = captureIo();
+    assert.equal(
+      await backupCommand(
+        ["snapshot", `${dir}/x.sqlite`],
+        () => Deno.openKv(":memory:"),
+        deploy,
+        {},
+      ),
+      2,
+    );
+    assert.match(deploy.errors[0], /local KV file.*backup export/);
+
+    const io = captureIo();
+    const snap = `${dir}/snap.sqlite`;
+    assert.equal(
+      await backupCommand(["snapshot", snap], () => Deno.openKv(livePath), io, {
+        kvPath: livePath,
+      }),
+      0,
+      io.errors.join(),
+    );
+    assert.match(io.reports[0], /^snapshot=.* entries=\d+/);
+    assert.equal((await Deno.stat(snap)).mode! & 0o777, 0o600);
+    await live.set(["accounts", "after"], { id: "after" }); // not in the snapshot
+
+    const targetPath = `${dir}/restored.kv`;
+    const restore = captureIo();
+    assert.equal(
+      await backupCommand(["restore-snapshot", snap], () => Deno.openKv(targetPath), restore, {
+        kvPath: targetPath,
+        clock,
+      }),
+      0,
+      restore.errors.join(),
+    );
+    assert.match(
+      restore.reports[0],
+      /transient_dropped=1 messages_requeued=0 messages_uncertain=1/,
+    );
+    await using restored = await Deno.openKv(targetPath);
+    assert.ok((await restored.get(["accounts", "a1"])).value);
+    assert.equal((await restored.get(["accounts", "after"])).value, null);
+    assert.equal((await restored.get(["sessions", "s1"])).value, null, "sessions do not come back");
+    const state = async (id: string) =>
+      (await restored.get<{ state: string }>(keys.messages(id))).value?.state;
+    assert.equal(await state(sms.id), "uncertain", "an SMS that may have gone out is not re-sent");
+    assert.equal(await state(email.id), "queued", "an e-mail keeps its idempotency key");
+
+    const again = captureIo();
+    assert.equal(
+      await backupCommand(["restore-snapshot", snap], () => Deno.openKv(targetPath), again, {
+        kvPath: targetPath,
+      }),
+      2,
+    );
+    assert.match(again.errors[0], /exists: stop the service and ask for --overwrite/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

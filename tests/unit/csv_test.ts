@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import {
+  countPhysicalLines,
+  csvRecords,
+  CsvSyntaxError,
   decodeCsvBytes,
   foldHeader,
   formatDecimal,
@@ -230,4 +233,29 @@ Deno.test("sha256Hex: the file's hash", async () => {
     await sha256Hex(utf8("abc")),
     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
   );
+});
+
+Deno.test("strict CSV: text after a closing quote, and a quoted field over a line end where values never span lines", () => {
+  const after = parseCsv('a;b\n1;"x"y;2\n');
+  assert.ok(!after.ok);
+  assert.equal(after.line, 2);
+  assert.match(
+    after.message,
+    /W wierszu 2 pliku: po cudzysłowie zamykającym pole stoi jeszcze tekst/,
+  );
+  // Spaces after a closing quote are harmless.
+  const spaced = parseCsv('a;b\n1;"x" ;2\n');
+  assert.ok(spaced.ok);
+  assert.deepEqual(spaced.records[0].cells, ["1", "x", "2"]);
+
+  const text = 'a;b\n1;"stray\n2;";x\n3;4\n';
+  assert.deepEqual([...csvRecords(text)].length, 3, "multi-line allowed by default");
+  assert.throws(
+    () => [...csvRecords(text, { multiline: false })],
+    (e: unknown) =>
+      e instanceof CsvSyntaxError && e.line === 2 && /W wierszach 2–3 pliku/.test(e.message),
+  );
+  assert.equal(countPhysicalLines("a\nb\r\nc"), 3);
+  assert.equal(countPhysicalLines("a\nb\n"), 2);
+  assert.equal(countPhysicalLines(""), 0);
 });

@@ -915,3 +915,36 @@ Deno.test("docs/imports.md documents every column of every kind", async () => {
     }
   }
 });
+
+Deno.test("strict CSV: a stray quote on two adjacent lines of a 100-line ledger file is refused with its line numbers", async () => {
+  const { kv, clock } = await setup();
+  try {
+    const rows = Array.from(
+      { length: 100 },
+      (_, i) => `KW12/1;Q/${i + 1};wpłata;12.11.2026;11.2026;;10,00;Wpłata ${i + 1};;;`,
+    );
+    // The clean file: 101 physical lines, the header and 100 rows, and the preview says so.
+    const clean = await preview(kv, clock, "ledger", lines(LEDGER_HEADER, ...rows));
+    assert.equal(clean.counts.add, 100);
+    assert.ok(
+      clean.notices.some((n) => /101 wierszy pliku.*nagłówek.*100 wierszy danych/.test(n)),
+      clean.notices.join(" | "),
+    );
+
+    // A quote typed at the start of the description of Q/10 and Q/11 (file lines 11 and 12).
+    const broken = [...rows];
+    broken[9] = broken[9].replace(";Wpłata 10;", ';"Wpłata 10;');
+    broken[10] = broken[10].replace(";Wpłata 11;", ';"Wpłata 11;');
+    const result = await previewImport(kv, clock, {
+      kind: "ledger",
+      bytes: lines(LEDGER_HEADER, ...broken),
+      fileName: "ksiegowania.csv",
+      actor,
+    });
+    assert.equal(result.ok, false, "never 99 rows with Q/11 swallowed by Q/10");
+    assert.match(!result.ok ? result.message : "", /wiersz(e|ach)? 11.12/);
+    assert.match(!result.ok ? result.message : "", /cudzysłów/);
+  } finally {
+    kv.close();
+  }
+});

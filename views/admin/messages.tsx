@@ -1,4 +1,8 @@
-import type { Message, MessageState } from "../../domain/messaging/messages.ts";
+import {
+  isStuckSending,
+  type Message,
+  type MessageState,
+} from "../../domain/messaging/messages.ts";
 import { TableWrap } from "../table_wrap.tsx";
 import { formatDateTime } from "../format.ts";
 
@@ -24,7 +28,7 @@ export const messagePurposeLabels: Record<string, string> = {
   announcement: "Komunikat spółdzielni",
 };
 
-export function MessagesTable(props: { messages: Message[] }) {
+export function MessagesTable(props: { messages: Message[]; now?: Date }) {
   if (props.messages.length === 0) return <p>Brak wiadomości.</p>;
   return (
     <TableWrap label="Wiadomości e-mail i SMS">
@@ -52,9 +56,16 @@ export function MessagesTable(props: { messages: Message[] }) {
                 {m.subject && <div class="muted small">{m.subject}</div>}
               </td>
               <td>
-                <span class={`badge ${stateLabels[m.state].tone}`}>
-                  {stateLabels[m.state].text}
-                </span>
+                {props.now && isStuckSending(m, props.now)
+                  ? (
+                    // A hung provider or a crash mid-send: the sweep applies the recovery rules.
+                    <span class="badge warn">utknęła w wysyłce</span>
+                  )
+                  : (
+                    <span class={`badge ${stateLabels[m.state].tone}`}>
+                      {stateLabels[m.state].text}
+                    </span>
+                  )}
                 {m.lastError && <div class="muted">{m.lastError}</div>}
                 {m.sentAt && <div class="muted">{formatDateTime(new Date(m.sentAt))}</div>}
               </td>
@@ -74,7 +85,7 @@ export function MessagesTable(props: { messages: Message[] }) {
   );
 }
 
-export function MessagesPage(props: { messages: Message[]; notice?: string }) {
+export function MessagesPage(props: { messages: Message[]; notice?: string; now?: Date }) {
   return (
     <>
       <h1>Wiadomości</h1>
@@ -82,8 +93,10 @@ export function MessagesPage(props: { messages: Message[]; notice?: string }) {
       <p class="lead">
         Każdy e-mail i SMS z eBOK ze stanem doręczenia do operatora. „Niepewna” oznacza SMS
         przerwany w trakcie wysyłki: sprawdź u mieszkańca, czy dotarł, zanim wyślesz go ponownie.
+        „Utknęła w wysyłce” oznacza brak odpowiedzi operatora od ponad 2 minut: system sam ponowi
+        e-mail, a SMS oznaczy jako niepewny.
       </p>
-      <MessagesTable messages={props.messages} />
+      <MessagesTable messages={props.messages} now={props.now} />
     </>
   );
 }

@@ -83,6 +83,11 @@ export type ImportKindDef<T, A> = {
   /** One sentence on what the file holds. */
   description: string;
   columns: readonly ColumnDef[];
+  /**
+   * A quoted cell may hold line breaks. Off for every kind today: each physical line is one
+   * record, so a stray quote cannot swallow the lines after it (strict CSV).
+   */
+  multilineFields?: boolean;
   /** Column headings of the preview's sample rows. */
   sampleHeaders: readonly string[];
   /** Parses one record (column key → trimmed cell text; absent columns are ""). */
