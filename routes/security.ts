@@ -54,7 +54,8 @@ const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form
  * text through: a cross-site JSON POST passed it). On every unsafe method outside the exempt
  * paths:
  * - `Origin`, where sent, must be this site (the public origin or the one the request came to);
- * - `Sec-Fetch-Site`, where sent, must be `same-origin`;
+ * - `Sec-Fetch-Site`, where sent, must be `same-origin` (or `none`: the user's own action, such as
+ *   resending a form on reload — never another site's doing);
  * - a `Referer` from another site is refused;
  * - the body, if any, must be a form (`application/x-www-form-urlencoded` or
  *   `multipart/form-data`): every page posts forms, so JSON, text or XML here is not ours.
@@ -78,7 +79,7 @@ export function csrfProtection(
     const site = c.req.header("sec-fetch-site");
     if (
       (origin !== undefined && !ours(origin, c)) ||
-      (site !== undefined && site !== "same-origin") ||
+      (site !== undefined && site !== "same-origin" && site !== "none") ||
       foreignReferer(c, config)
     ) {
       throw new HTTPException(403, { message: "cross-site request" });
@@ -112,6 +113,11 @@ function foreignReferer(c: Context, config: Config): boolean {
 /** A path segment of ours: route words, ULIDs, file names. Nothing else reaches a handler. */
 const PATH_SEGMENT = /^[A-Za-z0-9._~-]{1,64}$/;
 
+/** Whether a (decoded) path segment may reach a route. */
+export function isPlainPathSegment(segment: string): boolean {
+  return PATH_SEGMENT.test(segment);
+}
+
 /**
  * Ids in URLs are validated before any route uses them: a path whose segments are not plain
  * words (a CR/LF, a space, a quote, non-ASCII, an encoded slash, 65+ characters) answers 404
@@ -131,7 +137,7 @@ export function validPathSegments(
       } catch {
         return await onInvalid(c);
       }
-      if (!PATH_SEGMENT.test(segment)) return await onInvalid(c);
+      if (!isPlainPathSegment(segment)) return await onInvalid(c);
     }
     return await next();
   };

@@ -42,7 +42,7 @@ export function requestRoutes(deps: AppDeps) {
     extra: Partial<RequestView> & { chosen?: string[] } = {},
   ): Promise<RequestView> => {
     const { chosen, ...rest } = extra;
-    const findings = await requestFindings(kv, request);
+    const findings = rest.findings ?? await requestFindings(kv, request);
     const shown = new Set(
       [...findings.atAddress, ...findings.sameName, ...(rest.search?.hits ?? [])].map((u) =>
         u.unit.id
@@ -87,7 +87,9 @@ export function requestRoutes(deps: AppDeps) {
     const findings = await requestFindings(kv, request);
     const listed = new Set([...findings.atAddress, ...findings.sameName].map((u) => u.unit.id));
     const search = { q, ...found, hits: found.hits.filter((h) => !listed.has(h.unit.id)) };
-    const view = request.status === "pending" ? await requestView(request, { search }) : null;
+    const view = request.status === "pending"
+      ? await requestView(request, { search, findings })
+      : null;
     return renderPage(
       c,
       {

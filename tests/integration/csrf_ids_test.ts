@@ -10,7 +10,7 @@ import { type AccessRequest, listAccessRequests } from "../../domain/access/acce
 import { keys } from "../../domain/shared/keys.ts";
 import { loadConfig } from "../../platform/config.ts";
 import type { AppEnv } from "../../routes/context.ts";
-import { CSRF_EXEMPT_PATHS, csrfProtection } from "../../routes/security.ts";
+import { CSRF_EXEMPT_PATHS, csrfProtection, isPlainPathSegment } from "../../routes/security.ts";
 import { TEST_ORIGIN, testApp } from "../helpers.ts";
 import { smallRegister } from "../fixtures/small_register.ts";
 
@@ -54,6 +54,8 @@ Deno.test("CSRF: a cross-site POST is refused whatever its content type; non-for
     "Sec-Fetch-Site is checked even when Origin looks right",
   );
   assert.equal((await send({ referer: "https://evil.example/x", ...json })).status, 403);
+  // The user's own action (a form resent on reload) is not another site's: the body decides.
+  assert.equal((await send({ "sec-fetch-site": "none", ...json })).status, 415);
   assert.equal(
     (await send({ origin: "https://evil.example" }, new URLSearchParams({ a: "b" }))).status,
     403,
@@ -139,6 +141,13 @@ Deno.test("an invalid id in any staff URL answers 404, not 500 — every :id rou
     }
   }
   assert.deepEqual(failures, []);
+  // No route of ours is shut out by the rule: every fixed segment of every path passes it.
+  for (const route of t.app.routes) {
+    for (const segment of route.path.split("/")) {
+      if (segment === "" || segment === "*" || segment.startsWith(":")) continue;
+      assert.ok(isPlainPathSegment(segment), `${route.method} ${route.path}: ${segment}`);
+    }
+  }
   // The probe's own URL.
   const res = await staff.post("/admin/konta/%0d%0aX/blokuj", {});
   assert.equal(res.status, 404);

@@ -528,6 +528,7 @@ const REGISTRATION = [
   "unit",
   "rodo_ack",
   "rodo_version",
+  "address_confirmed",
 ];
 
 Deno.test("fuzz: hostile input to every form, query and the API — no 5xx, nothing unescaped, nothing invalid stored", async () => {
@@ -748,7 +749,7 @@ Deno.test("fuzz: hostile input to every form, query and the API — no 5xx, noth
       name: "/admin/wnioski/:id/zatwierdz",
       who: "staff",
       path: () => `/admin/wnioski/${chance(0.6) ? pick(requestIds) : fuzzId()}/zatwierdz`,
-      fields: ["unit_id", "units_chosen"],
+      fields: ["unit_id", "units_chosen", "confirm_mismatch", "confirm_reason"],
       n: 60,
     },
     {
@@ -1037,6 +1038,11 @@ Deno.test("fuzz: hostile input to every form, query and the API — no 5xx, noth
       () => `/admin/dziennik/dziennik.csv?${q(["od", "do", "rodzaj", "kto", "dotyczy"])}`,
     ],
     ["/admin/wnioski", "staff", () => `/admin/wnioski?${q(["wynik"])}`],
+    [
+      "/admin/wnioski/:id",
+      "staff",
+      () => `/admin/wnioski/${chance(0.7) ? pick(requestIds) : fuzzId()}?${q(["q"])}`,
+    ],
     ["/admin/konta", "staff", () => `/admin/konta?${q(["q", "wynik"])}`],
     [
       "/admin/konta/:id",

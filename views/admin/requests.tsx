@@ -194,6 +194,9 @@ export function RequestCard(v: RequestView) {
       ? v.chosen.includes(o.unit.id)
       : atAddress.has(o.unit.id) && o.check.verdict === "match";
   const searchForm = `szukaj-${r.id}`;
+  // The confirmation is open wherever it will be needed: no full match at the address given.
+  const confirmOpen = v.confirmError !== undefined || v.confirmed === true ||
+    !f.atAddress.some((o) => o.check.verdict === "match");
   const confirmId = `potwierdz-${r.id}`;
   return (
     <section class="card request" id={`wniosek-${r.id}`} aria-labelledby={`wniosek-${r.id}-title`}>
@@ -249,47 +252,50 @@ export function RequestCard(v: RequestView) {
           </div>
           <RequestSearchResults request={r} search={v.search} chosen={v.chosen} />
         </fieldset>
-        <fieldset
-          class={v.confirmError ? "field invalid" : undefined}
-          aria-describedby={v.confirmError ? `${confirmId}-error` : `${confirmId}-info`}
-        >
-          <legend>Gdy imię i nazwisko nie zgadza się z rejestrem</legend>
-          <p class="hint" id={`${confirmId}-info`}>
-            Lokal, przy którym imię i nazwisko nie jest „zgodne”, można przyznać tylko po
-            potwierdzeniu i z uzasadnieniem. Oba trafią do dziennika zdarzeń.
-          </p>
-          {v.confirmError && (
-            <p class="error-text" id={`${confirmId}-error`} role="alert">{v.confirmError}</p>
-          )}
-          <div class="checkbox">
-            <input
-              type="checkbox"
-              name="confirm_mismatch"
-              value="on"
-              id={confirmId}
-              checked={v.confirmed}
-              aria-invalid={v.confirmError ? "true" : undefined}
-              aria-describedby={v.confirmError ? `${confirmId}-error` : undefined}
-            />
-            <label for={confirmId}>
-              Potwierdzam: prawo wnioskodawcy do lokalu zostało sprawdzone inaczej
-            </label>
-          </div>
-          <div class="field">
-            <label for={`${confirmId}-reason`}>
-              Uzasadnienie (np. „umowa najmu okazana w biurze”)
-            </label>
-            <textarea
-              id={`${confirmId}-reason`}
-              name="confirm_reason"
-              maxlength={500}
-              aria-invalid={v.confirmError ? "true" : undefined}
-              aria-describedby={v.confirmError ? `${confirmId}-error` : undefined}
-            >
-              {v.confirmReason ?? ""}
-            </textarea>
-          </div>
-        </fieldset>
+        <details class="confirm-mismatch" open={confirmOpen}>
+          <summary>Imię i nazwisko nie zgadza się z rejestrem?</summary>
+          <fieldset
+            class={v.confirmError ? "field invalid" : undefined}
+            aria-describedby={v.confirmError ? `${confirmId}-error` : `${confirmId}-info`}
+          >
+            <legend>Gdy imię i nazwisko nie zgadza się z rejestrem</legend>
+            <p class="hint" id={`${confirmId}-info`}>
+              Lokal, przy którym imię i nazwisko nie jest „zgodne”, można przyznać tylko po
+              potwierdzeniu i z uzasadnieniem. Oba trafią do dziennika zdarzeń.
+            </p>
+            {v.confirmError && (
+              <p class="error-text" id={`${confirmId}-error`} role="alert">{v.confirmError}</p>
+            )}
+            <div class="checkbox">
+              <input
+                type="checkbox"
+                name="confirm_mismatch"
+                value="on"
+                id={confirmId}
+                checked={v.confirmed}
+                aria-invalid={v.confirmError ? "true" : undefined}
+                aria-describedby={v.confirmError ? `${confirmId}-error` : undefined}
+              />
+              <label for={confirmId}>
+                Potwierdzam: prawo wnioskodawcy do lokalu zostało sprawdzone inaczej
+              </label>
+            </div>
+            <div class="field">
+              <label for={`${confirmId}-reason`}>
+                Uzasadnienie (np. „umowa najmu okazana w biurze”)
+              </label>
+              <textarea
+                id={`${confirmId}-reason`}
+                name="confirm_reason"
+                maxlength={500}
+                aria-invalid={v.confirmError ? "true" : undefined}
+                aria-describedby={v.confirmError ? `${confirmId}-error` : undefined}
+              >
+                {v.confirmReason ?? ""}
+              </textarea>
+            </div>
+          </fieldset>
+        </details>
         <div class="actions">
           <button type="submit">Zatwierdź i wyślij dane do logowania</button>
         </div>

@@ -12,6 +12,7 @@ import { z } from "zod";
 import type { Clock } from "../../shared/clock.ts";
 import { formatDecimal } from "../../shared/csv.ts";
 import { isValidNrb, normalizeNrb } from "../../shared/nrb.ts";
+import { cleanText } from "../../shared/text.ts";
 import {
   type Building,
   createBuilding,
@@ -151,7 +152,8 @@ export const unitColumns: readonly ColumnDef[] = [
     header: "użytkownicy",
     aliases: ["osoby uprawnione", "właściciele"],
     required: false,
-    meaning: "imiona i nazwiska osób, którym przysługuje lokal, rozdzielone przecinkami",
+    meaning:
+      "imiona i nazwiska osób, którym przysługuje lokal, rozdzielone przecinkami; z nimi biuro porównuje imię i nazwisko z wniosku o dostęp (bez nich każdy wniosek do lokalu wymaga potwierdzenia)",
     format: "np. Katarzyna Zielińska, Marek Zieliński",
   },
 ];
@@ -184,7 +186,8 @@ const unitSchema = z.object({
     return nrb;
   }),
   occupants: textField({ required: false, max: 500 }).transform((s) =>
-    s.split(",").map((n) => n.trim()).filter((n) => n !== "")
+    // Names are compared with applicants' (domain/access/name_check.ts): no invisible characters.
+    s.split(",").map(cleanText).filter((n) => n !== "")
   ),
 }).superRefine((row, ctx) => {
   if (row.postalCode !== undefined && !/^\d{2}-\d{3}$/.test(row.postalCode)) {
