@@ -26,14 +26,7 @@ import { API_TOKENS_PATH, apiTokenRoutes } from "../../routes/admin/api_tokens.t
 import { API_PREFIX, apiRoutes } from "../../routes/api.ts";
 import type { AppEnv } from "../../routes/context.ts";
 import { csrfProtection, requestSizeLimit } from "../../routes/security.ts";
-import {
-  apiCall,
-  dumpKv,
-  issueApiToken,
-  testAdmin,
-  testApp,
-  type TestClient,
-} from "../helpers.ts";
+import { apiCall, dumpKv, issueApiToken, testAdmin, testApp, type TestClient } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
 type Fetcher = { request(path: string, init?: RequestInit): Response | Promise<Response> };
