@@ -18,7 +18,7 @@ import {
   STAFF_LOGIN_PATTERN,
 } from "../../domain/accounts/staff.ts";
 import { totpUri } from "../../domain/accounts/totp.ts";
-import { isValidNip, transferQrSvg } from "../../domain/balance/transfer_qr.ts";
+import { isValidNip, transferQrMatrix } from "../../domain/balance/transfer_qr.ts";
 import type { FieldErrors } from "../../views/form.tsx";
 import { staffMenu } from "../../views/menu.ts";
 import { STAFF_PASSWORD_MIN } from "./password.tsx";
@@ -145,9 +145,7 @@ export function settingsRoutes(deps: AppDeps) {
       created: {
         login: result.staff.login,
         secret: result.totpSecret,
-        qrSvg: transferQrSvg(uri, {
-          label: `Kod QR do aplikacji uwierzytelniającej dla ${result.staff.login}`,
-        }),
+        qr: transferQrMatrix(uri),
       },
     });
   });

@@ -13,12 +13,12 @@ import { transferFor } from "../../domain/balance/unit_transfer.ts";
 import {
   amountDue,
   balanceChartRows,
-  balanceChartSvg,
   monthlySummary,
   runningStatement,
   statementCsv,
   statementCsvFilename,
 } from "../../domain/balance/statement.ts";
+import { balanceChartSvg } from "../../views/charts.ts";
 import {
   type BalanceFilter,
   BalancePage,

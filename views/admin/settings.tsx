@@ -1,12 +1,13 @@
 import { raw } from "hono/html";
 import { TableWrap } from "../table_wrap.tsx";
+import { qrSvg } from "../qr.ts";
 import type { CooperativeProfile } from "../../domain/backoffice/cooperative.ts";
 import type { ReadingWindow } from "../../domain/water/reading_submissions.ts";
 import type { Staff } from "../../domain/accounts/staff.ts";
 import { formatDateTime } from "../format.ts";
 import { ErrorSummary, Field, type FieldErrors } from "../form.tsx";
 
-export type NewStaffShown = { login: string; secret: string; qrSvg: string };
+export type NewStaffShown = { login: string; secret: string; qr: boolean[][] };
 
 export function SettingsPage(
   p: {
@@ -36,7 +37,9 @@ export function SettingsPage(
             <code class="nrb-value">{p.created.secret}</code>
           </p>
           <figure class="transfer-qr-box">
-            {raw(p.created.qrSvg)}
+            {raw(qrSvg(p.created.qr, {
+              label: `Kod QR do aplikacji uwierzytelniającej dla ${p.created.login}`,
+            }))}
             <figcaption>Zeskanuj w aplikacji uwierzytelniającej.</figcaption>
           </figure>
         </section>

@@ -1,4 +1,5 @@
 import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
+import type { TransferQr } from "../../domain/balance/unit_transfer.ts";
 import { TableWrap } from "../table_wrap.tsx";
 import type { LedgerEntry, LedgerTotals } from "../../domain/balance/ledger.ts";
 import { formatIsoDate, formatMoney, formatPeriod } from "../format.ts";
@@ -19,7 +20,7 @@ export function PaymentsPage(
     totals: LedgerTotals;
     payments: LedgerEntry[];
     byYear: { year: string; sum: number; count: number }[];
-    transfer: { recipient: string; title: string; qrSvg: string; amount: number };
+    transfer: { recipient: string; title: string; qr: TransferQr; amount: number };
     freshness: DataFreshness | null;
   },
 ) {
@@ -43,7 +44,7 @@ export function PaymentsPage(
         account={p.current.unit.bankAccount}
         title={p.transfer.title}
         amount={p.transfer.amount}
-        qrSvg={p.transfer.qrSvg}
+        qr={p.transfer.qr}
       />
       <h2>Wpłaty w kolejnych latach</h2>
       {p.byYear.length === 0 ? <p>Brak wpłat.</p> : (
