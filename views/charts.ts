@@ -21,6 +21,111 @@ function divRound(a: number, b: number): number {
   return Math.floor((2 * a + b) / (2 * b));
 }
 
+type ChartOptions = {
+  width: number;
+  height: number;
+  title: string;
+  /** The svg's id; the `<title>` gets `${id}-title`. */
+  id?: string;
+  /** The id of the element describing the chart (e.g. its table), for `aria-describedby`. */
+  describedBy?: string;
+};
+
+/** The plot area inside the margins. */
+type Box = {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  width: number;
+  height: number;
+};
+
+/** `<svg …><title>…</title>` of a chart of class `cls` (also its default id). */
+function chartOpen(cls: string, options: ChartOptions): string {
+  const { width, height } = options;
+  if (
+    !Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 160 || height < 100
+  ) {
+    throw new RangeError("chart size: integers, at least 160 × 100");
+  }
+  const id = (options.id ?? cls).replace(/[^A-Za-z0-9_-]/g, "") || cls;
+  const describedBy = options.describedBy
+    ? ` aria-describedby="${escapeXml(options.describedBy)}"`
+    : "";
+  return `<svg xmlns="http://www.w3.org/2000/svg" id="${id}" class="${cls}" ` +
+    `viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" ` +
+    `aria-labelledby="${id}-title"${describedBy}>` +
+    `<title id="${id}-title">${escapeXml(options.title)}</title>`;
+}
+
+function noDataChart(open: string, options: ChartOptions): string {
+  return `${open}<text class="chart-axis" x="${options.width >> 1}" y="${options.height >> 1}" ` +
+    `text-anchor="middle" font-size="12" fill="#333">Brak danych do wykresu</text></svg>`;
+}
+
+/** Horizontal grid lines from `from` to `to` by `step`, each labelled at the left. */
+function gridLines(
+  box: Box,
+  range: { from: number; to: number; step: number },
+  y: (v: number) => number,
+  label: (v: number) => string,
+): string[] {
+  const out: string[] = [];
+  for (let v = range.from; v <= range.to; v += range.step) {
+    const yy = y(v);
+    out.push(
+      `<line x1="${box.left}" y1="${yy}" x2="${box.width - box.right}" y2="${yy}" stroke="#999" ` +
+        `stroke-width="1"${v === 0 ? "" : ' stroke-dasharray="2 3"'}/>`,
+      `<text x="${box.left - 6}" y="${yy + 4}" text-anchor="end">${label(v)}</text>`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Labels under the slots, ~30 px apart: with periods, every 1, 2, 3, 4, 6 or 12 months (so
+ * January is always one) and over many years only the Januaries of every few years, with the
+ * year under each labelled January and under the first month unless a January follows too
+ * closely for both to fit; without periods, every few slots.
+ */
+function monthAxis(
+  box: Box,
+  rows: readonly { shortLabel: string; period?: string }[],
+  centre: (i: number) => number,
+): string[] {
+  const plotW = box.width - box.left - box.right;
+  const need = Math.ceil((rows.length * 30) / plotW);
+  const every = [1, 2, 3, 4, 6, 12].find((k) => k >= need) ?? 12;
+  const yearsEvery = Math.max(1, Math.ceil(need / 12));
+  const firstJanuary = rows.findIndex((r) => r.period?.endsWith("-01"));
+  const out: string[] = [];
+  rows.forEach((r, i) => {
+    let labelled = i % every === 0;
+    let yearHere = false;
+    if (r.period) {
+      const monthIndex = Number(r.period.slice(5, 7)) - 1;
+      const year = Number(r.period.slice(0, 4));
+      labelled = need > 12 ? monthIndex === 0 && year % yearsEvery === 0 : monthIndex % every === 0;
+      yearHere = (monthIndex === 0 && labelled) ||
+        (i === 0 && (firstJanuary === -1 || firstJanuary * plotW >= 40 * rows.length));
+    }
+    const cx = centre(i);
+    const labelY = box.height - box.bottom;
+    if (labelled) {
+      out.push(
+        `<text x="${cx}" y="${labelY + 14}" text-anchor="middle">${escapeXml(r.shortLabel)}</text>`,
+      );
+    }
+    if (yearHere) {
+      out.push(
+        `<text x="${cx}" y="${labelY + 28}" text-anchor="middle">${r.period!.slice(0, 4)}</text>`,
+      );
+    }
+  });
+  return out;
+}
+
 // --- Balance --------------------------------------------------------------------------------
 
 /** Whole złoty for axis labels: 150000 → "1 500 zł" (non-breaking spaces), −25000 → "−250 zł". */
@@ -32,15 +137,7 @@ function zlotyLabel(grosze: number): string {
   return `${grosze < 0 ? "−" : ""}${zl}\u00a0zł`;
 }
 
-export type BalanceChartOptions = {
-  width: number;
-  height: number;
-  title: string;
-  /** The svg's id; the `<title>` gets `${id}-title`. */
-  id?: string;
-  /** The id of the element describing the chart (e.g. its table), for `aria-describedby`. */
-  describedBy?: string;
-};
+export type BalanceChartOptions = ChartOptions;
 
 /**
  * A small SVG chart: bars of each month's charges and a line of the balance at each month's
@@ -53,32 +150,12 @@ export function balanceChartSvg(
   months: readonly Pick<MonthSummary, "period" | "charged" | "balanceAtEnd">[],
   options: BalanceChartOptions,
 ): string {
-  const { width, height } = options;
-  if (
-    !Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 160 || height < 100
-  ) {
-    throw new RangeError("chart size: integers, at least 160 × 100");
-  }
-  const id = (options.id ?? "balance-chart").replace(/[^A-Za-z0-9_-]/g, "") || "balance-chart";
-  const describedBy = options.describedBy
-    ? ` aria-describedby="${escapeXml(options.describedBy)}"`
-    : "";
-  const open = `<svg xmlns="http://www.w3.org/2000/svg" id="${id}" class="balance-chart" ` +
-    `viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" ` +
-    `aria-labelledby="${id}-title"${describedBy}>` +
-    `<title id="${id}-title">${escapeXml(options.title)}</title>`;
+  const open = chartOpen("balance-chart", options);
   const rows = balanceChartRows(months);
-  if (rows.length === 0) {
-    return `${open}<text class="chart-axis" x="${width >> 1}" y="${height >> 1}" ` +
-      `text-anchor="middle" font-size="12" fill="#333">Brak danych do wykresu</text></svg>`;
-  }
-
-  const left = 72;
-  const right = 12;
-  const top = 28;
-  const bottom = 34;
-  const plotW = width - left - right;
-  const plotH = height - top - bottom;
+  if (rows.length === 0) return noDataChart(open, options);
+  const box: Box = { left: 72, right: 12, top: 28, bottom: 34, ...options };
+  const plotW = box.width - box.left - box.right;
+  const plotH = box.height - box.top - box.bottom;
 
   const values = rows.flatMap((r) => [r.charged, r.balanceAtEnd]);
   const lo = Math.min(0, ...values);
@@ -87,24 +164,13 @@ export function balanceChartSvg(
   const axisMin = Math.floor(lo / step) * step;
   const axisMax = Math.max(Math.ceil(hi / step) * step, axisMin + step);
   const span = axisMax - axisMin;
-  const y = (v: number) => top + divRound((axisMax - v) * plotH, span);
-  const slotLeft = (i: number) => left + Math.floor((i * plotW) / rows.length);
-
-  const axis: string[] = [];
-  for (let v = axisMin; v <= axisMax; v += step) {
-    const yy = y(v);
-    axis.push(
-      `<line x1="${left}" y1="${yy}" x2="${width - right}" y2="${yy}" stroke="#999" ` +
-        `stroke-width="1"${v === 0 ? "" : ' stroke-dasharray="2 3"'}/>`,
-      `<text x="${left - 6}" y="${yy + 4}" text-anchor="end">${zlotyLabel(v)}</text>`,
-    );
-  }
-  // Month labels every 1, 2, 3, 4, 6 or 12 months (so January is always one), ~30 px apart;
-  // over many years only the Januaries of every few years.
-  const need = Math.ceil((rows.length * 30) / plotW);
-  const every = [1, 2, 3, 4, 6, 12].find((k) => k >= need) ?? 12;
-  const yearsEvery = Math.max(1, Math.ceil(need / 12));
-  const firstJanuary = rows.findIndex((r) => r.period.endsWith("-01"));
+  const y = (v: number) => box.top + divRound((axisMax - v) * plotH, span);
+  const slotLeft = (i: number) => box.left + Math.floor((i * plotW) / rows.length);
+  const centre = (i: number) => slotLeft(i) + ((slotLeft(i + 1) - slotLeft(i)) >> 1);
+  const axis = [
+    ...gridLines(box, { from: axisMin, to: axisMax, step }, y, zlotyLabel),
+    ...monthAxis(box, rows, centre),
+  ];
   const bars: string[] = [];
   const points: string[] = [];
   const dots: string[] = [];
@@ -125,25 +191,6 @@ export function balanceChartSvg(
       `<circle cx="${cx}" cy="${yb}" r="3" data-period="${r.period}" ` +
         `data-amount="${r.balanceAtEnd}"/>`,
     );
-    const monthIndex = Number(r.period.slice(5, 7)) - 1;
-    const year = Number(r.period.slice(0, 4));
-    const labelled = need > 12
-      ? monthIndex === 0 && year % yearsEvery === 0
-      : monthIndex % every === 0;
-    if (labelled) {
-      axis.push(
-        `<text x="${cx}" y="${height - bottom + 14}" text-anchor="middle">${r.shortLabel}</text>`,
-      );
-    }
-    // The year under each labelled January, and under the first month unless a January
-    // follows too closely for both to fit.
-    const yearHere = (monthIndex === 0 && labelled) ||
-      (i === 0 && (firstJanuary === -1 || firstJanuary * plotW >= 40 * rows.length));
-    if (yearHere) {
-      axis.push(
-        `<text x="${cx}" y="${height - bottom + 28}" text-anchor="middle">${year}</text>`,
-      );
-    }
   });
 
   const legend = `<g class="chart-legend" font-size="11" fill="#333">` +
@@ -162,15 +209,7 @@ export function balanceChartSvg(
 
 // --- Water ----------------------------------------------------------------------------------
 
-export type ConsumptionChartOptions = {
-  width: number;
-  height: number;
-  title: string;
-  /** The svg's id; the `<title>` gets `${id}-title`. */
-  id?: string;
-  /** The id of the element describing the chart (e.g. its table), for `aria-describedby`. */
-  describedBy?: string;
-};
+export type ConsumptionChartOptions = ChartOptions;
 
 /** An axis label: 2500 litres → "2,5 m³", 10000 → "10 m³" (a non-breaking space). */
 function m3AxisLabel(litres: number): string {
@@ -192,58 +231,26 @@ export function consumptionChartSvg(
   rows: readonly ConsumptionChartRow[],
   options: ConsumptionChartOptions,
 ): string {
-  const { width, height } = options;
-  if (
-    !Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 160 || height < 100
-  ) {
-    throw new RangeError("chart size: integers, at least 160 × 100");
-  }
+  const open = chartOpen("consumption-chart", options);
   for (const r of rows) {
     for (const v of [r.cold, r.hot]) {
       if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`litres: ${v}`);
     }
   }
-  const id = (options.id ?? "consumption-chart").replace(/[^A-Za-z0-9_-]/g, "") ||
-    "consumption-chart";
-  const describedBy = options.describedBy
-    ? ` aria-describedby="${escapeXml(options.describedBy)}"`
-    : "";
-  const open = `<svg xmlns="http://www.w3.org/2000/svg" id="${id}" class="consumption-chart" ` +
-    `viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" ` +
-    `aria-labelledby="${id}-title"${describedBy}>` +
-    `<title id="${id}-title">${escapeXml(options.title)}</title>`;
-  if (rows.length === 0) {
-    return `${open}<text class="chart-axis" x="${width >> 1}" y="${height >> 1}" ` +
-      `text-anchor="middle" font-size="12" fill="#333">Brak danych do wykresu</text></svg>`;
-  }
-
-  const left = 56;
-  const right = 12;
-  const top = 28;
-  const bottom = 34;
-  const plotW = width - left - right;
-  const plotH = height - top - bottom;
+  if (rows.length === 0) return noDataChart(open, options);
+  const box: Box = { left: 56, right: 12, top: 28, bottom: 34, ...options };
+  const plotW = box.width - box.left - box.right;
+  const plotH = box.height - box.top - box.bottom;
   const hi = Math.max(0, ...rows.flatMap((r) => [r.cold, r.hot]));
   const step = niceStep(Math.max(1, Math.ceil(hi / 4)));
   const axisMax = Math.max(step, Math.ceil(hi / step) * step);
-  const y = (v: number) => top + divRound((axisMax - v) * plotH, axisMax);
-  const slotLeft = (i: number) => left + Math.floor((i * plotW) / rows.length);
-
-  const axis: string[] = [];
-  for (let v = 0; v <= axisMax; v += step) {
-    const yy = y(v);
-    axis.push(
-      `<line x1="${left}" y1="${yy}" x2="${width - right}" y2="${yy}" stroke="#999" ` +
-        `stroke-width="1"${v === 0 ? "" : ' stroke-dasharray="2 3"'}/>`,
-      `<text x="${left - 6}" y="${yy + 4}" text-anchor="end">${m3AxisLabel(v)}</text>`,
-    );
-  }
-  // Labels ~30 px apart: with periods, every 1, 2, 3, 4, 6 or 12 months (so January is always
-  // one) and over many years only the Januaries of every few years; without, every few slots.
-  const need = Math.ceil((rows.length * 30) / plotW);
-  const every = [1, 2, 3, 4, 6, 12].find((k) => k >= need) ?? 12;
-  const yearsEvery = Math.max(1, Math.ceil(need / 12));
-  const firstJanuary = rows.findIndex((r) => r.period?.endsWith("-01"));
+  const y = (v: number) => box.top + divRound((axisMax - v) * plotH, axisMax);
+  const slotLeft = (i: number) => box.left + Math.floor((i * plotW) / rows.length);
+  const centre = (i: number) => slotLeft(i) + ((slotLeft(i + 1) - slotLeft(i)) >> 1);
+  const axis = [
+    ...gridLines(box, { from: 0, to: axisMax, step }, y, m3AxisLabel),
+    ...monthAxis(box, rows, centre),
+  ];
   const cold: string[] = [];
   const hot: string[] = [];
   const marks: string[] = [];
@@ -267,33 +274,6 @@ export function consumptionChartSvg(
     );
     if (r.estimated) {
       marks.push(`<text x="${cx}" y="${Math.min(yc, yh) - 3}" text-anchor="middle">*</text>`);
-    }
-    let labelled: boolean;
-    let yearHere = false;
-    if (r.period) {
-      const monthIndex = Number(r.period.slice(5, 7)) - 1;
-      const year = Number(r.period.slice(0, 4));
-      labelled = need > 12 ? monthIndex === 0 && year % yearsEvery === 0 : monthIndex % every === 0;
-      // The year under each labelled January, and under the first month unless a January
-      // follows too closely for both to fit.
-      yearHere = (monthIndex === 0 && labelled) ||
-        (i === 0 && (firstJanuary === -1 || firstJanuary * plotW >= 40 * rows.length));
-    } else {
-      labelled = i % every === 0;
-    }
-    if (labelled) {
-      axis.push(
-        `<text x="${cx}" y="${height - bottom + 14}" text-anchor="middle">${
-          escapeXml(r.shortLabel)
-        }</text>`,
-      );
-    }
-    if (yearHere) {
-      axis.push(
-        `<text x="${cx}" y="${height - bottom + 28}" text-anchor="middle">${
-          r.period!.slice(0, 4)
-        }</text>`,
-      );
     }
   });
 

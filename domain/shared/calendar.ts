@@ -214,18 +214,12 @@ const dateFormat = new Intl.DateTimeFormat("pl-PL", {
   year: "numeric",
 });
 const dateTimeFormat = new Intl.DateTimeFormat("pl-PL", {
-  timeZone: TIME_ZONE,
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
+  ...dateFormat.resolvedOptions(),
   hour: "2-digit",
   minute: "2-digit",
 });
 const dateTimeSecondsFormat = new Intl.DateTimeFormat("pl-PL", {
-  timeZone: TIME_ZONE,
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
+  ...dateFormat.resolvedOptions(),
   hour: "2-digit",
   minute: "2-digit",
   second: "2-digit",

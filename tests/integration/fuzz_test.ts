@@ -17,6 +17,7 @@ import { listMeters, listReadings } from "../../domain/water/water.ts";
 import { formatNrb, isValidNrb, makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
 import { registrationSchema } from "../../routes/public/registration_schema.ts";
 import { CONTROL_CHARS } from "../../routes/validation.ts";
+import { apiScopes } from "../../domain/backoffice/api_tokens.ts";
 import { issueApiToken, TEST_ORIGIN, testApp } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
@@ -559,15 +560,7 @@ Deno.test("fuzz: hostile input to every form, query and the API — no 5xx, noth
     role: "admin",
   });
   assert.ok(staff.ok);
-  const token = await issueApiToken(t, "Fuzz", [
-    "units",
-    "ledger",
-    "meters",
-    "readings",
-    "settlements",
-    "fee_rates",
-    "read:history",
-  ]);
+  const token = await issueApiToken(t, "Fuzz", apiScopes);
 
   let addressSeq = 0;
   const nextAddress = () =>
