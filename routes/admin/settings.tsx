@@ -54,7 +54,11 @@ const profileSchema = z.object({
   officeHours: text(200),
 });
 
-/** Staff accounts and the cooperative's settings: administrators only. */
+/**
+ * Staff accounts and the cooperative's settings: administrators only.
+ * Long because it registers every handler of the area inline after its path (Hono's way: the
+ * path's parameter types are inferred); each handler is short: parse, call one domain function, render.
+ */
 export function settingsRoutes(deps: AppDeps) {
   const { kv, clock, hasher } = deps;
   const app = new Hono<StaffEnv>();

@@ -15,7 +15,11 @@ import { requireResident, type ResidentEnv, residentViewer } from "./guard.ts";
 import { balanceRoutes } from "./balance.tsx";
 import { waterRoutes } from "./water.tsx";
 
-/** The resident's eBOK: every page here needs a signed-in resident with their own password. */
+/**
+ * The resident's eBOK: every page here needs a signed-in resident with their own password.
+ * Long because it registers every handler of the area inline after its path (Hono's way: the
+ * path's parameter types are inferred); each handler is short: parse, call one domain function, render.
+ */
 export function ebokRoutes(deps: AppDeps) {
   const { kv, clock } = deps;
   const app = new Hono<ResidentEnv>();
