@@ -12,6 +12,8 @@ import { memoryLogger } from "../platform/log.ts";
 import { createStaff, type StaffRole } from "../domain/accounts/staff.ts";
 import { currentTotp } from "../domain/accounts/totp.ts";
 import type { AppDeps } from "../routes/context.ts";
+import { type ApiScope, createApiToken } from "../domain/backoffice/api_tokens.ts";
+import type { Actor } from "../domain/backoffice/audit.ts";
 import { type FakeProvider, startFakeResend, startFakeTwilio } from "./fakes/fake_provider.ts";
 
 export const TEST_ORIGIN = "http://localhost:8000";
@@ -121,7 +123,7 @@ export async function testApp(options: TestAppOptions | Record<string, string> =
   };
 }
 
-type Fetcher = { request(path: string, init?: RequestInit): Response | Promise<Response> };
+export type Fetcher = { request(path: string, init?: RequestInit): Response | Promise<Response> };
 
 /** Keeps cookies between requests and does not follow redirects (tests assert them). */
 export class TestClient {
@@ -246,4 +248,72 @@ export function watchCommits(kv: Deno.Kv) {
       crashAt = n;
     },
   };
+}
+
+// --- The JSON API and the operator's command line ---------------------------------------------
+
+/** The staff member tests create API tokens as. */
+export const testAdmin: Actor = { kind: "staff", id: "01ADMIN", label: "Adam Admin (admin)" };
+
+/** An API token for an integration: its id, its secret (shown once) and the record. */
+export async function issueApiToken(
+  t: { kv: Deno.Kv; clock: AppDeps["clock"] },
+  name: string,
+  scopes: readonly ApiScope[],
+  actor: Actor = testAdmin,
+) {
+  const created = await createApiToken(t.kv, t.clock, { name, scopes, actor });
+  if (!created.ok) throw new Error(`API token ${name}: ${created.reason}`);
+  return { id: created.token.id, secret: created.secret, token: created.token };
+}
+
+/** A call to the JSON API at /api/v1, as an integration makes it (JSON body, Bearer token). */
+export function apiCall(
+  app: Fetcher,
+  method: "GET" | "POST",
+  path: string,
+  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (method === "POST") headers["content-type"] = "application/json";
+  return app.request(`/api/v1${path}`, {
+    method,
+    headers: { ...headers, ...options.headers },
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+}
+
+const repositoryRoot = new URL("../", import.meta.url).pathname;
+
+/** `deno task admin …` on the KV file `kvPath`, as the operator runs it. */
+export async function runAdmin(kvPath: string, ...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "admin", ...args],
+    cwd: repositoryRoot,
+    env: { EBOK_KV_PATH: kvPath, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+/** Every key and value in the store as text (bytes decoded as UTF-8 too): to look for secrets. */
+export async function dumpKv(kv: Deno.Kv): Promise<string> {
+  const parts: string[] = [];
+  const decoder = new TextDecoder();
+  for await (const e of kv.list({ prefix: [] })) {
+    parts.push(JSON.stringify(e.key));
+    const v = e.value;
+    parts.push(
+      v instanceof Uint8Array
+        ? decoder.decode(v)
+        : JSON.stringify(v, (_k, x) => typeof x === "bigint" ? String(x) : x),
+    );
+  }
+  return parts.join("\n");
 }

@@ -29,13 +29,17 @@ export async function peekRateLimit(
     : { ok: false, retryAt: new Date(w.startedAt + rule.windowMs) };
 }
 
-/** Counts one attempt; refuses it when the window is full. */
+/**
+ * Counts one attempt; refuses it when the window is full. `alsoInOp` adds to the operation that
+ * counts (an audit entry, say), so both land together — only when the attempt is counted.
+ */
 export async function consumeRateLimit(
   kv: Deno.Kv,
   clock: Clock,
   bucket: string,
   subject: string,
   rule: RateLimitRule,
+  alsoInOp?: (op: Deno.AtomicOperation) => void,
 ): Promise<RateLimitResult> {
   const key = keys.rateLimits(bucket, subject);
   for (let attempt = 0; attempt < 10; attempt++) {
@@ -45,7 +49,9 @@ export async function consumeRateLimit(
     if (w.count >= rule.limit) return { ok: false, retryAt: new Date(w.startedAt + rule.windowMs) };
     const next = { startedAt: w.startedAt, count: w.count + 1 };
     const expireIn = Math.max(1000, w.startedAt + rule.windowMs - now);
-    const res = await kv.atomic().check(entry).set(key, next, { expireIn }).commit();
+    const op = kv.atomic().check(entry).set(key, next, { expireIn });
+    alsoInOp?.(op);
+    const res = await op.commit();
     if (res.ok) return { ok: true, remaining: rule.limit - next.count };
   }
   // Heavy contention on one key is itself a sign of abuse.

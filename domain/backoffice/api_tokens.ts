@@ -240,12 +240,21 @@ export function peekApiAuthFailures(
   return peekRateLimit(kv, clock, "api_auth_failed", address, API_AUTH_FAILURE_RATE);
 }
 
+/** Counts a refused call from `address`; `alsoInOp` adds to the counting operation. */
 export function countApiAuthFailure(
   kv: Deno.Kv,
   clock: Clock,
   address: string,
+  alsoInOp?: (op: Deno.AtomicOperation) => void,
 ): Promise<RateLimitResult> {
-  return consumeRateLimit(kv, clock, "api_auth_failed", address, API_AUTH_FAILURE_RATE);
+  return consumeRateLimit(
+    kv,
+    clock,
+    "api_auth_failed",
+    address,
+    API_AUTH_FAILURE_RATE,
+    alsoInOp,
+  );
 }
 
 // --- Idempotency keys ---------------------------------------------------------------------------

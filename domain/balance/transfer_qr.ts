@@ -29,7 +29,6 @@
  */
 import { encode } from "uqr";
 import { isValidNrb, normalizeNrb } from "../shared/nrb.ts";
-import { escapeXml } from "../shared/xml.ts";
 
 export const QR_SEPARATOR = "|";
 /** Six digits of grosze: 9 999,99 zł. */
@@ -37,8 +36,6 @@ export const QR_MAX_AMOUNT_GROSZE = 999_999;
 export const QR_MAX_RECIPIENT = 20;
 export const QR_MAX_TITLE = 32;
 export const QR_MAX_PAYLOAD = 160;
-/** The quiet zone around the code, in modules (ISO/IEC 18004 asks for 4). */
-const QUIET_ZONE = 4;
 
 export type TransferQrInput = {
   /** The recipient's NIP: 10 digits (dashes, spaces and a "PL" prefix allowed), or empty. */
@@ -155,39 +152,4 @@ export function transferQrMatrix(payload: string): boolean[][] {
   } catch (e) {
     throw new RangeError(`payload does not fit a QR code of versions 1–10: ${e}`);
   }
-}
-
-/**
- * The QR code as an SVG image: one `<path>` of dark modules on a white square with a quiet zone
- * of 4 modules, `role="img"` and the caller's `aria-label`; no inline styles (the CSP forbids
- * them). Without `size` it takes the size CSS gives it (the `class`, default "transfer-qr").
- */
-export function transferQrSvg(
-  payload: string,
-  options: { label?: string; size?: number; className?: string } = {},
-): string {
-  const modules = transferQrMatrix(payload);
-  const n = modules.length + 2 * QUIET_ZONE;
-  let d = "";
-  modules.forEach((row, y) => {
-    for (let x = 0; x < row.length;) {
-      if (!row[x]) {
-        x++;
-        continue;
-      }
-      let end = x;
-      while (end < row.length && row[end]) end++;
-      const run = end - x;
-      d += `M${x + QUIET_ZONE} ${y + QUIET_ZONE}h${run}v1h-${run}z`;
-      x = end;
-    }
-  });
-  const label = options.label ?? "Kod QR z danymi przelewu";
-  const size = options.size !== undefined && Number.isSafeInteger(options.size) && options.size > 0
-    ? ` width="${options.size}" height="${options.size}"`
-    : "";
-  const className = escapeXml(options.className ?? "transfer-qr");
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${n} ${n}"${size} class="${className}" ` +
-    `role="img" aria-label="${escapeXml(label)}" shape-rendering="crispEdges">` +
-    `<rect width="${n}" height="${n}" fill="#fff"/><path fill="#000" d="${d}"/></svg>`;
 }

@@ -3,20 +3,22 @@ import type { CooperativeProfile } from "../backoffice/cooperative.ts";
 import type { ResidentUnit } from "../accounts/resident_units.ts";
 import { periodNumeric } from "../shared/calendar.ts";
 import { lru } from "../shared/memo.ts";
-import { transferQrPayload, transferQrSvg } from "./transfer_qr.ts";
+import { transferQrMatrix, transferQrPayload } from "./transfer_qr.ts";
+
+/** A transfer QR code as data: its modules (views/qr.ts draws them) and the title it carries. */
+export type TransferQr = { modules: boolean[][]; title: string };
 
 /**
  * Encoding a QR code costs ~0.7 ms; the payload of a unit changes once a month or with the
- * amount due, so the SVGs are remembered (a pure function: safe in any process).
+ * amount due, so the codes are remembered (a pure function: safe in any process).
  */
-const qrSvgFor = lru(
+const qrFor = lru(
   2000,
-  (payload: string) => transferQrSvg(payload, { label: labelOf(payload) }),
+  (payload: string): TransferQr => ({
+    modules: transferQrMatrix(payload),
+    title: payload.split("|")[5],
+  }),
 );
-
-function labelOf(payload: string): string {
-  return `Kod QR przelewu: ${payload.split("|")[5]}`;
-}
 
 /** "Opłaty 11.2026 lokal 12/7": fits the 32 characters of the QR code's title. */
 function transferTitle(u: ResidentUnit, period: string): string {
@@ -41,6 +43,6 @@ export function transferFor(
   return {
     recipient: coop.name,
     title,
-    qrSvg: qrSvgFor(payload),
+    qr: qrFor(payload),
   };
 }

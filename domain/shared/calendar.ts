@@ -207,25 +207,20 @@ export function nextWorkingDay(date: string): string {
 
 // --- Instants in Warsaw time -------------------------------------------------------------------
 
-const dateFormat = new Intl.DateTimeFormat("pl-PL", {
+const dayMonthYear: Intl.DateTimeFormatOptions = {
   timeZone: TIME_ZONE,
   day: "2-digit",
   month: "2-digit",
   year: "numeric",
-});
+};
+const dateFormat = new Intl.DateTimeFormat("pl-PL", dayMonthYear);
 const dateTimeFormat = new Intl.DateTimeFormat("pl-PL", {
-  timeZone: TIME_ZONE,
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
+  ...dayMonthYear,
   hour: "2-digit",
   minute: "2-digit",
 });
 const dateTimeSecondsFormat = new Intl.DateTimeFormat("pl-PL", {
-  timeZone: TIME_ZONE,
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
+  ...dayMonthYear,
   hour: "2-digit",
   minute: "2-digit",
   second: "2-digit",

@@ -1,7 +1,6 @@
 /**
- * Water consumption month by month, and its SVG bar chart (cold and hot side by side). Pure
- * functions: no KV, no clock. Water in integer litres; the chart labels it in m³ with a decimal
- * comma.
+ * Water consumption month by month, and the rows of its chart (views/charts.ts draws it: cold
+ * and hot side by side). Pure functions: no KV, no clock. Water in integer litres.
  *
  * How readings become months (`monthlyConsumption`): an interval between two consecutive
  * readings of one meter covers the days after the first reading's day up to and including the
@@ -25,7 +24,6 @@ import {
   MONTHS,
   MONTHS_SHORT,
 } from "../shared/calendar.ts";
-import { escapeXml } from "../shared/xml.ts";
 
 export type MonthlyConsumption = {
   /** "YYYY-MM". */
@@ -160,171 +158,4 @@ export function consumptionChartRows(
       estimated: m.estimated,
     };
   });
-}
-
-export type ConsumptionChartOptions = {
-  width: number;
-  height: number;
-  title: string;
-  /** The svg's id; the `<title>` gets `${id}-title`. */
-  id?: string;
-  /** The id of the element describing the chart (e.g. its table), for `aria-describedby`. */
-  describedBy?: string;
-};
-
-/** An axis label: 2500 litres → "2,5 m³", 10000 → "10 m³" (a non-breaking space). */
-function m3AxisLabel(litres: number): string {
-  const whole = Math.floor(litres / 1000);
-  const frac = String(litres % 1000).padStart(3, "0").replace(/0+$/, "");
-  return `${whole}${frac ? `,${frac}` : ""}\u00a0m³`;
-}
-
-/** The smallest 1, 2 or 5 × 10ⁿ litres step (at least 0,1 m³) of at least `min` litres. */
-function niceStep(min: number): number {
-  for (let power = 100;; power *= 10) {
-    for (const f of [1, 2, 5]) if (f * power >= min) return f * power;
-  }
-}
-
-/** Rounds a / b (b > 0) to the nearest integer, halves up, for integers a, b. */
-function divRound(a: number, b: number): number {
-  return Math.floor((2 * a + b) / (2 * b));
-}
-
-const COLD_FILL = "#1f5fa6"; // blue, 6.5:1 on white
-const HOT_FILL = "#c2410c"; // red-orange, 5.2:1 on white
-
-/**
- * A bar chart of water per period: cold and hot side by side, on one m³ axis starting at
- * zero. Same conventions as `balanceChartSvg`: role="img" with a `<title>`, no inline styles
- * (presentation attributes give the defaults; the classes `chart-cold`, `chart-hot`,
- * `chart-axis`, `chart-estimated` let the stylesheet change them), integer coordinates.
- */
-export function consumptionChartSvg(
-  rows: readonly ConsumptionChartRow[],
-  options: ConsumptionChartOptions,
-): string {
-  const { width, height } = options;
-  if (
-    !Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 160 || height < 100
-  ) {
-    throw new RangeError("chart size: integers, at least 160 × 100");
-  }
-  for (const r of rows) {
-    for (const v of [r.cold, r.hot]) {
-      if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`litres: ${v}`);
-    }
-  }
-  const id = (options.id ?? "consumption-chart").replace(/[^A-Za-z0-9_-]/g, "") ||
-    "consumption-chart";
-  const describedBy = options.describedBy
-    ? ` aria-describedby="${escapeXml(options.describedBy)}"`
-    : "";
-  const open = `<svg xmlns="http://www.w3.org/2000/svg" id="${id}" class="consumption-chart" ` +
-    `viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" ` +
-    `aria-labelledby="${id}-title"${describedBy}>` +
-    `<title id="${id}-title">${escapeXml(options.title)}</title>`;
-  if (rows.length === 0) {
-    return `${open}<text class="chart-axis" x="${width >> 1}" y="${height >> 1}" ` +
-      `text-anchor="middle" font-size="14" fill="#333">Brak danych do wykresu</text></svg>`;
-  }
-
-  // Labels are 14 px (at the chart's own size, which it keeps on a phone: it scrolls sideways).
-  const left = 64;
-  const right = 12;
-  const top = 28;
-  const bottom = 40;
-  const plotW = width - left - right;
-  const plotH = height - top - bottom;
-  const hi = Math.max(0, ...rows.flatMap((r) => [r.cold, r.hot]));
-  const step = niceStep(Math.max(1, Math.ceil(hi / 4)));
-  const axisMax = Math.max(step, Math.ceil(hi / step) * step);
-  const y = (v: number) => top + divRound((axisMax - v) * plotH, axisMax);
-  const slotLeft = (i: number) => left + Math.floor((i * plotW) / rows.length);
-
-  const axis: string[] = [];
-  for (let v = 0; v <= axisMax; v += step) {
-    const yy = y(v);
-    axis.push(
-      `<line x1="${left}" y1="${yy}" x2="${width - right}" y2="${yy}" stroke="#999" ` +
-        `stroke-width="1"${v === 0 ? "" : ' stroke-dasharray="2 3"'}/>`,
-      `<text x="${left - 6}" y="${yy + 5}" text-anchor="end">${m3AxisLabel(v)}</text>`,
-    );
-  }
-  // Labels ~40 px apart: with periods, every 1, 2, 3, 4, 6 or 12 months (so January is always
-  // one) and over many years only the Januaries of every few years; without, every few slots.
-  const need = Math.ceil((rows.length * 40) / plotW);
-  const every = [1, 2, 3, 4, 6, 12].find((k) => k >= need) ?? 12;
-  const yearsEvery = Math.max(1, Math.ceil(need / 12));
-  const firstJanuary = rows.findIndex((r) => r.period?.endsWith("-01"));
-  const cold: string[] = [];
-  const hot: string[] = [];
-  const marks: string[] = [];
-  const y0 = y(0);
-  rows.forEach((r, i) => {
-    const x0 = slotLeft(i);
-    const slot = slotLeft(i + 1) - x0;
-    const inset = Math.floor(slot / 6);
-    const barW = Math.max(1, (slot - 2 * inset) >> 1);
-    const cx = x0 + (slot >> 1);
-    const data = r.period ? ` data-period="${escapeXml(r.period)}"` : "";
-    const yc = y(r.cold);
-    const yh = y(r.hot);
-    cold.push(
-      `<rect x="${cx - barW}" y="${yc}" width="${barW}" height="${y0 - yc}"${data} ` +
-        `data-litres="${r.cold}"/>`,
-    );
-    hot.push(
-      `<rect x="${cx}" y="${yh}" width="${barW}" height="${y0 - yh}"${data} ` +
-        `data-litres="${r.hot}"/>`,
-    );
-    if (r.estimated) {
-      marks.push(`<text x="${cx}" y="${Math.min(yc, yh) - 3}" text-anchor="middle">*</text>`);
-    }
-    let labelled: boolean;
-    let yearHere = false;
-    if (r.period) {
-      const monthIndex = Number(r.period.slice(5, 7)) - 1;
-      const year = Number(r.period.slice(0, 4));
-      labelled = need > 12 ? monthIndex === 0 && year % yearsEvery === 0 : monthIndex % every === 0;
-      // The year under each labelled January, and under the first month unless a January
-      // follows too closely for both to fit.
-      yearHere = (monthIndex === 0 && labelled) ||
-        (i === 0 && (firstJanuary === -1 || firstJanuary * plotW >= 40 * rows.length));
-    } else {
-      labelled = i % every === 0;
-    }
-    if (labelled) {
-      axis.push(
-        `<text x="${cx}" y="${height - bottom + 17}" text-anchor="middle">${
-          escapeXml(r.shortLabel)
-        }</text>`,
-      );
-    }
-    if (yearHere) {
-      axis.push(
-        `<text x="${cx}" y="${height - bottom + 34}" text-anchor="middle">${
-          r.period!.slice(0, 4)
-        }</text>`,
-      );
-    }
-  });
-
-  const anyEstimated = rows.some((r) => r.estimated);
-  const legend = `<g class="chart-legend" font-size="14" fill="#333">` +
-    `<rect class="chart-cold" x="8" y="7" width="12" height="12" fill="${COLD_FILL}"/>` +
-    `<text x="24" y="18">zimna woda</text>` +
-    `<rect class="chart-hot" x="124" y="7" width="12" height="12" fill="${HOT_FILL}"/>` +
-    `<text x="140" y="18">ciepła woda</text>` +
-    (anyEstimated ? `<text x="244" y="18">* odczyt szacunkowy</text>` : "") +
-    `</g>`;
-
-  return open + legend +
-    `<g class="chart-axis" font-size="14" fill="#333">${axis.join("")}</g>` +
-    `<g class="chart-cold" fill="${COLD_FILL}">${cold.join("")}</g>` +
-    `<g class="chart-hot" fill="${HOT_FILL}">${hot.join("")}</g>` +
-    (marks.length
-      ? `<g class="chart-estimated" font-size="14" fill="#333">${marks.join("")}</g>`
-      : "") +
-    `</svg>`;
 }

@@ -83,7 +83,11 @@ function noticeFrom(query: Record<string, string>): string | undefined {
   return emails === undefined ? base : `${base} E-maile w kolejce do wysłania: ${emails}.`;
 }
 
-/** Mounted at /admin/komunikaty. */
+/**
+ * Mounted at /admin/komunikaty.
+ * Long because it registers every handler of the area inline after its path (Hono's way: the
+ * path's parameter types are inferred); each handler is short: parse, call one domain function, render.
+ */
 export function announcementRoutes(deps: AppDeps) {
   const { kv, clock, config } = deps;
   const app = new Hono<StaffEnv>();

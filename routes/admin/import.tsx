@@ -32,6 +32,8 @@ const notices: Record<string, string> = {
   "juz-wczytany": "Ten plik był już wczytany — nic się nie zmieniło.",
 };
 
+/** Long because it registers every handler of the area inline after its path (Hono's way: the
+ * path's parameter types are inferred); each handler is short: parse, call one domain function, render. */
 export function importRoutes(deps: AppDeps) {
   const { kv, clock } = deps;
   const app = new Hono<StaffEnv>();

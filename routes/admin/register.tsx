@@ -21,7 +21,11 @@ import type { AppDeps } from "../context.ts";
 import { renderPage } from "../render.tsx";
 import { staffActor, type StaffEnv, staffViewer } from "./guard.ts";
 
-/** The register: search (as-you-type with htmx, a plain GET form without) and unit pages. */
+/**
+ * The register: search (as-you-type with htmx, a plain GET form without) and unit pages.
+ * Long because it registers every handler of the area inline after its path (Hono's way: the
+ * path's parameter types are inferred); each handler is short: parse, call one domain function, render.
+ */
 export function registerRoutes(deps: AppDeps) {
   const { kv, clock } = deps;
   const app = new Hono<StaffEnv>();

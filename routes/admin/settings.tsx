@@ -18,7 +18,7 @@ import {
   STAFF_LOGIN_PATTERN,
 } from "../../domain/accounts/staff.ts";
 import { totpUri } from "../../domain/accounts/totp.ts";
-import { isValidNip, transferQrSvg } from "../../domain/balance/transfer_qr.ts";
+import { isValidNip, transferQrMatrix } from "../../domain/balance/transfer_qr.ts";
 import type { FieldErrors } from "../../views/form.tsx";
 import { staffMenu } from "../../views/menu.ts";
 import { type NewStaffShown, SettingsPage } from "../../views/admin/settings.tsx";
@@ -54,7 +54,11 @@ const profileSchema = z.object({
   emergencyPhone: text(40),
 });
 
-/** Staff accounts and the cooperative's settings: administrators only. */
+/**
+ * Staff accounts and the cooperative's settings: administrators only.
+ * Long because it registers every handler of the area inline after its path (Hono's way: the
+ * path's parameter types are inferred); each handler is short: parse, call one domain function, render.
+ */
 export function settingsRoutes(deps: AppDeps) {
   const { kv, clock, hasher } = deps;
   const app = new Hono<StaffEnv>();
@@ -143,9 +147,7 @@ export function settingsRoutes(deps: AppDeps) {
       created: {
         login: result.staff.login,
         secret: result.totpSecret,
-        qrSvg: transferQrSvg(uri, {
-          label: `Kod QR do aplikacji uwierzytelniającej dla ${result.staff.login}`,
-        }),
+        qr: transferQrMatrix(uri),
       },
     });
   });

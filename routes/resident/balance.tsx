@@ -14,12 +14,12 @@ import {
   amountDue,
   arrearsOrigin,
   balanceChartRows,
-  balanceChartSvg,
   monthlySummary,
   runningStatement,
   statementCsv,
   statementCsvFilename,
 } from "../../domain/balance/statement.ts";
+import { balanceChartSvg } from "../../views/charts.ts";
 import {
   type BalanceFilter,
   BalancePage,

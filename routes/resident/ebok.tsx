@@ -18,7 +18,11 @@ import { waterRoutes } from "./water.tsx";
 /** Enough of the newest entries to name a year of unpaid months (about ten entries a month). */
 const ARREARS_ENTRIES = 120;
 
-/** The resident's eBOK: every page here needs a signed-in resident with their own password. */
+/**
+ * The resident's eBOK: every page here needs a signed-in resident with their own password.
+ * Long because it registers every handler of the area inline after its path (Hono's way: the
+ * path's parameter types are inferred); each handler is short: parse, call one domain function, render.
+ */
 export function ebokRoutes(deps: AppDeps) {
   const { kv, clock } = deps;
   const app = new Hono<ResidentEnv>();

@@ -10,10 +10,10 @@ import { listResidentUnits, pickResidentUnit } from "../../domain/accounts/resid
 import { getUnitWater, type Reading } from "../../domain/water/water.ts";
 import {
   consumptionChartRows,
-  consumptionChartSvg,
   monthlyConsumption,
   sameMonthLastYear,
 } from "../../domain/water/water_chart.ts";
+import { consumptionChartSvg } from "../../views/charts.ts";
 import { listSettlements } from "../../domain/water/water_settlements.ts";
 import {
   buildingUsePerPerson,

@@ -8,7 +8,6 @@ import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import {
   API_TOKEN_RATE,
-  createApiToken,
   listApiTokens,
   revokeApiToken,
 } from "../../domain/backoffice/api_tokens.ts";
@@ -27,7 +26,7 @@ import { API_TOKENS_PATH, apiTokenRoutes } from "../../routes/admin/api_tokens.t
 import { API_PREFIX, apiRoutes } from "../../routes/api.ts";
 import type { AppEnv } from "../../routes/context.ts";
 import { csrfProtection, requestSizeLimit } from "../../routes/security.ts";
-import { testApp, type TestClient } from "../helpers.ts";
+import { apiCall, dumpKv, issueApiToken, testAdmin, testApp, type TestClient } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
 type Fetcher = { request(path: string, init?: RequestInit): Response | Promise<Response> };
@@ -59,7 +58,7 @@ function appWithApi(t: T): Fetcher {
   return app;
 }
 
-const admin: Actor = { kind: "staff", id: "01ADMIN", label: "Adam Admin (admin)" };
+const admin: Actor = testAdmin;
 
 async function setup() {
   const t = await testApp();
@@ -82,48 +81,19 @@ async function setup() {
     externalId: "KW12/7",
   });
   assert.ok(unit.ok);
-  const accounting = await createApiToken(t.kv, t.clock, {
-    name: "System księgowy",
-    scopes: ["ledger", "read:history"],
-    actor: admin,
-  });
-  assert.ok(accounting.ok);
-  const register = await createApiToken(t.kv, t.clock, {
-    name: "Rejestr lokali",
-    scopes: ["units"],
-    actor: admin,
-  });
-  assert.ok(register.ok);
+  const accounting = await issueApiToken(t, "System księgowy", ["ledger", "read:history"]);
+  const register = await issueApiToken(t, "Rejestr lokali", ["units"]);
   return {
     t,
     app: appWithApi(t),
     unitId: unit.unit.id,
     ledgerToken: accounting.secret,
-    ledgerTokenId: accounting.token.id,
+    ledgerTokenId: accounting.id,
     unitsToken: register.secret,
   };
 }
 
-function call(
-  app: Fetcher,
-  method: "GET" | "POST",
-  path: string,
-  options: {
-    token?: string;
-    body?: unknown;
-    raw?: string;
-    headers?: Record<string, string>;
-  } = {},
-) {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (method === "POST") headers["content-type"] = "application/json";
-  return app.request(`${API_PREFIX}${path}`, {
-    method,
-    headers: { ...headers, ...options.headers },
-    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-  });
-}
+const call = apiCall;
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -142,22 +112,6 @@ const ROWS = [
   // JSON numbers where unambiguous; the column without diacritics.
   { lokal: "KW12/7", dokument: "WB/2026/11/7", rodzaj: "wpłata", data: "2026-11-24", kwota: 350 },
 ];
-
-/** Every key and value in the store as text. */
-async function dumpKv(kv: Deno.Kv): Promise<string> {
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
-  for await (const e of kv.list({ prefix: [] })) {
-    parts.push(JSON.stringify(e.key));
-    parts.push(
-      e.value instanceof Uint8Array ? decoder.decode(e.value) : JSON.stringify(
-        e.value,
-        (_k, v) => typeof v === "bigint" ? String(v) : v,
-      ),
-    );
-  }
-  return parts.join("\n");
-}
 
 Deno.test("API: 401 without a token or with a wrong one, with WWW-Authenticate: Bearer", async () => {
   const { t, app, ledgerToken, unitId } = await setup();
@@ -655,12 +609,7 @@ Deno.test("API: the example CSV files, line by line as JSON rows, import cleanly
   await using t = await testApp();
   await seedDemoCooperative(t.kv, t.clock);
   const app = appWithApi(t);
-  const created = await createApiToken(t.kv, t.clock, {
-    name: "System księgowy",
-    scopes: [...importKinds],
-    actor: admin,
-  });
-  assert.ok(created.ok);
+  const created = await issueApiToken(t, "System księgowy", [...importKinds]);
   const order = ["units", "meters", "readings", "ledger", "settlements", "fee_rates"] as const;
   const requests: { kind: string; rows: Record<string, string>[] }[] = [];
   for (const kind of order) {

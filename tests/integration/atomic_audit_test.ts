@@ -8,10 +8,9 @@
 import assert from "node:assert/strict";
 import { listAudit } from "../../domain/backoffice/audit.ts";
 import type { AuditAction } from "../../domain/backoffice/audit_actions.ts";
-import { createApiToken } from "../../domain/backoffice/api_tokens.ts";
 import { createStaff } from "../../domain/accounts/staff.ts";
 import { keys } from "../../domain/shared/keys.ts";
-import { testApp, type TestClient, watchCommits } from "../helpers.ts";
+import { issueApiToken, testApp, type TestClient, watchCommits } from "../helpers.ts";
 
 type Setup = Awaited<ReturnType<typeof open>>;
 
@@ -81,13 +80,7 @@ const writes: Write[] = [
     name: "API token revoked",
     action: "api_token.revoked",
     async prepare(s) {
-      const created = await createApiToken(s.t.kv, s.t.clock, {
-        name: "System księgowy",
-        scopes: ["ledger"],
-        actor: { kind: "system", label: "test" },
-      });
-      assert.ok(created.ok);
-      const id = created.token.id;
+      const { id } = await issueApiToken(s.t, "System księgowy", ["ledger"]);
       return {
         key: keys.apiTokens(id),
         send: (admin) => admin.post(`/admin/ustawienia/api/${id}/uniewaznij`, {}),

@@ -9,8 +9,6 @@
  */
 import assert from "node:assert/strict";
 import { createAccount } from "../../domain/accounts/accounts.ts";
-import { type Actor } from "../../domain/backoffice/audit.ts";
-import { createApiToken } from "../../domain/backoffice/api_tokens.ts";
 import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
 import { listAccessRequests } from "../../domain/access/access_requests.ts";
 import { createStaff } from "../../domain/accounts/staff.ts";
@@ -19,7 +17,8 @@ import { listMeters, listReadings } from "../../domain/water/water.ts";
 import { formatNrb, isValidNrb, makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
 import { registrationSchema } from "../../domain/access/registration_form.ts";
 import { CONTROL_CHARS } from "../../routes/validation.ts";
-import { TEST_ORIGIN, testApp } from "../helpers.ts";
+import { apiScopes } from "../../domain/backoffice/api_tokens.ts";
+import { issueApiToken, TEST_ORIGIN, testApp } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
 
@@ -514,7 +513,6 @@ async function storedProblems(kv: Deno.Kv): Promise<string[]> {
 // ---------------------------------------------------------------------------------------------
 // The fuzz run
 
-const admin: Actor = { kind: "staff", id: "01ADMIN", label: "Adam Admin (admin)" };
 const RESIDENT_PASSWORD = "Moje-Haslo-1";
 const STAFF_PASSWORD = "Biuro-Haslo-Dlugie-1";
 
@@ -563,12 +561,7 @@ Deno.test("fuzz: hostile input to every form, query and the API — no 5xx, noth
     role: "admin",
   });
   assert.ok(staff.ok);
-  const token = await createApiToken(t.kv, t.clock, {
-    name: "Fuzz",
-    scopes: ["units", "ledger", "meters", "readings", "settlements", "fee_rates", "read:history"],
-    actor: admin,
-  });
-  assert.ok(token.ok);
+  const token = await issueApiToken(t, "Fuzz", apiScopes);
 
   let addressSeq = 0;
   const nextAddress = () =>
@@ -1409,12 +1402,7 @@ Deno.test("credential stuffing: staff login — the per-address limit, then the 
 
 Deno.test("credential stuffing: the API's 401s from one address turn into 429s", async () => {
   await using t = await testApp();
-  const good = await createApiToken(t.kv, t.clock, {
-    name: "Księgowość",
-    scopes: ["ledger"],
-    actor: admin,
-  });
-  assert.ok(good.ok);
+  const good = await issueApiToken(t, "Księgowość", ["ledger"]);
   const statuses: number[] = [];
   const codes: string[] = [];
   for (let i = 0; i < 200; i++) {

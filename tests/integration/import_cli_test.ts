@@ -1,23 +1,9 @@
 import assert from "node:assert/strict";
+import { runAdmin } from "../helpers.ts";
 import { listImportHistory } from "../../domain/backoffice/imports.ts";
 import { getUnitByExternalId } from "../../domain/backoffice/register.ts";
 
-const root = new URL("../../", import.meta.url).pathname;
-
-async function admin(kvPath: string, ...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "admin", ...args],
-    cwd: root,
-    env: { EBOK_KV_PATH: kvPath, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
+const admin = runAdmin;
 
 Deno.test("deno task admin import: dry run, refused (exit 1), valid rows only, again unchanged", async () => {
   const dir = await Deno.makeTempDir();

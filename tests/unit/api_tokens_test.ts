@@ -22,32 +22,17 @@ import {
   previewImportRecords,
 } from "../../domain/backoffice/imports.ts";
 import { keys } from "../../domain/shared/keys.ts";
+import { dumpKv, testAdmin } from "../helpers.ts";
 import { saveChargeComponents } from "../../domain/balance/ledger.ts";
 import { makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
 import { createBuilding, createUnit } from "../../domain/backoffice/register.ts";
 
-const admin: Actor = { kind: "staff", id: "01ADMIN", label: "Adam Admin (admin)" };
+const admin: Actor = testAdmin;
 
 async function open() {
   const kv = await Deno.openKv(":memory:");
   const clock = manualClock(new Date("2026-11-25T10:00:00Z"));
   return { kv, clock, [Symbol.asyncDispose]: () => Promise.resolve(kv.close()) };
-}
-
-/** Every key and value in the store as text (bytes decoded as UTF-8 too). */
-async function dumpKv(kv: Deno.Kv): Promise<string> {
-  const parts: string[] = [];
-  const decoder = new TextDecoder();
-  for await (const e of kv.list({ prefix: [] })) {
-    parts.push(JSON.stringify(e.key));
-    const v = e.value;
-    parts.push(
-      v instanceof Uint8Array
-        ? decoder.decode(v)
-        : JSON.stringify(v, (_k, x) => typeof x === "bigint" ? String(x) : x),
-    );
-  }
-  return parts.join("\n");
 }
 
 Deno.test("createApiToken: an ebok_ secret of 32 random bytes, shown once; verify finds the token", async () => {

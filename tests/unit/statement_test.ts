@@ -5,13 +5,13 @@ import {
   arrearsOrigin,
   balanceBefore,
   balanceChartRows,
-  balanceChartSvg,
   dueDate,
   monthlySummary,
   runningStatement,
   statementCsv,
   statementCsvFilename,
 } from "../../domain/balance/statement.ts";
+import { balanceChartSvg } from "../../views/charts.ts";
 import { nextWorkingDay, polishHolidays } from "../../domain/shared/calendar.ts";
 import { csvAmount, csvText } from "../../domain/shared/csv_export.ts";
 

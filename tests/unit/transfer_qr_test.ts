@@ -7,8 +7,12 @@ import {
   sanitizeQrText,
   transferQrMatrix,
   transferQrPayload,
-  transferQrSvg,
 } from "../../domain/balance/transfer_qr.ts";
+import { qrSvg } from "../../views/qr.ts";
+
+/** The QR image as the pages draw it: the domain encodes, the view draws. */
+const transferQrSvg = (payload: string, options?: Parameters<typeof qrSvg>[1]) =>
+  qrSvg(transferQrMatrix(payload), options);
 
 // jsqr is CommonJS: its default export arrives as `module.exports`, the function is `.default`.
 const jsQR = jsQRModule.default;

@@ -3,10 +3,10 @@ import { manualClock } from "../../domain/shared/clock.ts";
 import { addMeter, addReadings, getUnitWater, swapMeter } from "../../domain/water/water.ts";
 import {
   consumptionChartRows,
-  consumptionChartSvg,
   monthlyConsumption,
   sameMonthLastYear,
 } from "../../domain/water/water_chart.ts";
+import { consumptionChartSvg } from "../../views/charts.ts";
 
 const clock = manualClock(new Date("2026-11-20T10:00:00Z"));
 const UNIT = "unit-1";

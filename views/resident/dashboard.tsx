@@ -1,4 +1,5 @@
 import type { Account } from "../../domain/accounts/accounts.ts";
+import type { TransferQr } from "../../domain/balance/unit_transfer.ts";
 import type { Announcement } from "../../domain/backoffice/announcements.ts";
 import { AnnouncementsList } from "./announcements.tsx";
 import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
@@ -22,7 +23,7 @@ export type UnitDashboard = UnitRef & {
   origin: ArrearsOrigin;
   /** This month's charges (the fee), by the entries' period. */
   monthCharge: number;
-  transfer: { recipient: string; title: string; qrSvg: string };
+  transfer: { recipient: string; title: string; qr: TransferQr };
 };
 
 /** What all the units together ask for: the sums of what is due, the months of all arrears. */
@@ -143,7 +144,7 @@ function UnitCard(props: { u: UnitDashboard; period: string }) {
         account={u.unit.bankAccount}
         title={u.transfer.title}
         amount={u.due.dueNow}
-        qrSvg={u.transfer.qrSvg}
+        qr={u.transfer.qr}
       />
     </section>
   );

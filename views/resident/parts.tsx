@@ -1,5 +1,7 @@
 /** Pieces shared by the resident's balance views. */
 import { raw } from "hono/html";
+import type { TransferQr } from "../../domain/balance/unit_transfer.ts";
+import { qrSvg } from "../qr.ts";
 import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
 import { formatNrb } from "../../domain/shared/nrb.ts";
 import {
@@ -157,7 +159,7 @@ export function TransferDetails(
     account: string;
     title: string;
     amount: number;
-    qrSvg: string;
+    qr: TransferQr;
   },
 ) {
   const accountId = `nrb-${props.id}`;
@@ -181,7 +183,7 @@ export function TransferDetails(
         </dl>
       </div>
       <figure class="transfer-qr-box">
-        {raw(props.qrSvg)}
+        {raw(qrSvg(props.qr.modules, { label: `Kod QR przelewu: ${props.qr.title}` }))}
         <figcaption>Zeskanuj w aplikacji banku (funkcja „Skanuj i zapłać”).</figcaption>
       </figure>
     </div>

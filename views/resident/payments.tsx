@@ -1,4 +1,5 @@
 import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
+import type { TransferQr } from "../../domain/balance/unit_transfer.ts";
 import type { LedgerEntry, LedgerTotals } from "../../domain/balance/ledger.ts";
 import type { AmountDue, ArrearsOrigin } from "../../domain/balance/statement.ts";
 import { formatIsoDate, formatMoney, formatPeriod } from "../format.ts";
@@ -23,7 +24,7 @@ export function PaymentsPage(
     origin: ArrearsOrigin;
     payments: LedgerEntry[];
     byYear: { year: string; sum: number; count: number }[];
-    transfer: { recipient: string; title: string; qrSvg: string; amount: number };
+    transfer: { recipient: string; title: string; qr: TransferQr; amount: number };
     freshness: DataFreshness | null;
   },
 ) {
@@ -49,7 +50,7 @@ export function PaymentsPage(
         account={p.current.unit.bankAccount}
         title={p.transfer.title}
         amount={p.transfer.amount}
-        qrSvg={p.transfer.qrSvg}
+        qr={p.transfer.qr}
       />
       <h2>Wpłaty w kolejnych latach</h2>
       {p.byYear.length === 0 ? <p>Brak wpłat.</p> : (
