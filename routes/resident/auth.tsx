@@ -1,9 +1,6 @@
 import { Hono } from "hono";
-import {
-  changeResidentPassword,
-  requestStartPasswordBySms,
-  signInResident,
-} from "../../domain/accounts/credentials.ts";
+import { requestStartPasswordBySms, signInResident } from "../../domain/accounts/credentials.ts";
+import { changeResidentPassword } from "../../domain/accounts/password_change.ts";
 import { deleteSession, validateSession } from "../../domain/accounts/sessions.ts";
 import { formatDateTime } from "../../views/format.ts";
 import { LoginPage } from "../../views/public/login.tsx";

@@ -1289,7 +1289,7 @@ function stuffingIdentifier(i: number) {
   return `${L[Math.floor(i / 441) % 21]}${L[Math.floor(i / 21) % 21]}${L[i % 21]}-2345`;
 }
 
-/** routes/resident/auth.tsx's LOGIN_PER_ADDRESS (not exported): 60 attempts per 15 minutes. */
+/** domain/accounts/credentials.ts's LOGIN_PER_ADDRESS (not exported): 60 attempts per 15 minutes. */
 const LOGIN_PER_ADDRESS_LIMIT = 60;
 
 Deno.test("credential stuffing: residents' login — the per-address limit, then the account lockout", async () => {
