@@ -50,7 +50,7 @@ export const registrationSchema = z.object({
   unit: text(1, 8, "Podaj numer lokalu.", "Numer lokalu może mieć najwyżej 8 znaków.")
     .refine((s) => /^[0-9a-zA-Z][0-9a-zA-Z/-]*$/.test(s), "Podaj numer lokalu, np. 7 lub 7A."),
   rodo_ack: z.literal("on", {
-    error: "Potwierdź, że zapoznałeś się z informacją o przetwarzaniu danych osobowych.",
+    error: "Potwierdź zapoznanie się z informacją o przetwarzaniu danych osobowych.",
   }),
 });
 
