@@ -137,7 +137,7 @@ export const registrationFields = {
     key: null,
     label: "Informacja o przetwarzaniu danych osobowych",
     rule: z.literal("on", {
-      error: "Potwierdź, że zapoznałeś się z informacją o przetwarzaniu danych osobowych.",
+      error: "Potwierdź zapoznanie się z informacją o przetwarzaniu danych osobowych.",
     }),
   }),
 } as const;

@@ -5,8 +5,6 @@
  * entry. Expected outcomes are returned as discriminated unions, not thrown.
  */
 import type { AuditAction } from "../backoffice/audit_actions.ts";
-import { sha256 } from "@oslojs/crypto/sha2";
-import { encodeHexLowerCase } from "@oslojs/encoding";
 import {
   type Account,
   getAccountByIdentifier,

@@ -1,4 +1,9 @@
-/** The texts of every e-mail and SMS eBOK sends, in one place. Plain text, Polish. */
+/**
+ * The texts of every e-mail and SMS eBOK sends, in one place. Plain text, Polish, written for
+ * everyone alike: "Dzień dobry," without a name (a first name in the nominative after it reads
+ * as a mistake), and no past tense that assumes the reader's gender ("wysłano", not
+ * "wysłałeś").
+ */
 import type { CooperativeProfile } from "../backoffice/cooperative.ts";
 import type { NewMessage } from "./messages.ts";
 import { formatDate, formatDateTime, formatIsoDate } from "../shared/calendar.ts";
@@ -28,13 +33,13 @@ export function registrationReceived(
     purpose: "registration_received",
     subjectRef: `request:${r.requestId}`,
     text: [
-      `Dzień dobry, ${r.firstName}!`,
+      "Dzień dobry,",
       "",
       "Otrzymaliśmy Twój formularz rejestracyjny do eBOK.",
       "Biuro spółdzielni sprawdzi podane dane. Ten etap może potrwać kilka dni roboczych.",
       "Po nadaniu uprawnień otrzymasz kolejny e-mail z Identyfikatorem, a SMS-em hasło startowe.",
       "",
-      "Jeśli to nie Ty wypełniłeś formularz, zignoruj tę wiadomość.",
+      "Jeśli formularz wysłano bez Twojej wiedzy, zignoruj tę wiadomość.",
       signature(ctx.coop),
     ].join("\n"),
   };
@@ -51,7 +56,7 @@ export function registrationStillPending(
     purpose: "registration_duplicate",
     subjectRef: `request:${r.requestId}`,
     text: [
-      `Dzień dobry, ${r.firstName}!`,
+      "Dzień dobry,",
       "",
       `Ponownie wysłano formularz rejestracyjny eBOK na ten adres. Twój wniosek z dnia ${
         formatDate(r.submittedAt)
@@ -72,7 +77,7 @@ export function registrationHasAccount(
     subject: "eBOK — masz już dostęp",
     purpose: "registration_existing_account",
     text: [
-      "Dzień dobry!",
+      "Dzień dobry,",
       "",
       "Ponownie wysłano formularz rejestracyjny eBOK na ten adres, ale masz już konto w eBOK.",
       `Twój Identyfikator: ${r.identifiers.join(", ")}`,
@@ -93,7 +98,7 @@ export function identifierEmail(
     purpose: "identifier",
     subjectRef: `account:${a.accountId}`,
     text: [
-      `Dzień dobry, ${a.firstName}!`,
+      "Dzień dobry,",
       "",
       "Biuro spółdzielni nadało Ci dostęp do eBOK.",
       "",
@@ -137,7 +142,7 @@ export function rejectionEmail(
     purpose: "registration_rejected",
     subjectRef: `request:${r.requestId}`,
     text: [
-      `Dzień dobry, ${r.firstName}!`,
+      "Dzień dobry,",
       "",
       "Nie możemy nadać dostępu do eBOK na podstawie Twojego formularza.",
       "",
@@ -160,12 +165,12 @@ export function passwordChangedEmail(
     purpose: "password_changed",
     subjectRef: `account:${a.accountId}`,
     text: [
-      `Dzień dobry, ${a.firstName}!`,
+      "Dzień dobry,",
       "",
       `Hasło do Twojego konta w eBOK zostało zmienione ${formatDateTime(a.at)}.`,
       "Pozostałe sesje zostały zakończone.",
       "",
-      "Jeśli to nie Ty zmieniłeś hasło, natychmiast skontaktuj się z biurem spółdzielni.",
+      "Jeśli hasło zmieniono bez Twojej wiedzy, natychmiast skontaktuj się z biurem spółdzielni.",
       signature(ctx.coop),
     ].join("\n"),
   };
@@ -198,7 +203,7 @@ export function readingSubmittedEmail(
     purpose: "reading_submitted",
     subjectRef: `account:${r.accountId}`,
     text: [
-      `Dzień dobry, ${r.firstName}!`,
+      "Dzień dobry,",
       "",
       `Otrzymaliśmy stan wodomierzy podany w eBOK ${day}${
         r.unitLabel ? ` dla lokalu ${r.unitLabel}` : ""
@@ -209,7 +214,7 @@ export function readingSubmittedEmail(
       "Biuro spółdzielni sprawdzi odczyt i przyjmie go do rozliczeń. Stan sprawdzisz w eBOK:",
       `${ctx.baseUrl}/ebok`,
       "",
-      "Jeśli to nie Ty podałeś odczyt, skontaktuj się z biurem spółdzielni.",
+      "Jeśli odczyt podano bez Twojej wiedzy, skontaktuj się z biurem spółdzielni.",
       signature(ctx.coop),
     ].join("\n"),
   };
@@ -226,12 +231,12 @@ export function contactChangedEmail(
     purpose: "contact_changed",
     subjectRef: `account:${a.accountId}`,
     text: [
-      `Dzień dobry, ${a.firstName}!`,
+      "Dzień dobry,",
       "",
       `Na Twoją prośbę biuro spółdzielni zmieniło w eBOK: ${a.what}.`,
       "Od teraz powiadomienia i hasła startowe będą wysyłane na nowe dane.",
       "",
-      "Jeśli nie prosiłeś o tę zmianę, natychmiast skontaktuj się z biurem spółdzielni.",
+      "Jeśli to nie była Twoja prośba, natychmiast skontaktuj się z biurem spółdzielni.",
       signature(ctx.coop),
     ].join("\n"),
   };
@@ -257,7 +262,7 @@ export function announcementEmail(
     purpose: "announcement",
     subjectRef: `account:${a.accountId}`,
     text: [
-      `Dzień dobry, ${a.firstName}!`,
+      "Dzień dobry,",
       "",
       `Spółdzielnia opublikowała komunikat (${formatDate(a.publishedAt)}):`,
       "",
@@ -265,7 +270,7 @@ export function announcementEmail(
       "",
       a.body,
       "",
-      `Komunikaty znajdziesz też w eBOK, na pulpicie: ${ctx.baseUrl}/ebok`,
+      `Komunikaty znajdziesz też w eBOK, na stronie głównej: ${ctx.baseUrl}/ebok`,
       signature(ctx.coop),
     ].join("\n"),
   };

@@ -129,7 +129,23 @@ export type SubmissionCheck =
   | { kind: "error"; message: string };
 
 function daysPhrase(days: number): string {
-  return days === 1 ? "1 dnia" : `${days} dni`;
+  return days === 1 ? "1\u00a0dnia" : `${days}\u00a0dni`;
+}
+
+/** 885264 → "885 264" (non-breaking spaces group the thousands). */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+}
+
+/**
+ * How many times the usual use, said as a number: exact below 100, then to two significant
+ * digits ("8 000 razy", not "ponad trzy razy"). Only used above the threshold (3 times).
+ */
+export function timesMore(litresPerDay: number, usual: number): string {
+  const ratio = Math.round(litresPerDay / usual);
+  if (ratio < 100) return grouped(ratio);
+  const scale = 10 ** (String(ratio).length - 2);
+  return grouped(Math.round(ratio / scale) * scale);
 }
 
 /**
@@ -187,15 +203,17 @@ export function validateSubmission(input: {
     : PLAUSIBILITY_NO_HISTORY_LITRES_PER_DAY;
   if (litresPerDay > threshold && litresUsed > PLAUSIBILITY_FLOOR_LITRES) {
     const compared = usual !== null && usual > 0
-      ? `ponad trzy razy więcej niż zwykle (około ${usual} l na dobę)`
+      ? `około ${timesMore(litresPerDay, usual)} razy więcej niż zwykle (około ${
+        grouped(usual)
+      }\u00a0l na dobę)`
       : "bardzo dużo jak na jeden wodomierz";
     return {
       kind: "warning",
       message: `Od ostatniego odczytu (${formatIsoDate(lastReading.readOn)}) zużycie wyniosłoby ${
         formatM3(litresUsed)
-      } w ciągu ${
-        daysPhrase(days)
-      }, czyli około ${litresPerDay} l na dobę — ${compared}. Sprawdź stan wodomierza; jeśli jest poprawny, potwierdź go.`,
+      } w ciągu ${daysPhrase(days)}, czyli około ${
+        grouped(litresPerDay)
+      }\u00a0l na dobę — ${compared}. Sprawdź stan wodomierza; jeśli jest poprawny, potwierdź go.`,
       litresUsed,
       days,
       litresPerDay,

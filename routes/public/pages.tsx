@@ -16,7 +16,7 @@ export function publicRoutes(deps: AppDeps) {
     return renderPage(
       c,
       {
-        title: "Instrukcja obsługi",
+        title: "Pomoc",
         menu: inside ? residentMenu : publicMenu,
         viewer: inside ? residentViewer(found.account) : undefined,
       },

@@ -119,7 +119,8 @@ Deno.test("the whole access flow through HTTP: register → approve → start pa
   const dashboard = await resident.get("/ebok?haslo-zmienione");
   assert.equal(dashboard.status, 200);
   const html = await dashboard.text();
-  assert.match(html, /Dzień dobry, Marek!/);
+  // "Dzień dobry", the full name on its own line (not "Dzień dobry, Marek!").
+  assert.match(html, /<h1>Dzień dobry<\/h1>\s*<p class="greeting-name">Marek \S+<\/p>/);
   assert.match(html, /Hasło zostało zmienione/);
   assert.equal((html.match(/class="unit-card"/g) ?? []).length, 2);
   assert.equal(dashboard.headers.get("cache-control"), "no-store");

@@ -56,7 +56,7 @@ Deno.test("registration: without the data-protection acknowledgement nothing is 
   const res = await t.post("/rejestracja", rest);
   assert.equal(res.status, 422);
   const html = await res.text();
-  assert.match(html, /Potwierdź, że zapoznałeś się/);
+  assert.match(html, /Potwierdź zapoznanie się z informacją/);
   assert.match(html, /id="rodo_ack"[^>]*aria-describedby="rodo_ack-error/);
   assert.deepEqual(await listAccessRequests(t.kv, "pending"), []);
   assert.deepEqual(await listMessages(t.kv), []);

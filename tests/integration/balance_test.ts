@@ -10,8 +10,8 @@ import { testApp } from "../helpers.ts";
 
 const PASSWORD = "Moje-Haslo-1";
 
-async function fixture() {
-  const t = await testApp({ start: new Date("2026-11-25T10:00:00Z") });
+async function fixture(start = new Date("2026-11-25T10:00:00Z")) {
+  const t = await testApp({ start });
   const coop = await seedDemoCooperative(t.kv, t.clock);
   const r = coop.demoResident;
   const hash = await t.hasher.hash(PASSWORD);
@@ -118,11 +118,10 @@ Deno.test("dashboard: the balance in plain words — owed, overpaid, settled, no
   ]);
   const owedHtml = await (await owed.client.get("/ebok")).text();
   assert.match(owedHtml, /Do zapłaty 500,00\u00a0zł/);
-  assert.match(owedHtml, /Zapłać <strong>500,00\u00a0zł<\/strong>/);
   assert.match(
     owedHtml,
-    /— to zaległość, termin minął/,
-    "due by 16.11 (the 15th was a Sunday), so overdue on the 25th",
+    /Zapłać <strong class="amount">500,00\u00a0zł<\/strong> <strong>jak najszybciej<\/strong> — termin zapłaty minął\. To zaległość: opłaty za listopad\u00a02026\./,
+    "due by 16.11 (the 15th was a Sunday), so overdue on the 25th, and its month named",
   );
 
   const over = await unitWith(t, [
@@ -193,7 +192,7 @@ Deno.test("statement: filters by kind, month and component, keeping the true run
   assert.ok(periods.length > 0);
   assert.ok(periods.every((p) => p === "maj 2026"), periods.join());
   const component = await (await c.get("/ebok/saldo?skladnik=domofon&rodzaj=charge")).text();
-  assert.match(component, /Naliczenie<\/strong>: Domofon/);
+  assert.match(component, /Opłata<\/strong>: Domofon/);
 
   const bad = await c.get("/ebok/saldo?okres=2026-13&rodzaj=kradziez");
   assert.equal(bad.status, 422);
@@ -259,4 +258,71 @@ Deno.test("charges view: each month's components and how they were computed", as
   const payments = await (await c.get("/ebok/wplaty")).text();
   assert.match(payments, /Wpłaty w kolejnych latach/);
   assert.match(payments, /Kod QR przelewu/);
+});
+
+Deno.test("/ebok/saldo: the balance as a sum with signs, said in words, with what is due and where to pay", async () => {
+  // The 11th: the demo flat's two previous months are unpaid, with an interest note.
+  const { t, resident, login } = await fixture(new Date("2026-11-11T10:00:00Z"));
+  await using _ = t;
+  const c = await login(resident.identifier);
+  const html = await (await c.get("/ebok/saldo")).text();
+  const sum = html.match(/<dl class="equation">(.*?)<\/dl>/s)?.[1] ?? "";
+  const terms = [...sum.matchAll(/<div(?: class="result")?><dt>(.*?)<\/dt><dd>(.*?)<\/dd><\/div>/g)]
+    .map(([, dt, dd]) => [dt.replace(/<[^>]+>/g, "").trim(), dd]);
+  assert.deepEqual(terms.map(([dt]) => dt.slice(0, 20)), [
+    "Saldo na 01.12.2024k",
+    "+ opłatynaliczone za",
+    "+ odsetki za zwłokę",
+    "+ korektyzwiększenia",
+    "− wpłaty",
+    "= do zapłaty",
+  ]);
+  const grosze = (s: string) => Number(s.replace(/\D/g, ""));
+  const [opening, charged, interest, corrections, paid, result] = terms.map(([, dd]) => grosze(dd));
+  assert.equal(opening + charged + interest + corrections - paid, result, "the sum adds up");
+  // What is due and by when, the overdue months by name, the account number and a way to pay.
+  assert.match(
+    html,
+    /Zapłać <strong class="amount">[\d\u00a0]+,\d{2}\u00a0zł<\/strong> do <strong class="due-date">16\.11\.2026<\/strong>\. W tym zaległość <strong>[\d\u00a0]+,\d{2}\u00a0zł<\/strong>: opłaty za wrzesień, październik\u00a02026 i odsetki za zwłokę/,
+  );
+  assert.match(html, /<code class="nrb-value">\d{2}( \d{4}){6}<\/code>/);
+  assert.match(html, /href="\/ebok\/wplaty\?lokal=[^"#]+#jak-zaplacic"/);
+  // The month filter offers the months as a list.
+  assert.match(
+    html,
+    /<select id="okres" name="okres"[^>]*><option value="">wszystkie<\/option><option value="2026-11" >listopad 2026<\/option>/,
+  );
+  // The tabs of "Moje saldo", at today's URLs.
+  for (const path of ["/ebok/saldo", "/ebok/naliczenia", "/ebok/wplaty"]) {
+    assert.match(
+      html,
+      new RegExp(`<nav class="tabs"[^]*?href="${path.replaceAll("/", "\\/")}\\?lokal=`),
+    );
+  }
+});
+
+Deno.test("/ebok/saldo: an overpayment is said in words, never only a sign", async () => {
+  // The 25th: the demo flat paid this month with a round sum above its fees.
+  const { t, resident, login } = await fixture();
+  await using _ = t;
+  const c = await login(resident.identifier);
+  const html = await (await c.get("/ebok/saldo")).text();
+  assert.match(
+    html,
+    /<div class="result"><dt><span class="op" aria-hidden="true">=<\/span> nadpłata — nic nie musisz płacić<\/dt><dd>[\d\u00a0]+,\d{2}\u00a0zł<\/dd>/,
+  );
+  assert.match(html, /Nadpłata — <strong>nic nie musisz płacić<\/strong>/);
+});
+
+Deno.test("logout: the browser is told to drop its cache and storage; the pages close", async () => {
+  const { t, resident, login } = await fixture();
+  await using _ = t;
+  const c = await login(resident.identifier);
+  assert.equal((await c.get("/ebok/saldo")).status, 200);
+  const out = await c.post("/wyloguj", {});
+  assert.equal(out.status, 303);
+  assert.equal(out.headers.get("clear-site-data"), '"cache", "storage"');
+  const after = await c.get("/ebok/saldo");
+  assert.equal(after.status, 303);
+  assert.equal(after.headers.get("location"), "/logowanie");
 });

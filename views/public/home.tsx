@@ -34,7 +34,10 @@ export function HomePage() {
       <div class="cards">
         <section class="card">
           <h3>Saldo i opłaty</h3>
-          <p>Aktualne saldo, naliczenia miesiąc po miesiącu z podziałem na składniki i wpłaty.</p>
+          <p>
+            Ile masz do zapłaty i do kiedy, opłaty miesiąc po miesiącu z podziałem na składniki i
+            wpłaty.
+          </p>
         </section>
         <section class="card">
           <h3>Woda</h3>
@@ -46,7 +49,7 @@ export function HomePage() {
         </section>
       </div>
       <p>
-        Szczegóły znajdziesz w <a href="/pomoc">instrukcji obsługi</a>.
+        Szczegóły znajdziesz w <a href="/pomoc">pomocy</a>.
       </p>
     </>
   );

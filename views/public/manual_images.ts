@@ -66,15 +66,15 @@ export const manualImages = {
   pulpitLokal: image(
     "pulpit-lokal",
     pulpitLokal,
-    "Karta lokalu na pulpicie: adres lokalu, saldo jednym słowem („Rozliczone”), opłata za " +
+    "Karta lokalu na stronie głównej: adres lokalu, saldo jednym słowem („Rozliczone”), opłata za " +
       "ostatni miesiąc, ostatnia wpłata, numer konta do wpłat z przyciskiem „Kopiuj numer” " +
       "i kod QR do zeskanowania w aplikacji banku.",
   ),
   saldoMiesiac: image(
     "saldo-miesiac",
     saldoMiesiac,
-    "Tabela operacji w „Saldzie rozliczeń” z rozwiniętymi opłatami za miesiąc: każdy składnik " +
-      "(np. wywóz odpadów „3 os. × 34,10 zł/os.”) z kwotą, a obok obciążenie i saldo po operacji.",
+    "Tabela operacji w zakładce „Saldo” z rozwiniętymi opłatami za miesiąc: każdy składnik " +
+      "(np. wywóz odpadów „3 os. × 34,10 zł/os.”) z kwotą, a obok opłata i saldo po operacji.",
   ),
   wodaWykres: image(
     "woda-wykres",

@@ -142,7 +142,7 @@ export function ForgotPasswordPage(
         </div>
       </form>
       <p>
-        Zmieniłeś numer telefonu albo nie pamiętasz Identyfikatora? Skontaktuj się z biurem
+        Numer telefonu się zmienił albo nie pamiętasz Identyfikatora? Skontaktuj się z biurem
         spółdzielni. <a href="/logowanie">Wróć do logowania</a>
       </p>
     </>

@@ -131,7 +131,7 @@ function RodoAck(props: { checked: boolean; error?: string }) {
           aria-describedby={props.error ? "rodo_ack-error rodo-info" : "rodo-info"}
         />
         <label for="rodo_ack">
-          Zapoznałem/zapoznałam się z{" "}
+          Potwierdzam zapoznanie się z{" "}
           <a href="#rodo-info">informacją o przetwarzaniu danych osobowych</a>.
         </label>
       </div>
