@@ -36,6 +36,7 @@ export const documentCategoryLabels = {
   rozliczenia: "Rozliczenia",
   zaswiadczenia: "Zaświadczenia",
   odpowiedzi: "Odpowiedzi na pisma",
+  pisma: "Pisma",
 } as const;
 export type DocumentCategory = keyof typeof documentCategoryLabels;
 export const documentCategories = Object.keys(documentCategoryLabels) as DocumentCategory[];
@@ -176,7 +177,7 @@ export async function publishDocument(
   const doc: Document = {
     id,
     title,
-    category: draft.category,
+    category: old?.value ? old.value.category : draft.category,
     audience,
     fileId: file.id,
     fileName: file.name,

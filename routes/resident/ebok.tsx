@@ -13,6 +13,7 @@ import type { AppDeps } from "../context.ts";
 import { renderPage } from "../render.tsx";
 import { requireResident, type ResidentEnv, residentViewer } from "./guard.ts";
 import { balanceRoutes } from "./balance.tsx";
+import { documentRoutes } from "./documents.tsx";
 import { waterRoutes } from "./water.tsx";
 
 /** Enough of the newest entries to name a year of unpaid months (about ten entries a month). */
@@ -81,6 +82,7 @@ export function ebokRoutes(deps: AppDeps) {
 
   app.route("/", balanceRoutes(deps));
   app.route("/", waterRoutes(deps));
+  app.route("/", documentRoutes(deps));
 
   app.get("/konto", async (c) => {
     const account = c.get("account");

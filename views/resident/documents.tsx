@@ -1,0 +1,80 @@
+/** "Dokumenty": the cooperative's documents and the letters to the resident's units. */
+import { type Document, documentCategoryLabels } from "../../domain/documents/documents.ts";
+import { formatDate } from "../format.ts";
+import { TableWrap } from "../table_wrap.tsx";
+
+export const RESIDENT_DOCUMENTS_PATH = "/ebok/dokumenty";
+
+/** "1,2 MB" / "350 kB": sizes residents understand. */
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) {
+    return `${(Math.round(bytes / (1024 * 1024) * 10) / 10).toString().replace(".", ",")} MB`;
+  }
+  return `${Math.max(1, Math.round(bytes / 1024))} kB`;
+}
+
+export function DocumentsPage(p: { documents: Document[]; search: string }) {
+  return (
+    <>
+      <h1>Dokumenty</h1>
+      <p>
+        Tu są dokumenty spółdzielni (statut, regulaminy, uchwały i inne) oraz pisma do Twojego
+        lokalu. Kliknij tytuł, aby pobrać plik.
+      </p>
+      <form method="get" action={RESIDENT_DOCUMENTS_PATH} role="search">
+        <div class="field" id="field-q">
+          <label for="q">Szukaj w tytułach</label>
+          <input type="search" id="q" name="q" value={p.search} maxlength={100} />
+        </div>
+        <div class="actions">
+          <button type="submit">Szukaj</button>
+        </div>
+      </form>
+      {p.documents.length === 0
+        ? (
+          <p>
+            {p.search ? "Żaden dokument nie ma takiego tytułu." : "Nie ma jeszcze dokumentów."}
+          </p>
+        )
+        : (
+          <TableWrap label="Dokumenty">
+            <table>
+              <caption>Dokumenty, od najnowszego</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Tytuł</th>
+                  <th scope="col">Rodzaj</th>
+                  <th scope="col">Data</th>
+                  <th scope="col">Plik</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.documents.map((d) => (
+                  <tr id={`dokument-${d.id}`}>
+                    <td>
+                      <a href={`${RESIDENT_DOCUMENTS_PATH}/${d.id}`}>{d.title}</a>
+                      {d.audience.kind === "unit" && (
+                        <div class="muted small">Pismo do Twojego lokalu</div>
+                      )}
+                      {d.replacedBy && (
+                        <div class="muted small">
+                          <span class="badge">nieaktualny</span> jest nowsza wersja
+                        </div>
+                      )}
+                    </td>
+                    <td>{documentCategoryLabels[d.category]}</td>
+                    <td>
+                      <time datetime={d.publishedAt}>{formatDate(new Date(d.publishedAt))}</time>
+                    </td>
+                    <td>
+                      {d.fileType === "application/pdf" ? "PDF" : "zdjęcie"}, {formatSize(d.size)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+        )}
+    </>
+  );
+}
