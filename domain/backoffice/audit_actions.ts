@@ -101,6 +101,8 @@ export const auditActionLabels = {
   "document.replaced": "Opublikowano nową wersję dokumentu",
   "document.withdrawn": "Wycofano dokument",
   "document.first_opened": "Mieszkaniec pierwszy raz otworzył pismo",
+  "document.consent_given": "Mieszkaniec zgodził się na doręczanie pism w eBOK",
+  "document.consent_withdrawn": "Mieszkaniec wycofał zgodę na doręczanie pism w eBOK",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

@@ -217,4 +217,9 @@ export const keys = {
   documentsByUnitAll: (unitId: string) => ["documents_by_unit", unitId] as const,
   /** The first opening of a letter by a resident (proof of delivery), written once. */
   documentFirstOpen: (documentId: string) => ["document_first_open", documentId] as const,
+  /** Consent to electronic delivery of letters: the current decision (domain/documents/consent.ts). */
+  ecorrespondenceConsent: (accountId: string) => ["ecorrespondence_consent", accountId] as const,
+  /** Every decision about electronic delivery, with its date and text. */
+  ecorrespondenceConsentHistory: (accountId: string, id: string) =>
+    ["ecorrespondence_consent_history", accountId, id] as const,
 } as const;

@@ -1,13 +1,20 @@
 /** The resident's "Dokumenty": the list and the downloads, each checked against their units. */
 import { Hono } from "hono";
 import { listDocumentsFor, openDocumentFor } from "../../domain/documents/documents.ts";
+import { setEcorrespondenceConsent } from "../../domain/documents/consent.ts";
 import { kvFileStore } from "../../domain/files/kv_file_store.ts";
 import { residentMenu } from "../../views/menu.ts";
 import { DocumentsPage } from "../../views/resident/documents.tsx";
 import type { AppDeps } from "../context.ts";
 import { fileResponse } from "../files.ts";
 import { renderPage } from "../render.tsx";
+import { readForm, single } from "../validation.ts";
 import { type ResidentEnv, residentViewer } from "./guard.ts";
+
+export const consentNotices: Record<string, string> = {
+  tak: "Zgoda zapisana: pisma będą w eBOK, w zakładce „Dokumenty”.",
+  nie: "Zgoda wycofana: pisma będą przychodzić pocztą.",
+};
 
 export function documentRoutes(deps: AppDeps) {
   const { kv, clock } = deps;
@@ -30,6 +37,14 @@ export function documentRoutes(deps: AppDeps) {
     const opened = await openDocumentFor(kv, clock, store, c.get("account"), c.req.param("id"));
     if (!opened) return c.notFound();
     return fileResponse(store, opened.file, c.req.raw);
+  });
+
+  // Consent to electronic delivery, from "Moje konto".
+  app.post("/konto/e-korespondencja", async (c) => {
+    const choice = single((await readForm(c.req)).zgoda);
+    if (choice !== "tak" && choice !== "nie") return c.redirect("/ebok/konto", 303);
+    await setEcorrespondenceConsent(kv, clock, c.get("account"), choice === "tak");
+    return c.redirect(`/ebok/konto?e-korespondencja=${choice}#e-korespondencja`, 303);
   });
 
   return app;

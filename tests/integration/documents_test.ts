@@ -9,6 +9,10 @@ import { createAccount } from "../../domain/accounts/accounts.ts";
 import { listAudit } from "../../domain/backoffice/audit.ts";
 import { createBuilding, createUnit } from "../../domain/backoffice/register.ts";
 import { listDocumentsForStaff } from "../../domain/documents/documents.ts";
+import {
+  ECORRESPONDENCE_CONSENT_TEXT,
+  getEcorrespondenceConsent,
+} from "../../domain/documents/consent.ts";
 import { listMessages } from "../../domain/messaging/messages.ts";
 import { makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
 import { keys } from "../../domain/shared/keys.ts";
@@ -313,4 +317,37 @@ Deno.test("a file of 20 MiB passes the body limit of the documents upload and ro
   const got = await zofiaClient.get(`/ebok/dokumenty/${id}`);
   assert.equal(got.status, 200);
   assert.deepEqual(new Uint8Array(await got.arrayBuffer()), bytes);
+});
+
+Deno.test("consent to electronic delivery: given and withdrawn on Moje konto, with date, text and audit", async () => {
+  const { t, zofia, zofiaClient } = await fixture();
+  await using _ = t;
+  const before = await (await zofiaClient.get("/ebok/konto")).text();
+  assert.match(before, /Pisma w eBOK zamiast pocztą/);
+  assert.match(before, /Pisma przychodzą pocztą\./);
+  assert.match(before, /name="zgoda" value="tak"/);
+
+  const given = await zofiaClient.post("/ebok/konto/e-korespondencja", { zgoda: "tak" });
+  assert.equal(given.status, 303);
+  const consent = await getEcorrespondenceConsent(t.kv, zofia.id);
+  assert.equal(consent?.given, true);
+  assert.equal(consent?.text, ECORRESPONDENCE_CONSENT_TEXT);
+  assert.equal(consent?.at, t.clock().toISOString());
+  const after = await (await zofiaClient.get("/ebok/konto?e-korespondencja=tak")).text();
+  assert.match(after, /Zgoda zapisana/);
+  assert.match(after, /Zgoda wyrażona/);
+  assert.match(after, /name="zgoda" value="nie"/);
+
+  // Sent twice: one change only.
+  await zofiaClient.post("/ebok/konto/e-korespondencja", { zgoda: "tak" });
+  await zofiaClient.post("/ebok/konto/e-korespondencja", { zgoda: "nie" });
+  assert.equal((await getEcorrespondenceConsent(t.kv, zofia.id))?.given, false);
+  const actions = (await listAudit(t.kv, 500)).map((e) => e.action);
+  assert.equal(actions.filter((a) => a === "document.consent_given").length, 1);
+  assert.equal(actions.filter((a) => a === "document.consent_withdrawn").length, 1);
+  let history = 0;
+  for await (const _e of t.kv.list({ prefix: ["ecorrespondence_consent_history", zofia.id] })) {
+    history++;
+  }
+  assert.equal(history, 2);
 });

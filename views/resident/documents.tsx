@@ -1,6 +1,7 @@
 /** "Dokumenty": the cooperative's documents and the letters to the resident's units. */
 import { type Document, documentCategoryLabels } from "../../domain/documents/documents.ts";
-import { formatDate } from "../format.ts";
+import type { EcorrespondenceConsent } from "../../domain/documents/consent.ts";
+import { formatDate, formatDateTime } from "../format.ts";
 import { TableWrap } from "../table_wrap.tsx";
 
 export const RESIDENT_DOCUMENTS_PATH = "/ebok/dokumenty";
@@ -76,5 +77,31 @@ export function DocumentsPage(p: { documents: Document[]; search: string }) {
           </TableWrap>
         )}
     </>
+  );
+}
+
+/** "Pisma w eBOK zamiast pocztą" on "Moje konto": the consent and how to change it. */
+export function EcorrespondenceSection(
+  p: { consent: EcorrespondenceConsent | null; text: string },
+) {
+  const given = p.consent?.given === true;
+  return (
+    <section aria-labelledby="e-korespondencja">
+      <h2 id="e-korespondencja">Pisma w eBOK zamiast pocztą</h2>
+      <p>{given ? p.consent!.text : p.text}</p>
+      <p>
+        {given
+          ? <>Zgoda wyrażona {formatDateTime(new Date(p.consent!.at))}.</>
+          : p.consent
+          ? <>Zgoda wycofana {formatDateTime(new Date(p.consent.at))}. Pisma przychodzą pocztą.</>
+          : "Pisma przychodzą pocztą."}
+      </p>
+      <form method="post" action="/ebok/konto/e-korespondencja">
+        <input type="hidden" name="zgoda" value={given ? "nie" : "tak"} />
+        <button type="submit" class={given ? "secondary" : undefined}>
+          {given ? "Wycofuję zgodę — chcę dostawać pisma pocztą" : "Wyrażam zgodę"}
+        </button>
+      </form>
+    </section>
   );
 }
