@@ -14,6 +14,9 @@ import { listAnnouncements } from "../domain/backoffice/announcements.ts";
 import { ttl } from "../domain/shared/memo.ts";
 import { adminRoutes } from "./admin/index.tsx";
 import { IMPORT_UPLOAD_PREFIX } from "./admin/import.tsx";
+import { DOCUMENTS_UPLOAD_PREFIX } from "./admin/documents.tsx";
+import { uploadBodyLimit } from "./files.ts";
+import { bodyLimit } from "hono/body-limit";
 import { authRoutes } from "./resident/auth.tsx";
 import { devRoutes } from "./dev.tsx";
 import { ebokRoutes } from "./resident/ebok.tsx";
@@ -85,7 +88,17 @@ export function createApp(deps: AppDeps) {
   });
   app.use(validPathSegments((c) => errorResponse(c, 404)));
   app.use(csrfProtection(deps.config));
-  app.use(requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX]));
+  const sharedLimit = requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX]);
+  // A document carries one file of up to 20 MiB plus the form's framing: a limit of its own.
+  const documentLimit = bodyLimit({
+    maxSize: uploadBodyLimit(1),
+    onError: (c) => errorResponse(c, 413),
+  });
+  app.use((c, next) =>
+    c.req.path === DOCUMENTS_UPLOAD_PREFIX || c.req.path.startsWith(`${DOCUMENTS_UPLOAD_PREFIX}/`)
+      ? documentLimit(c, next)
+      : sharedLimit(c, next)
+  );
 
   app.route("/", publicRoutes(deps));
   app.route("/", registrationRoutes(deps));

@@ -43,6 +43,7 @@ export const residentMenu = [
   { href: "/ebok", label: "Strona główna" },
   { href: "/ebok/saldo", label: "Moje saldo", also: ["/ebok/naliczenia", "/ebok/wplaty"] },
   { href: "/ebok/woda", label: "Woda" },
+  { href: "/ebok/dokumenty", label: "Dokumenty" },
   { href: "/ebok/konto", label: "Moje konto" },
   { href: "/pomoc", label: "Pomoc" },
 ] as const satisfies Menu;
@@ -53,6 +54,7 @@ export const staffMenu = [
   { href: "/admin/odczyty", label: "Odczyty wodomierzy" },
   { href: "/admin/import", label: "Import danych" },
   { href: "/admin/komunikaty", label: "Komunikaty" },
+  { href: "/admin/dokumenty", label: "Dokumenty" },
   { href: "/admin/wiadomosci", label: "Wiadomości" },
   { href: "/admin/dziennik", label: "Dziennik zdarzeń" },
   { href: "/admin/ustawienia", label: "Ustawienia" },

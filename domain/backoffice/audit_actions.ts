@@ -23,6 +23,7 @@ export const auditFamilyLabels = {
   api_token: "Tokeny API",
   api: "Wywołania API",
   payment: "Płatności online",
+  document: "Dokumenty i pisma",
 } as const;
 
 export type AuditFamily = keyof typeof auditFamilyLabels;
@@ -96,6 +97,12 @@ export const auditActionLabels = {
   "payment.orphan_notified": "Powiadomienie o nieznanej płatności",
   "payment.orphan_kept": "Zachowano płatność nieznaną aplikacji (do wyjaśnienia)",
   "payment.settings_changed": "Zmieniono ustawienia płatności online",
+  "document.published": "Opublikowano dokument",
+  "document.replaced": "Opublikowano nową wersję dokumentu",
+  "document.withdrawn": "Wycofano dokument",
+  "document.first_opened": "Mieszkaniec pierwszy raz otworzył pismo",
+  "document.consent_given": "Mieszkaniec zgodził się na doręczanie pism w eBOK",
+  "document.consent_withdrawn": "Mieszkaniec wycofał zgodę na doręczanie pism w eBOK",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

@@ -275,3 +275,27 @@ export function announcementEmail(
     ].join("\n"),
   };
 }
+
+/**
+ * A new letter for the resident's unit in eBOK. Never the document, its title or amounts: only
+ * that there is something to read, and where (the e-mail may be read by others).
+ */
+export function newDocumentEmail(
+  ctx: Ctx,
+  a: { email: string; firstName: string; accountId: string },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.email,
+    subject: "W eBOK jest nowy dokument",
+    purpose: "document_available",
+    subjectRef: `account:${a.accountId}`,
+    text: [
+      `Dzień dobry, ${a.firstName}!`,
+      "",
+      "W eBOK jest nowy dokument dla Twojego lokalu.",
+      `Aby go przeczytać, zaloguj się: ${ctx.baseUrl}/ebok/dokumenty`,
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}

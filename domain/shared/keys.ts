@@ -206,4 +206,22 @@ export const keys = {
   /** An upload under way or a removal not yet finished; the sweep clears what was left behind. */
   filePending: (fileId: string) => ["file_pending", fileId] as const,
   filePendingAll: () => ["file_pending"] as const,
+  // --- Documents and letters (domain/documents/documents.ts) -----------------------------------
+  /** A document of the cooperative or a letter to one unit (ULID: newest last in key order). */
+  documents: (documentId: string) => ["documents", documentId] as const,
+  documentsAll: () => ["documents"] as const,
+  /** Documents for every resident or for chosen buildings (not withdrawn); holds the id. */
+  documentsShared: (documentId: string) => ["documents_shared", documentId] as const,
+  documentsSharedAll: () => ["documents_shared"] as const,
+  /** Letters to one unit (not withdrawn); holds the id. */
+  documentsByUnit: (unitId: string, documentId: string) =>
+    ["documents_by_unit", unitId, documentId] as const,
+  documentsByUnitAll: (unitId: string) => ["documents_by_unit", unitId] as const,
+  /** The first opening of a letter by a resident (proof of delivery), written once. */
+  documentFirstOpen: (documentId: string) => ["document_first_open", documentId] as const,
+  /** Consent to electronic delivery of letters: the current decision (domain/documents/consent.ts). */
+  ecorrespondenceConsent: (accountId: string) => ["ecorrespondence_consent", accountId] as const,
+  /** Every decision about electronic delivery, with its date and text. */
+  ecorrespondenceConsentHistory: (accountId: string, id: string) =>
+    ["ecorrespondence_consent_history", accountId, id] as const,
 } as const;

@@ -8,6 +8,7 @@ import { accountRoutes } from "./accounts.tsx";
 import { announcementRoutes } from "./announcements.tsx";
 import { apiTokenRoutes } from "./api_tokens.tsx";
 import { auditRoutes } from "./audit.tsx";
+import { documentRoutes } from "./documents.tsx";
 import { gdprRoutes } from "./gdpr.tsx";
 import { requireStaff, type StaffEnv } from "./guard.ts";
 import { importRoutes } from "./import.tsx";
@@ -34,6 +35,7 @@ export function adminRoutes(deps: AppDeps) {
   guarded.route("/wiadomosci", messageRoutes(deps));
   guarded.route("/odczyty", readingRoutes(deps));
   guarded.route("/komunikaty", announcementRoutes(deps));
+  guarded.route("/dokumenty", documentRoutes(deps));
   guarded.route("/haslo", staffPasswordRoutes(deps));
   guarded.route("/import", importRoutes(deps));
   guarded.route("/dziennik", auditRoutes(deps));

@@ -13,6 +13,12 @@ import type { AppDeps } from "../context.ts";
 import { renderPage } from "../render.tsx";
 import { requireResident, type ResidentEnv, residentViewer } from "./guard.ts";
 import { balanceRoutes } from "./balance.tsx";
+import { consentNotices, documentRoutes } from "./documents.tsx";
+import {
+  ECORRESPONDENCE_CONSENT_TEXT,
+  getEcorrespondenceConsent,
+} from "../../domain/documents/consent.ts";
+import { EcorrespondenceSection } from "../../views/resident/documents.tsx";
 import { waterRoutes } from "./water.tsx";
 
 /** Enough of the newest entries to name a year of unpaid months (about ten entries a month). */
@@ -85,6 +91,7 @@ export function ebokRoutes(deps: AppDeps) {
 
   app.route("/", balanceRoutes(deps));
   app.route("/", waterRoutes(deps));
+  app.route("/", documentRoutes(deps));
 
   app.get("/konto", async (c) => {
     const account = c.get("account");
@@ -98,7 +105,13 @@ export function ebokRoutes(deps: AppDeps) {
         currentSessionId={c.get("session").id}
         notice={c.req.query("wylogowano") !== undefined
           ? "Wylogowano na pozostałych urządzeniach."
-          : undefined}
+          : consentNotices[c.req.query("e-korespondencja") ?? ""]}
+        ecorrespondence={
+          <EcorrespondenceSection
+            consent={await getEcorrespondenceConsent(kv, account.id)}
+            text={ECORRESPONDENCE_CONSENT_TEXT}
+          />
+        }
       />,
     );
   });

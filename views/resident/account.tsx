@@ -1,3 +1,4 @@
+import type { Child } from "hono/jsx";
 import type { Account } from "../../domain/accounts/accounts.ts";
 import { formatPolishMobile } from "../../domain/shared/phone.ts";
 import { type Building, type Unit, unitAddress } from "../../domain/backoffice/register.ts";
@@ -11,6 +12,8 @@ export function AccountPage(
     sessions: Session[];
     currentSessionId: string;
     notice?: string;
+    /** The consent to electronic delivery of letters, its section (views/resident/documents.tsx). */
+    ecorrespondence?: Child;
   },
 ) {
   const a = props.account;
@@ -58,6 +61,7 @@ export function AccountPage(
         Aktywne sesje: {props.sessions.length}{" "}
         (w tym ta przeglądarka). Sesja wygasa po 30 minutach bezczynności.
       </p>
+      {props.ecorrespondence}
     </>
   );
 }
