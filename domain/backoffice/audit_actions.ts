@@ -23,6 +23,7 @@ export const auditFamilyLabels = {
   api_token: "Tokeny API",
   api: "Wywołania API",
   payment: "Płatności online",
+  matter: "Sprawy i zgłoszenia",
 } as const;
 
 export type AuditFamily = keyof typeof auditFamilyLabels;
@@ -96,6 +97,12 @@ export const auditActionLabels = {
   "payment.orphan_notified": "Powiadomienie o nieznanej płatności",
   "payment.orphan_kept": "Zachowano płatność nieznaną aplikacji (do wyjaśnienia)",
   "payment.settings_changed": "Zmieniono ustawienia płatności online",
+  "matter.created": "Mieszkaniec zgłosił sprawę",
+  "matter.resident_replied": "Mieszkaniec odpisał w sprawie",
+  "matter.staff_replied": "Biuro odpowiedziało w sprawie",
+  "matter.status_changed": "Zmieniono stan sprawy",
+  "matter.note_added": "Dodano notatkę wewnętrzną do sprawy",
+  "matter.assigned": "Przydzielono sprawę pracownikowi",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;
