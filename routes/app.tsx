@@ -16,6 +16,9 @@ import { IMPORT_UPLOAD_PREFIX } from "./admin/import.tsx";
 import { authRoutes } from "./resident/auth.tsx";
 import { devRoutes } from "./dev.tsx";
 import { ebokRoutes } from "./resident/ebok.tsx";
+import { MATTER_UPLOAD_PATH } from "./resident/matters.tsx";
+import { uploadBodyLimit } from "./files.ts";
+import { MAX_ATTACHMENTS } from "../domain/matters/matters.ts";
 import { registrationRoutes } from "./public/registration.tsx";
 import { publicRoutes } from "./public/pages.tsx";
 import { renderPage } from "./render.tsx";
@@ -84,7 +87,11 @@ export function createApp(deps: AppDeps) {
   });
   app.use(validPathSegments((c) => errorResponse(c, 404)));
   app.use(csrfProtection(deps.config));
-  app.use(requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX]));
+  app.use(
+    requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX], [
+      { path: MATTER_UPLOAD_PATH, maxSize: uploadBodyLimit(MAX_ATTACHMENTS) },
+    ]),
+  );
 
   app.route("/", publicRoutes(deps));
   app.route("/", registrationRoutes(deps));

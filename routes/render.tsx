@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
 import { Layout, type Viewer } from "../views/layout.tsx";
-import type { Menu } from "../views/menu.ts";
+import type { Menu, StaffMenu } from "../views/menu.ts";
 import type { AppEnv } from "./context.ts";
 
 /**
@@ -18,7 +18,7 @@ export function wantsFragment<E extends AppEnv>(c: Context<E>): boolean {
 
 export type PageOptions = {
   title: string;
-  menu: Menu;
+  menu: Menu | StaffMenu;
   viewer?: Viewer;
   status?: 200 | 400 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
   /** What an htmx request for a region gets instead of the whole page. */

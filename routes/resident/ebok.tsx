@@ -14,6 +14,7 @@ import { renderPage } from "../render.tsx";
 import { requireResident, type ResidentEnv, residentViewer } from "./guard.ts";
 import { balanceRoutes } from "./balance.tsx";
 import { waterRoutes } from "./water.tsx";
+import { matterRoutes } from "./matters.tsx";
 
 /** Enough of the newest entries to name a year of unpaid months (about ten entries a month). */
 const ARREARS_ENTRIES = 120;
@@ -81,6 +82,7 @@ export function ebokRoutes(deps: AppDeps) {
 
   app.route("/", balanceRoutes(deps));
   app.route("/", waterRoutes(deps));
+  app.route("/zgloszenia", matterRoutes(deps));
 
   app.get("/konto", async (c) => {
     const account = c.get("account");
