@@ -103,6 +103,7 @@ export const auditActionLabels = {
   "matter.status_changed": "Zmieniono stan sprawy",
   "matter.note_added": "Dodano notatkę wewnętrzną do sprawy",
   "matter.assigned": "Przydzielono sprawę pracownikowi",
+  "matter.occupants_accepted": "Przyjęto zmianę liczby osób (rejestr lokali zmieniony)",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

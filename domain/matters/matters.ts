@@ -18,11 +18,11 @@ import type { Account } from "../accounts/accounts.ts";
 import { getAccount } from "../accounts/accounts.ts";
 import { consumeRateLimit, type RateLimitRule } from "../accounts/rate_limit.ts";
 import { type Actor, addAudit } from "../backoffice/audit.ts";
-import { getBuilding, getUnits, unitAddress } from "../backoffice/register.ts";
+import { getBuilding, getUnits, type Unit, unitAddress } from "../backoffice/register.ts";
 import type { FileRefusal, FileStore, StagedFile, StoredFile } from "../files/file_store.ts";
 import { addMessage } from "../messaging/messages.ts";
 import { type MatterCtx, matterReplyEmail } from "./matter_notifications.ts";
-import { polishDate } from "../shared/calendar.ts";
+import { formatIsoDate, polishDate } from "../shared/calendar.ts";
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
@@ -96,6 +96,8 @@ export type Matter = {
   closedAt?: string;
   /** Who wrote last in the thread: the queue shows matters waiting for the office. */
   lastReplyBy: "resident" | "staff";
+  /** A "zmiana liczby osób" matter: the number the resident states, from which day. */
+  occupants?: { persons: number; from: string };
 };
 
 export type MatterEntry = {
@@ -164,10 +166,15 @@ export type NewMatterInput = {
   place: string;
   description: string;
   attachments: readonly { name: string; body: Blob | Uint8Array }[];
+  /** For "liczba_osob": the new number of occupants and the day it applies from (YYYY-MM-DD). */
+  persons?: string;
+  from?: string;
 };
 
+export const MAX_PERSONS = 20;
+
 export type MatterFieldErrors = Partial<
-  Record<"category" | "place" | "description" | "attachment", string>
+  Record<"category" | "place" | "description" | "attachment" | "persons" | "from", string>
 >;
 
 export type CreateMatterResult =
@@ -214,6 +221,21 @@ export async function createMatter(
   if (!place) errors.place = "Wybierz lokal albo części wspólne budynku.";
   if (input.attachments.length > MAX_ATTACHMENTS) {
     errors.attachment = `Można dodać najwyżej ${MAX_ATTACHMENTS} pliki.`;
+  }
+  let occupants: Matter["occupants"];
+  if (input.category === "liczba_osob") {
+    if (place && place.unitId === null) {
+      errors.place = "Zmiana liczby osób dotyczy lokalu. Wybierz lokal.";
+    }
+    const persons = (input.persons ?? "").trim();
+    const from = (input.from ?? "").trim();
+    if (!/^\d{1,2}$/.test(persons) || Number(persons) > MAX_PERSONS) {
+      errors.persons = `Podaj liczbę osób: od 0 do ${MAX_PERSONS}.`;
+    }
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || Number.isNaN(Date.parse(`${from}T00:00:00Z`))) {
+      errors.from = "Podaj datę, od której zmiana obowiązuje.";
+    }
+    if (!errors.persons && !errors.from) occupants = { persons: Number(persons), from };
   }
   if (Object.keys(errors).length || !place || !isCategory(input.category)) {
     return { ok: false, reason: "invalid", errors };
@@ -270,6 +292,7 @@ export async function createMatter(
       updatedAt: now.toISOString(),
       lastReplyBy: "resident",
     };
+    if (occupants) matter.occupants = occupants;
     const op = kv.atomic()
       .check(counter)
       .check({ key: keys.matters(id), versionstamp: null })
@@ -634,4 +657,72 @@ export async function listMatterQueue(
 /** Whole days since the matter came in. */
 export function matterAgeDays(matter: Matter, now: Date): number {
   return Math.max(0, Math.floor((now.getTime() - Date.parse(matter.createdAt)) / 86_400_000));
+}
+
+/**
+ * Accepts a "zmiana liczby osób" matter: the unit's number of persons in the register changes,
+ * the matter closes, both audited, in one operation that checks the matter and the unit. Of
+ * concurrent accepts one commits; the others find the matter closed.
+ */
+export async function acceptOccupantsChange(
+  kv: Deno.Kv,
+  clock: Clock,
+  input: { staff: StaffWho; matterId: string },
+): Promise<MatterChangeResult> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const entry = input.matterId.length > 40
+      ? null
+      : await kv.get<Matter>(keys.matters(input.matterId));
+    const matter = entry?.value;
+    if (!entry || !matter) return { ok: false, reason: "not_found" };
+    if (!isOpenStatus(matter.status)) return { ok: false, reason: "closed" };
+    if (matter.category !== "liczba_osob" || !matter.occupants || !matter.unitId) {
+      return { ok: false, reason: "invalid", message: "To zgłoszenie nie zmienia liczby osób." };
+    }
+    const unitEntry = await kv.get<Unit>(keys.units(matter.unitId));
+    if (!unitEntry.value) return { ok: false, reason: "not_found" };
+    const now = clock();
+    const { persons, from } = matter.occupants;
+    const thread: MatterEntry = {
+      id: newId(now),
+      at: now.toISOString(),
+      kind: "status",
+      author: { kind: "staff", id: input.staff.id, name: input.staff.name },
+      text: `Zmiana przyjęta: ${persons} ${personsWord(persons)} od ${formatIsoDate(from)}.`,
+      status: "zakonczone",
+    };
+    const next: Matter = {
+      ...matter,
+      status: "zakonczone",
+      updatedAt: thread.at,
+      closedAt: thread.at,
+    };
+    const op = kv.atomic().check(entry).check(unitEntry)
+      .set(keys.units(matter.unitId), { ...unitEntry.value, persons })
+      .set(keys.matters(matter.id), next)
+      .set(keys.matterEntries(matter.id, thread.id), thread);
+    addAudit(op, clock, {
+      actor: input.staff.actor,
+      action: "matter.occupants_accepted",
+      target: { kind: "account", id: matter.accountId },
+      details: {
+        matterId: matter.id,
+        number: matter.number,
+        unitId: matter.unitId,
+        personsBefore: unitEntry.value.persons,
+        personsAfter: persons,
+        from,
+      },
+    });
+    if ((await op.commit()).ok) return { ok: true, matter: next };
+  }
+  return { ok: false, reason: "conflict" };
+}
+
+/** "osoba", "osoby", "osób". */
+export function personsWord(n: number): string {
+  if (n === 1) return "osoba";
+  const last = n % 10;
+  const lastTwo = n % 100;
+  return last >= 2 && last <= 4 && (lastTwo < 12 || lastTwo > 14) ? "osoby" : "osób";
 }

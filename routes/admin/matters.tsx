@@ -3,6 +3,7 @@ import { type Context, Hono } from "hono";
 import { listStaff } from "../../domain/accounts/staff.ts";
 import { kvFileStore } from "../../domain/files/kv_file_store.ts";
 import {
+  acceptOccupantsChange,
   addMatterNote,
   addStaffReply,
   assignMatter,
@@ -40,6 +41,8 @@ const notices: Record<string, string> = {
   stan: "Stan zmieniony.",
   notatka: "Notatka dodana.",
   przydziel: "Zmieniono osobę prowadzącą sprawę.",
+  "zmiana-przyjeta":
+    "Zmiana przyjęta: liczba osób w rejestrze lokali zmieniona, sprawa zakończona.",
 };
 
 export function matterAdminRoutes(deps: AppDeps) {
@@ -174,6 +177,14 @@ export function matterAdminRoutes(deps: AppDeps) {
       text: note,
     });
     return answer(c, result, "notatka", (m) => ({ note, noteError: m }));
+  });
+
+  app.post("/:id/przyjmij-zmiane", async (c) => {
+    const result = await acceptOccupantsChange(kv, clock, {
+      staff: who(c),
+      matterId: c.req.param("id"),
+    });
+    return answer(c, result, "zmiana-przyjeta", (m) => ({ statusError: m }));
   });
 
   app.post("/:id/przydziel", async (c) => {

@@ -72,6 +72,8 @@ export function matterRoutes(deps: AppDeps) {
       category: c.req.query("rodzaj")?.slice(0, 40) ?? "",
       place: "",
       description: "",
+      persons: "",
+      from: "",
     }));
 
   app.post("/nowe", async (c) => {
@@ -95,12 +97,16 @@ export function matterRoutes(deps: AppDeps) {
       category: text("category"),
       place: text("place"),
       description: text("description"),
+      persons: text("persons"),
+      from: text("from"),
     };
     const result = await createMatter(kv, clock, files, {
       account,
       category: values.category,
       place: values.place,
       description: values.description,
+      persons: values.persons,
+      from: values.from,
       attachments: attachments.map((f) => ({ name: f.name, body: f })),
     });
     if (result.ok) return c.redirect(`/ebok/zgloszenia/${result.matter.id}`, 303);

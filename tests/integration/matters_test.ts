@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { type Account, createAccount } from "../../domain/accounts/accounts.ts";
 import { listAudit } from "../../domain/backoffice/audit.ts";
+import { getUnit } from "../../domain/backoffice/register.ts";
 import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
 import { listMessages } from "../../domain/messaging/messages.ts";
-import { getMatter, listMattersForResident } from "../../domain/matters/matters.ts";
+import { getMatter, listMattersForResident, personsWord } from "../../domain/matters/matters.ts";
 import { keys } from "../../domain/shared/keys.ts";
 import { JPEG, PNG } from "../file_fixtures.ts";
 import { TEST_ORIGIN, testApp, type TestClient } from "../helpers.ts";
@@ -273,4 +274,56 @@ Deno.test("matter: invalid form is 422 with Polish messages; more than three fil
   );
   assert.equal(four.status, 422);
   assert.match(await four.text(), /najwyżej 3 pliki/);
+});
+
+Deno.test("matter: an occupants change accepted under concurrent accepts changes the register once", async () => {
+  const { t, flat, a } = await fixture();
+  await using _ = t;
+  const before = (await getUnit(t.kv, flat))!.persons;
+  const persons = before + 2;
+
+  const missing = await postMultipart(t, a.c, "/ebok/zgloszenia/nowe", {
+    category: "liczba_osob",
+    place: flat,
+    description: "Urodziły się bliźnięta.",
+    persons: "",
+    from: "",
+  });
+  assert.equal(missing.status, 422);
+  const html = await missing.text();
+  assert.match(html, /Podaj liczbę osób: od 0 do 20\./);
+  assert.match(html, /Podaj datę, od której zmiana obowiązuje\./);
+
+  const created = await postMultipart(t, a.c, "/ebok/zgloszenia/nowe", {
+    category: "liczba_osob",
+    place: flat,
+    description: "Urodziły się bliźnięta.",
+    persons: String(persons),
+    from: "2026-12-01",
+  });
+  assert.equal(created.status, 303);
+  const id = idFrom(created);
+
+  const staff = await t.staffClient("office", "biuro");
+  const other = await t.staffClient("office", "biuro2");
+  const answers = await Promise.all(
+    Array.from(
+      { length: 6 },
+      (_, i) => (i % 2 ? other : staff).post(`/admin/zgloszenia/${id}/przyjmij-zmiane`, {}),
+    ),
+  );
+  assert.equal(answers.filter((r) => r.status === 303).length, 1);
+  assert.equal(answers.filter((r) => r.status === 409).length, 5);
+  assert.equal((await getUnit(t.kv, flat))!.persons, persons);
+  const matter = (await getMatter(t.kv, id))!;
+  assert.equal(matter.status, "zakonczone");
+  const accepted = (await listAudit(t.kv)).filter((e) => e.action === "matter.occupants_accepted");
+  assert.equal(accepted.length, 1);
+  assert.equal(accepted[0].details?.personsBefore, before);
+  assert.equal(accepted[0].details?.personsAfter, persons);
+  const page = await (await a.c.get(`/ebok/zgloszenia/${id}`)).text();
+  assert.match(
+    page,
+    new RegExp(`Zmiana przyjęta: ${persons} ${personsWord(persons)} od 01\\.12\\.2026\\.`),
+  );
 });

@@ -14,7 +14,7 @@ import {
   MAX_REPLY_CHARS,
 } from "../../domain/matters/matters.ts";
 import { SelectField, TextAreaField } from "../form.tsx";
-import { formatDateTime } from "../format.ts";
+import { formatDateTime, formatIsoDate } from "../format.ts";
 import { Attachments, Thread } from "../resident/matters.tsx";
 import { TableWrap } from "../table_wrap.tsx";
 
@@ -172,7 +172,24 @@ export function StaffMatterPage(props: {
         </dd>
         <dt>Prowadzi</dt>
         <dd>{m.assignedTo?.name ?? "nikt"}</dd>
+        {m.occupants && (
+          <>
+            <dt>Nowa liczba osób</dt>
+            <dd>{m.occupants.persons} od {formatIsoDate(m.occupants.from)}</dd>
+          </>
+        )}
       </dl>
+      {m.occupants && isOpenStatus(m.status) && (
+        <form method="post" action={`${base}/przyjmij-zmiane`}>
+          <p>
+            Przyjęcie zmieni liczbę osób lokalu w rejestrze i zakończy sprawę. Aby odrzucić, wybierz
+            niżej stan „Odrzucone” i podaj powód.
+          </p>
+          <div class="actions">
+            <button type="submit">Przyjmij zmianę liczby osób</button>
+          </div>
+        </form>
+      )}
       <Attachments files={props.files} hrefBase={`${base}/zalaczniki`} />
       <h2>Wiadomości</h2>
       <Thread matter={m} entries={props.entries} staffView />

@@ -8,10 +8,11 @@ import {
   matterStatusLabels,
   MAX_ATTACHMENTS,
   MAX_DESCRIPTION_CHARS,
+  MAX_PERSONS,
   MAX_REPLY_CHARS,
 } from "../../domain/matters/matters.ts";
-import { ErrorSummary, type FieldErrors, SelectField, TextAreaField } from "../form.tsx";
-import { formatDateTime } from "../format.ts";
+import { ErrorSummary, Field, type FieldErrors, SelectField, TextAreaField } from "../form.tsx";
+import { formatDateTime, formatIsoDate } from "../format.ts";
 import { TableWrap } from "../table_wrap.tsx";
 
 export function MatterListPage(props: { matters: Matter[] }) {
@@ -59,13 +60,21 @@ export function MatterListPage(props: { matters: Matter[] }) {
   );
 }
 
-export type NewMatterValues = { category: string; place: string; description: string };
+export type NewMatterValues = {
+  category: string;
+  place: string;
+  description: string;
+  persons: string;
+  from: string;
+};
 
 export const newMatterLabels: Record<string, string> = {
   category: "Czego dotyczy sprawa",
   place: "Lokal",
   description: "Opis",
   attachment: "Załączniki",
+  persons: "Nowa liczba osób",
+  from: "Od kiedy",
 };
 
 export function NewMatterPage(props: {
@@ -123,6 +132,29 @@ export function NewMatterPage(props: {
           maxlength={MAX_DESCRIPTION_CHARS}
           hint="Co się stało, gdzie dokładnie i od kiedy."
         />
+        <fieldset>
+          <legend>Tylko przy zmianie liczby osób w lokalu</legend>
+          <Field
+            name="persons"
+            label={newMatterLabels.persons}
+            type="number"
+            inputmode="numeric"
+            min={0}
+            max={MAX_PERSONS}
+            required={false}
+            value={values.persons}
+            error={errors.persons}
+            hint="Ile osób mieszka w lokalu po zmianie. Od tej liczby zależy opłata za śmieci."
+          />
+          <Field
+            name="from"
+            label={newMatterLabels.from}
+            type="date"
+            required={false}
+            value={values.from}
+            error={errors.from}
+          />
+        </fieldset>
         <div class={attachmentError ? "field invalid" : "field"} id="field-attachment">
           <label for="attachment">
             {newMatterLabels.attachment} <span class="muted">(nieobowiązkowe)</span>
@@ -222,6 +254,12 @@ export function MatterPage(props: {
         <dd>{matterCategoryLabels[m.category]}</dd>
         <dt>Dotyczy</dt>
         <dd>{m.placeLabel}</dd>
+        {m.occupants && (
+          <>
+            <dt>Nowa liczba osób</dt>
+            <dd>{m.occupants.persons} od {formatIsoDate(m.occupants.from)}</dd>
+          </>
+        )}
         <dt>Stan</dt>
         <dd>
           <strong>{matterStatusLabels[m.status]}</strong>
