@@ -16,10 +16,11 @@ import { adminRoutes } from "./admin/index.tsx";
 import { IMPORT_UPLOAD_PREFIX } from "./admin/import.tsx";
 import { DOCUMENTS_UPLOAD_PREFIX } from "./admin/documents.tsx";
 import { uploadBodyLimit } from "./files.ts";
-import { bodyLimit } from "hono/body-limit";
 import { authRoutes } from "./resident/auth.tsx";
 import { devRoutes } from "./dev.tsx";
 import { ebokRoutes } from "./resident/ebok.tsx";
+import { MATTER_UPLOAD_PATH } from "./resident/matters.tsx";
+import { MAX_ATTACHMENTS } from "../domain/matters/matters.ts";
 import { registrationRoutes } from "./public/registration.tsx";
 import { publicRoutes } from "./public/pages.tsx";
 import { renderPage } from "./render.tsx";
@@ -88,16 +89,12 @@ export function createApp(deps: AppDeps) {
   });
   app.use(validPathSegments((c) => errorResponse(c, 404)));
   app.use(csrfProtection(deps.config));
-  const sharedLimit = requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX]);
-  // A document carries one file of up to 20 MiB plus the form's framing: a limit of its own.
-  const documentLimit = bodyLimit({
-    maxSize: uploadBodyLimit(1),
-    onError: (c) => errorResponse(c, 413),
-  });
-  app.use((c, next) =>
-    c.req.path === DOCUMENTS_UPLOAD_PREFIX || c.req.path.startsWith(`${DOCUMENTS_UPLOAD_PREFIX}/`)
-      ? documentLimit(c, next)
-      : sharedLimit(c, next)
+  app.use(
+    requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX], [
+      // A document carries one file of up to 20 MiB, a matter up to three, plus the framing.
+      { path: DOCUMENTS_UPLOAD_PREFIX, maxSize: uploadBodyLimit(1) },
+      { path: MATTER_UPLOAD_PATH, maxSize: uploadBodyLimit(MAX_ATTACHMENTS) },
+    ]),
   );
 
   app.route("/", publicRoutes(deps));

@@ -147,11 +147,27 @@ export function validPathSegments(
 export function requestSizeLimit(
   onTooLarge: (c: Context<AppEnv>) => Response | Promise<Response>,
   largeBodyPrefixes: string[] = [],
+  /**
+   * Forms that carry files, each path (and the paths below it) with its own limit (see
+   * uploadBodyLimit in files.ts).
+   */
+  uploads: { path: string; maxSize: number }[] = [],
 ): MiddlewareHandler<AppEnv> {
   const small = bodyLimit({ maxSize: 64 * 1024, onError: onTooLarge });
   const large = bodyLimit({ maxSize: 20 * 1024 * 1024, onError: onTooLarge });
-  return (c, next) =>
-    largeBodyPrefixes.some((p) => c.req.path.startsWith(p)) ? large(c, next) : small(c, next);
+  const perUpload = uploads.map((u) => ({
+    path: u.path,
+    limit: bodyLimit({ maxSize: u.maxSize, onError: onTooLarge }),
+  }));
+  return (c, next) => {
+    const upload = perUpload.find((u) =>
+      c.req.path === u.path || c.req.path.startsWith(`${u.path}/`)
+    );
+    if (upload) return upload.limit(c, next);
+    return largeBodyPrefixes.some((p) => c.req.path.startsWith(p))
+      ? large(c, next)
+      : small(c, next);
+  };
 }
 
 /** Dynamic pages hold personal data: nothing is stored by browsers or proxies unless a route says so. */

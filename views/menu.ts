@@ -44,6 +44,7 @@ export const residentMenu = [
   { href: "/ebok/saldo", label: "Moje saldo", also: ["/ebok/naliczenia", "/ebok/wplaty"] },
   { href: "/ebok/woda", label: "Woda" },
   { href: "/ebok/dokumenty", label: "Dokumenty" },
+  { href: "/ebok/zgloszenia", label: "Zgłoszenia" },
   { href: "/ebok/konto", label: "Moje konto" },
   { href: "/pomoc", label: "Pomoc" },
 ] as const satisfies Menu;
@@ -52,6 +53,7 @@ export const staffMenu = [
   { href: "/admin/wnioski", label: "Wnioski o dostęp" },
   { href: "/admin/rejestr", label: "Rejestr i konta" },
   { href: "/admin/odczyty", label: "Odczyty wodomierzy" },
+  { href: "/admin/zgloszenia", label: "Zgłoszenia" },
   { href: "/admin/import", label: "Import danych" },
   { href: "/admin/komunikaty", label: "Komunikaty" },
   { href: "/admin/dokumenty", label: "Dokumenty" },

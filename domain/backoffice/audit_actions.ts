@@ -24,6 +24,7 @@ export const auditFamilyLabels = {
   api: "Wywołania API",
   payment: "Płatności online",
   document: "Dokumenty i pisma",
+  matter: "Sprawy i zgłoszenia",
 } as const;
 
 export type AuditFamily = keyof typeof auditFamilyLabels;
@@ -103,6 +104,13 @@ export const auditActionLabels = {
   "document.first_opened": "Mieszkaniec pierwszy raz otworzył pismo",
   "document.consent_given": "Mieszkaniec zgodził się na doręczanie pism w eBOK",
   "document.consent_withdrawn": "Mieszkaniec wycofał zgodę na doręczanie pism w eBOK",
+  "matter.created": "Mieszkaniec zgłosił sprawę",
+  "matter.resident_replied": "Mieszkaniec odpisał w sprawie",
+  "matter.staff_replied": "Biuro odpowiedziało w sprawie",
+  "matter.status_changed": "Zmieniono stan sprawy",
+  "matter.note_added": "Dodano notatkę wewnętrzną do sprawy",
+  "matter.assigned": "Przydzielono sprawę pracownikowi",
+  "matter.occupants_accepted": "Przyjęto zmianę liczby osób (rejestr lokali zmieniony)",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

@@ -224,4 +224,25 @@ export const keys = {
   /** Every decision about electronic delivery, with its date and text. */
   ecorrespondenceConsentHistory: (accountId: string, id: string) =>
     ["ecorrespondence_consent_history", accountId, id] as const,
+  // --- Matters: sprawy i zgłoszenia (domain/matters/matters.ts) ------------------------------
+  /** A matter (Matter). */
+  matters: (matterId: string) => ["matters", matterId] as const,
+  mattersAll: () => ["matters"] as const,
+  /** The last number given in a year (a plain number): the next matter takes one more. */
+  matterCounter: (year: string) => ["matter_counter", year] as const,
+  /** Non-unique: the matters concerning a unit; holds the matter id. */
+  mattersByUnit: (unitId: string, matterId: string) =>
+    ["matters_by_unit", unitId, matterId] as const,
+  mattersByUnitAll: (unitId: string) => ["matters_by_unit", unitId] as const,
+  /** Non-unique: the matters an account opened; holds the matter id. */
+  mattersByAccount: (accountId: string, matterId: string) =>
+    ["matters_by_account", accountId, matterId] as const,
+  mattersByAccountAll: (accountId: string) => ["matters_by_account", accountId] as const,
+  /** The thread residents see (replies and status changes), in order. */
+  matterEntries: (matterId: string, entryId: string) =>
+    ["matter_entries", matterId, entryId] as const,
+  matterEntriesAll: (matterId: string) => ["matter_entries", matterId] as const,
+  /** Staff's internal notes: a key space of their own, never read for residents. */
+  matterNotes: (matterId: string, noteId: string) => ["matter_notes", matterId, noteId] as const,
+  matterNotesAll: (matterId: string) => ["matter_notes", matterId] as const,
 } as const;

@@ -16,6 +16,7 @@ import { staffLoginRoutes } from "./login.tsx";
 import { messageRoutes } from "./messages.tsx";
 import { staffPasswordRoutes } from "./password.tsx";
 import { readingRoutes } from "./readings.tsx";
+import { matterAdminRoutes } from "./matters.tsx";
 import { registerRoutes } from "./register.tsx";
 import { requestRoutes } from "./requests.tsx";
 import { settingsRoutes } from "./settings.tsx";
@@ -34,6 +35,7 @@ export function adminRoutes(deps: AppDeps) {
   guarded.route("/ustawienia", settingsRoutes(deps));
   guarded.route("/wiadomosci", messageRoutes(deps));
   guarded.route("/odczyty", readingRoutes(deps));
+  guarded.route("/zgloszenia", matterAdminRoutes(deps));
   guarded.route("/komunikaty", announcementRoutes(deps));
   guarded.route("/dokumenty", documentRoutes(deps));
   guarded.route("/haslo", staffPasswordRoutes(deps));

@@ -20,6 +20,7 @@ import {
 } from "../../domain/documents/consent.ts";
 import { EcorrespondenceSection } from "../../views/resident/documents.tsx";
 import { waterRoutes } from "./water.tsx";
+import { matterRoutes } from "./matters.tsx";
 
 /** Enough of the newest entries to name a year of unpaid months (about ten entries a month). */
 const ARREARS_ENTRIES = 120;
@@ -92,6 +93,7 @@ export function ebokRoutes(deps: AppDeps) {
   app.route("/", balanceRoutes(deps));
   app.route("/", waterRoutes(deps));
   app.route("/", documentRoutes(deps));
+  app.route("/zgloszenia", matterRoutes(deps));
 
   app.get("/konto", async (c) => {
     const account = c.get("account");
