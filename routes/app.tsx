@@ -18,6 +18,7 @@ import { devRoutes } from "./dev.tsx";
 import { ebokRoutes } from "./resident/ebok.tsx";
 import { registrationRoutes } from "./public/registration.tsx";
 import { publicRoutes } from "./public/pages.tsx";
+import { paymentNotificationRoutes } from "./public/payment_notification.ts";
 import { renderPage } from "./render.tsx";
 import {
   csrfProtection,
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps) {
   app.use(requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX]));
 
   app.route("/", publicRoutes(deps));
+  app.route("/", paymentNotificationRoutes(deps));
   app.route("/", registrationRoutes(deps));
   app.route("/", authRoutes(deps));
   app.route("/ebok", ebokRoutes(deps));
