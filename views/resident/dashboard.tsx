@@ -6,6 +6,7 @@ import type { LedgerTotals } from "../../domain/balance/ledger.ts";
 import type { AmountDue, ArrearsOrigin } from "../../domain/balance/statement.ts";
 import { unitKindLabels } from "../../domain/backoffice/register.ts";
 import { formatIsoDate, formatMoney, formatPeriod } from "../format.ts";
+import { type PayOffer, PayOnlineForm } from "./online_payment.tsx";
 import {
   BalanceWords,
   DataAsOf,
@@ -23,6 +24,10 @@ export type UnitDashboard = UnitRef & {
   /** This month's charges (the fee), by the entries' period. */
   monthCharge: number;
   transfer: { recipient: string; title: string; qrSvg: string };
+  /** Online payments confirmed, not yet booked (grosze); `totals.balance` is already less them. */
+  inTransit?: number;
+  /** Present when online payment is offered for this unit. */
+  payOffer?: PayOffer;
 };
 
 /** What all the units together ask for: the sums of what is due, the months of all arrears. */
@@ -117,6 +122,12 @@ function UnitCard(props: { u: UnitDashboard; period: string }) {
           <p class="big">
             <BalanceWords balance={u.totals.balance} />
           </p>
+          {(u.inTransit ?? 0) !== 0 && (
+            <p class="in-transit">
+              Uwzględniono {formatMoney(u.inTransit ?? 0)}{" "}
+              w drodze (płatność online) — wpłata czeka na zaksięgowanie przez spółdzielnię.
+            </p>
+          )}
           <DueSentence due={u.due} origin={u.origin} />
           <dl class="facts">
             <dt>Opłata za {formatPeriod(props.period)}</dt>
@@ -145,6 +156,12 @@ function UnitCard(props: { u: UnitDashboard; period: string }) {
         amount={u.due.dueNow}
         qrSvg={u.transfer.qrSvg}
       />
+      {u.payOffer && (
+        <>
+          <h3>Płatność online</h3>
+          <PayOnlineForm offer={u.payOffer} />
+        </>
+      )}
     </section>
   );
 }
