@@ -23,19 +23,21 @@ const sortCode = makeSortCode("9990001");
 const nrb = (n: number) => makeNrb(sortCode, `4600${String(n).padStart(12, "0")}`);
 
 Deno.test("online payment over HTTP: /ebok → gateway page → Zapłać → w drodze, due lowered → booked by import, counted once", async () => {
-  let app: { request(url: string, init?: RequestInit): Response | Promise<Response> } | undefined;
+  const target: {
+    app?: { request(url: string, init?: RequestInit): Response | Promise<Response> };
+  } = {};
   // The fake sends its notification to the app's notifyUrl (http://localhost:…): deliver it to
   // the app in this process, as HTTP would.
   const fake = startFakePrzelewy24Server(CREDS, {
     fetch: (async (input: RequestInfo | URL, init?: RequestInit) =>
-      await app!.request(String(input), init)) as typeof fetch,
+      await target.app!.request(String(input), init)) as typeof fetch,
   });
   const gateway = createPrzelewy24Gateway({ ...CREDS, baseUrl: fake.url });
   await using t = await testApp({
     paymentGateway: gateway,
     start: new Date("2026-12-04T09:30:00Z"),
   });
-  app = t.app;
+  target.app = t.app;
   try {
     await saveChargeComponents(t.kv, [{ code: "eksploatacja", label: "Eksploatacja" }]);
     const building = await createBuilding(t.kv, t.clock, {
