@@ -96,7 +96,7 @@ if (paymentGateway) {
 
 const demo = config.demo ? await seedDemoIfEmpty(kv, clock, hasher) : undefined;
 
-const app = createApp({ config, kv, clock, log, hasher });
+const app = createApp({ config, kv, clock, log, hasher, paymentGateway });
 Deno.serve({
   hostname: config.hostname,
   port: config.port,

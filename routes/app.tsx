@@ -23,6 +23,7 @@ import { MATTER_UPLOAD_PATH } from "./resident/matters.tsx";
 import { MAX_ATTACHMENTS } from "../domain/matters/matters.ts";
 import { registrationRoutes } from "./public/registration.tsx";
 import { publicRoutes } from "./public/pages.tsx";
+import { paymentNotificationRoutes } from "./public/payment_notification.ts";
 import { renderPage } from "./render.tsx";
 import {
   csrfProtection,
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps) {
   );
 
   app.route("/", publicRoutes(deps));
+  app.route("/", paymentNotificationRoutes(deps));
   app.route("/", registrationRoutes(deps));
   app.route("/", authRoutes(deps));
   app.route("/ebok", ebokRoutes(deps));

@@ -5,6 +5,7 @@ import type { Announcement } from "../domain/backoffice/announcements.ts";
 import type { DataFreshness } from "../domain/backoffice/data_freshness.ts";
 import type { PasswordHasher } from "../domain/accounts/password.ts";
 import type { Logger } from "../platform/log.ts";
+import type { PaymentGateway } from "../adapters/payment_gateway.ts";
 
 /** What every route needs, built once in main.ts (or a test) and passed down. */
 export type AppDeps = {
@@ -13,6 +14,8 @@ export type AppDeps = {
   clock: Clock;
   log: Logger;
   hasher: PasswordHasher;
+  /** Online payment (docs/payments.md); undefined: the cooperative takes none. */
+  paymentGateway?: PaymentGateway;
 };
 
 /** Settings read on most pages, cached for a few seconds in this process. */

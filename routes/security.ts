@@ -34,10 +34,12 @@ export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
 /**
  * Paths that take state-changing requests from other sites or in other formats, checked by
  * their own means instead (a signature, a token). Exact paths, no prefixes, each with a reason.
- * The payment gateway's notification (a server-to-server JSON POST, verified by its signature)
- * will be the first entry.
  */
-export const CSRF_EXEMPT_PATHS: readonly string[] = [];
+export const CSRF_EXEMPT_PATHS: readonly string[] = [
+  // The payment gateway's notification: a server-to-server JSON POST, trusted only through its
+  // signature and the gateway's verify call (routes/public/payment_notification.ts).
+  "/platnosci/przelewy24",
+];
 
 /**
  * Path prefixes exempt the same way. The development fake of the payment gateway's API

@@ -14,6 +14,7 @@ import { currentTotp } from "../domain/accounts/totp.ts";
 import type { AppDeps } from "../routes/context.ts";
 import { type ApiScope, createApiToken } from "../domain/backoffice/api_tokens.ts";
 import type { Actor } from "../domain/backoffice/audit.ts";
+import type { PaymentGateway } from "../adapters/payment_gateway.ts";
 import { type FakeProvider, startFakeResend, startFakeTwilio } from "./fakes/fake_provider.ts";
 
 export const TEST_ORIGIN = "http://localhost:8000";
@@ -27,12 +28,14 @@ export type TestAppOptions = {
   wrapKv?: (kv: Deno.Kv) => Deno.Kv;
   /** Wraps the parts before the app is built (e.g. a hasher that counts its calls). */
   adapt?: (deps: AppDeps) => AppDeps;
+  /** Online payment through this gateway (e.g. the fake Przelewy24); none by default. */
+  paymentGateway?: PaymentGateway;
 };
 
 export async function testApp(options: TestAppOptions | Record<string, string> = {}) {
   const opts: TestAppOptions =
     "env" in options || "delivery" in options || "start" in options || "wrapKv" in options ||
-      "adapt" in options
+      "adapt" in options || "paymentGateway" in options
       ? options as TestAppOptions
       : { env: options as Record<string, string> };
   const config = loadConfig({ EBOK_KV_PATH: ":memory:", ...opts.env });
@@ -41,7 +44,14 @@ export async function testApp(options: TestAppOptions | Record<string, string> =
   const clock = manualClock(opts.start ?? new Date("2026-11-25T10:00:00Z"));
   const log = memoryLogger();
   const hasher = createPasswordHasher({ useWorker: false });
-  const base: AppDeps = { config, kv, clock, log, hasher };
+  const base: AppDeps = {
+    config,
+    kv,
+    clock,
+    log,
+    hasher,
+    paymentGateway: opts.paymentGateway,
+  };
   const deps = opts.adapt ? opts.adapt(base) : base;
   const app = createApp(deps);
 

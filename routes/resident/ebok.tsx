@@ -21,6 +21,9 @@ import {
 import { EcorrespondenceSection } from "../../views/resident/documents.tsx";
 import { waterRoutes } from "./water.tsx";
 import { matterRoutes } from "./matters.tsx";
+import { paymentRoutes } from "./online_payment.tsx";
+import { dueShown, listInTransit } from "../../domain/payments/in_transit.ts";
+import { paymentOffer } from "../../domain/payments/payments.ts";
 
 /** Enough of the newest entries to name a year of unpaid months (about ten entries a month). */
 const ARREARS_ENTRIES = 120;
@@ -50,11 +53,18 @@ export function ebokRoutes(deps: AppDeps) {
     );
     const units = await Promise.all(
       residentUnits.map(async (u) => {
-        const [totals, month] = await Promise.all([
+        const [ledgerTotals, month, inTransit] = await Promise.all([
           getTotals(kv, u.unit.id),
           listEntries(kv, u.unit.id, { from: period }),
+          deps.paymentGateway ? listInTransit(kv, u.unit.id) : [],
         ]);
+        // Online payments confirmed but not yet booked lower what is shown as due (marked).
+        const shown = dueShown(ledgerTotals.balance, inTransit);
+        const totals = { ...ledgerTotals, balance: shown.due };
         const due = amountDue(totals, month.entries, today);
+        const offer = deps.paymentGateway && due.dueNow > 0
+          ? (await paymentOffer(kv, u.unit.id)).range
+          : undefined;
         // Only a unit with arrears needs older entries, to name the months they come from.
         const origin = arrearsOrigin(
           due.arrears > 0
@@ -72,6 +82,8 @@ export function ebokRoutes(deps: AppDeps) {
           due,
           origin,
           monthCharge,
+          inTransit: shown.inTransit,
+          payOffer: offer ? { unitId: u.unit.id, ...offer } : undefined,
           transfer: transferFor(coop, u, period, due.dueNow),
         };
       }),
@@ -94,6 +106,7 @@ export function ebokRoutes(deps: AppDeps) {
   app.route("/", waterRoutes(deps));
   app.route("/", documentRoutes(deps));
   app.route("/zgloszenia", matterRoutes(deps));
+  app.route("/", paymentRoutes(deps));
 
   app.get("/konto", async (c) => {
     const account = c.get("account");

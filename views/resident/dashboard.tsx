@@ -7,6 +7,7 @@ import type { LedgerTotals } from "../../domain/balance/ledger.ts";
 import type { AmountDue, ArrearsOrigin } from "../../domain/balance/statement.ts";
 import { unitKindLabels } from "../../domain/backoffice/register.ts";
 import { formatIsoDate, formatMoney, formatPeriod } from "../format.ts";
+import { type PayOffer, PayOnlineForm } from "./online_payment.tsx";
 import {
   BalanceWords,
   DataAsOf,
@@ -24,6 +25,10 @@ export type UnitDashboard = UnitRef & {
   /** This month's charges (the fee), by the entries' period. */
   monthCharge: number;
   transfer: { recipient: string; title: string; qr: TransferQr };
+  /** Online payments confirmed, not yet booked (grosze); `totals.balance` is already less them. */
+  inTransit?: number;
+  /** Present when online payment is offered for this unit. */
+  payOffer?: PayOffer;
 };
 
 /** What all the units together ask for: the sums of what is due, the months of all arrears. */
@@ -118,6 +123,12 @@ function UnitCard(props: { u: UnitDashboard; period: string }) {
           <p class="big">
             <BalanceWords balance={u.totals.balance} />
           </p>
+          {(u.inTransit ?? 0) !== 0 && (
+            <p class="in-transit">
+              Uwzględniono {formatMoney(u.inTransit ?? 0)}{" "}
+              w drodze (płatność online) — wpłata czeka na zaksięgowanie przez spółdzielnię.
+            </p>
+          )}
           <DueSentence due={u.due} origin={u.origin} />
           <dl class="facts">
             <dt>Opłata za {formatPeriod(props.period)}</dt>
@@ -146,6 +157,12 @@ function UnitCard(props: { u: UnitDashboard; period: string }) {
         amount={u.due.dueNow}
         qr={u.transfer.qr}
       />
+      {u.payOffer && (
+        <>
+          <h3>Płatność online</h3>
+          <PayOnlineForm offer={u.payOffer} />
+        </>
+      )}
     </section>
   );
 }

@@ -5,7 +5,8 @@
  * Identity: the unit and the accounting system's document number. Posted entries are immutable:
  * a document already posted with the same content is "unchanged", with a different content it is
  * refused ("zmiana zaksięgowanego dokumentu") — a mistake is corrected by a new document (a
- * correction). Applying goes through `postEntries` per unit, which is itself idempotent by
+ * correction). Applying goes through `postEntriesMatchingPayments` (payments/matching.ts: `postEntries` plus
+ * the online payments' matching) per unit, which is itself idempotent by
  * document number and keeps the unit's totals in the same atomic op as its entries.
  */
 import { z } from "zod";
@@ -20,8 +21,8 @@ import {
   type LedgerEntry,
   type LedgerTotals,
   type NewLedgerEntry,
-  postEntries,
 } from "../../balance/ledger.ts";
+import { postEntriesMatchingPayments } from "../../payments/matching.ts";
 import { getUnitIdsByExternalIds } from "../register.ts";
 import {
   basisUnitWords,
@@ -402,7 +403,13 @@ async function apply(
     else byUnit.set(row.apply.unitId, [row]);
   }
   for (const [unitId, unitRows] of byUnit) {
-    const result = await postEntries(kv, clock, unitId, unitRows.map((r) => r.apply.entry));
+    // A booked payment that names an online payment clears its "w drodze" entry in the same op.
+    const result = await postEntriesMatchingPayments(
+      kv,
+      clock,
+      unitId,
+      unitRows.map((r) => r.apply.entry),
+    );
     if (!result.ok) {
       throw new Error(`ledger of unit ${unitId}: conflict after ${result.posted} entries`);
     }
