@@ -144,6 +144,8 @@ export function isStorageUnavailable(error: unknown): boolean {
 export async function writeProbe(kv: Deno.Kv): Promise<string | null> {
   try {
     await kv.set(keys.healthProbe(), new Date().toISOString(), { expireIn: 60_000 });
+    // Leave nothing behind: an empty database must stay empty (demo seeding, backup import).
+    await kv.delete(keys.healthProbe());
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
