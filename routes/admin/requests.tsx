@@ -86,7 +86,8 @@ export function requestRoutes(deps: AppDeps) {
     // The card lists the units at the typed address already: the results leave them out.
     const findings = await requestFindings(kv, request);
     const listed = new Set([...findings.atAddress, ...findings.sameName].map((u) => u.unit.id));
-    const search = { q, ...found, hits: found.hits.filter((h) => !listed.has(h.unit.id)) };
+    const hits = found.hits.filter((h) => !listed.has(h.unit.id));
+    const search = { q, ...found, hits, alreadyListed: found.hits.length - hits.length };
     const view = request.status === "pending"
       ? await requestView(request, { search, findings })
       : null;

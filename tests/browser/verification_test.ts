@@ -176,14 +176,17 @@ Deno.test("verification in Chromium: the name check on request cards, the card's
         const problems = await watchPage(page);
         await staffLogin(page, server);
         const card = cardOf(page, names.partial);
-        await card.locator('input[name="q"]').fill(`Kaz. Wielkiego ${flat.building}/${flat.unit}`);
+        await card.locator('input[name="q"]').fill(relative.last_name);
         await card.getByRole("button", { name: "Szukaj" }).click();
         await card.locator(".search-results p").waitFor();
         assert.equal(new URL(page.url()).pathname, "/admin/wnioski", "no navigation");
         assert.match(
           await text(card.locator(".search-results p")),
-          /Nic nie znaleziono|Znalezione/,
+          /^Znalezione dla „.+”: \d+ \(i lokal z listy powyżej\)\.$/,
         );
+        const found = card.locator(".search-results input[name='unit_id']");
+        assert.ok((await found.count()) >= 1, "the surname's other units, ready to tick");
+        assert.equal(await found.first().isChecked(), false, "found, not ticked");
         await assertNoAxeViolations(page, "/admin/wnioski after an htmx search");
         await screenshot(page, "verification-js-01-search");
         assertNoProblems(problems, "the staff page (JavaScript on)");

@@ -208,6 +208,18 @@ Deno.test("the card finds a unit through a register search (htmx fragment, plain
   assert.equal(res.status, 303);
 
   assert.equal((await staff.get("/admin/wnioski/01ARZ3NDEKTSV4RRFFQ69G5FAV")).status, 404);
+  // A unit the card lists already is not offered twice.
+  const marcin = await apply(t, {
+    first_name: "Marcin",
+    last_name: "Dąbrowski",
+    email: "marcin@example.pl",
+  });
+  const twice = await (await staff.get(
+    `/admin/wnioski/${marcin.id}?q=${encodeURIComponent("Kaz. Wielkiego 12/3")}`,
+    { "hx-request": "true" },
+  )).text();
+  assert.deepEqual(checkboxes(twice), []);
+  assert.match(twice, /pasuje tylko lokal z listy powyżej/);
 });
 
 Deno.test("/rejestracja suggests the cooperative's streets (a datalist, no JavaScript needed)", async () => {

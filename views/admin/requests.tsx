@@ -5,7 +5,13 @@ import { formatPolishMobile } from "../../domain/shared/phone.ts";
 import { revealInvisible } from "../../domain/shared/text.ts";
 import { formatDateTime } from "../format.ts";
 
-export type RequestSearch = { q: string; hits: CheckedUnit[]; truncated: boolean };
+export type RequestSearch = {
+  q: string;
+  hits: CheckedUnit[];
+  truncated: boolean;
+  /** Units found that the card lists already (at the address given). */
+  alreadyListed?: number;
+};
 
 export type RequestView = {
   request: AccessRequest;
@@ -162,11 +168,13 @@ export function RequestSearchResults(
       {s && s.q !== "" && (
         <>
           <p class="muted">
-            {s.hits.length === 0
-              ? `Nic nie znaleziono dla „${s.q}”.`
-              : `Znalezione dla „${s.q}”: ${s.hits.length}${
+            {s.hits.length > 0
+              ? `Znalezione dla „${s.q}”: ${s.hits.length}${
                 s.truncated ? " (pierwsze — zawęź wyszukiwanie)" : ""
-              }.`}
+              }${s.alreadyListed ? " (i lokal z listy powyżej)" : ""}.`
+              : s.alreadyListed
+              ? `Dla „${s.q}” pasuje tylko lokal z listy powyżej.`
+              : `Nic nie znaleziono dla „${s.q}”.`}
           </p>
           {s.hits.map((o) => (
             <UnitOption
