@@ -15,6 +15,9 @@ import type { AppDeps } from "../routes/context.ts";
 import { type ApiScope, createApiToken } from "../domain/backoffice/api_tokens.ts";
 import type { Actor } from "../domain/backoffice/audit.ts";
 import type { PaymentGateway } from "../adapters/payment_gateway.ts";
+import { saveChargeComponents } from "../domain/balance/ledger.ts";
+import { createBuilding, createUnit } from "../domain/backoffice/register.ts";
+import { makeNrb, makeSortCode } from "../domain/shared/nrb.ts";
 import { type FakeProvider, startFakeResend, startFakeTwilio } from "./fakes/fake_provider.ts";
 
 export const TEST_ORIGIN = "http://localhost:8000";
@@ -326,4 +329,34 @@ export async function dumpKv(kv: Deno.Kv): Promise<string> {
     );
   }
   return parts.join("\n");
+}
+
+/**
+ * The import tests' register: the "eksploatacja" charge component and flat 7 at Kazimierza
+ * Wielkiego 12 in Głogów (accounting codes KW12 and KW12/7).
+ */
+export async function seedFlatKW12(
+  t: { kv: Deno.Kv; clock: AppDeps["clock"] },
+  occupants: string[] = ["Katarzyna Zielińska"],
+) {
+  await saveChargeComponents(t.kv, [{ code: "eksploatacja", label: "Eksploatacja" }]);
+  const building = await createBuilding(t.kv, t.clock, {
+    street: "Kazimierza Wielkiego",
+    number: "12",
+    postalCode: "67-200",
+    city: "Głogów",
+    externalId: "KW12",
+  });
+  const unit = await createUnit(t.kv, t.clock, {
+    buildingId: building.id,
+    number: "7",
+    kind: "flat",
+    areaCm2: 543000,
+    persons: 3,
+    bankAccount: makeNrb(makeSortCode("9990001"), "4600000000000007"),
+    occupants,
+    externalId: "KW12/7",
+  });
+  if (!unit.ok) throw new Error(`flat KW12/7: ${unit.reason}`);
+  return { building, unit: unit.unit };
 }

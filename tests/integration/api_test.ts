@@ -17,16 +17,22 @@ import { parseCsv } from "../../domain/shared/csv.ts";
 import { getDataFreshness } from "../../domain/backoffice/data_freshness.ts";
 import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
 import { importKinds, listImportHistory } from "../../domain/backoffice/imports.ts";
-import { getTotals, saveChargeComponents } from "../../domain/balance/ledger.ts";
-import { makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
-import { createBuilding, createUnit } from "../../domain/backoffice/register.ts";
+import { getTotals } from "../../domain/balance/ledger.ts";
 import { createStaff, type StaffRole } from "../../domain/accounts/staff.ts";
 import { currentTotp } from "../../domain/accounts/totp.ts";
 import { API_TOKENS_PATH, apiTokenRoutes } from "../../routes/admin/api_tokens.tsx";
 import { API_PREFIX, apiRoutes } from "../../routes/api.ts";
 import type { AppEnv } from "../../routes/context.ts";
 import { csrfProtection, requestSizeLimit } from "../../routes/security.ts";
-import { apiCall, dumpKv, issueApiToken, testAdmin, testApp, type TestClient } from "../helpers.ts";
+import {
+  apiCall,
+  dumpKv,
+  issueApiToken,
+  seedFlatKW12,
+  testAdmin,
+  testApp,
+  type TestClient,
+} from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
 type Fetcher = { request(path: string, init?: RequestInit): Response | Promise<Response> };
@@ -62,31 +68,13 @@ const admin: Actor = testAdmin;
 
 async function setup() {
   const t = await testApp();
-  await saveChargeComponents(t.kv, [{ code: "eksploatacja", label: "Eksploatacja" }]);
-  const building = await createBuilding(t.kv, t.clock, {
-    street: "Kazimierza Wielkiego",
-    number: "12",
-    postalCode: "67-200",
-    city: "Głogów",
-    externalId: "KW12",
-  });
-  const unit = await createUnit(t.kv, t.clock, {
-    buildingId: building.id,
-    number: "7",
-    kind: "flat",
-    areaCm2: 543000,
-    persons: 3,
-    bankAccount: makeNrb(makeSortCode("9990001"), "4600000000000007"),
-    occupants: ["Katarzyna Zielińska"],
-    externalId: "KW12/7",
-  });
-  assert.ok(unit.ok);
+  const { unit } = await seedFlatKW12(t);
   const accounting = await issueApiToken(t, "System księgowy", ["ledger", "read:history"]);
   const register = await issueApiToken(t, "Rejestr lokali", ["units"]);
   return {
     t,
     app: appWithApi(t),
-    unitId: unit.unit.id,
+    unitId: unit.id,
     ledgerToken: accounting.secret,
     ledgerTokenId: accounting.id,
     unitsToken: register.secret,

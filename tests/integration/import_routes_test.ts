@@ -3,16 +3,14 @@ import { Hono } from "hono";
 import { getCooperativeProfile } from "../../domain/backoffice/cooperative.ts";
 import { getDataFreshness } from "../../domain/backoffice/data_freshness.ts";
 import { listImportHistory } from "../../domain/backoffice/imports.ts";
-import { getTotals, saveChargeComponents } from "../../domain/balance/ledger.ts";
-import { makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
-import { createBuilding, createUnit } from "../../domain/backoffice/register.ts";
+import { getTotals } from "../../domain/balance/ledger.ts";
 import { createStaff } from "../../domain/accounts/staff.ts";
 import { currentTotp } from "../../domain/accounts/totp.ts";
 import { IMPORT_UPLOAD_PREFIX, importRoutes } from "../../routes/admin/import.tsx";
 import type { AppEnv } from "../../routes/context.ts";
 import { csrfProtection, requestSizeLimit } from "../../routes/security.ts";
 import { requireStaff, type StaffEnv } from "../../routes/admin/guard.ts";
-import { TEST_ORIGIN, testApp, type TestClient } from "../helpers.ts";
+import { seedFlatKW12, TEST_ORIGIN, testApp, type TestClient } from "../helpers.ts";
 
 type Fetcher = { request(path: string, init?: RequestInit): Response | Promise<Response> };
 type T = Awaited<ReturnType<typeof testApp>>;
@@ -44,25 +42,7 @@ async function appWithImports(t: T, staffCookie?: string): Promise<Fetcher> {
 
 async function setup() {
   const t = await testApp();
-  await saveChargeComponents(t.kv, [{ code: "eksploatacja", label: "Eksploatacja" }]);
-  const building = await createBuilding(t.kv, t.clock, {
-    street: "Kazimierza Wielkiego",
-    number: "12",
-    postalCode: "67-200",
-    city: "Głogów",
-    externalId: "KW12",
-  });
-  const unit = await createUnit(t.kv, t.clock, {
-    buildingId: building.id,
-    number: "7",
-    kind: "flat",
-    areaCm2: 543000,
-    persons: 3,
-    bankAccount: makeNrb(makeSortCode("9990001"), "4600000000000007"),
-    occupants: ["Katarzyna Zielińska"],
-    externalId: "KW12/7",
-  });
-  assert.ok(unit.ok);
+  const { unit } = await seedFlatKW12(t);
   const staff = await createStaff(t.kv, t.clock, t.hasher, {
     login: "biuro",
     password: "Biuro-Haslo-1",
@@ -80,7 +60,7 @@ async function setup() {
   const app = await appWithImports(t, cookieHeader(client));
   // The client talks to the same application as the uploads below.
   (client as unknown as { app: Fetcher }).app = app;
-  return { t, app, client, unitId: unit.unit.id };
+  return { t, app, client, unitId: unit.id };
 }
 
 function cookieHeader(client: TestClient): string {

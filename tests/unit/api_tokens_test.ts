@@ -22,10 +22,7 @@ import {
   previewImportRecords,
 } from "../../domain/backoffice/imports.ts";
 import { keys } from "../../domain/shared/keys.ts";
-import { dumpKv, testAdmin } from "../helpers.ts";
-import { saveChargeComponents } from "../../domain/balance/ledger.ts";
-import { makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
-import { createBuilding, createUnit } from "../../domain/backoffice/register.ts";
+import { dumpKv, seedFlatKW12, testAdmin } from "../helpers.ts";
 
 const admin: Actor = testAdmin;
 
@@ -251,25 +248,7 @@ Deno.test("idempotency keys: first, in progress, repeat, mismatch, forgotten aft
 
 async function withUnit() {
   const t = await open();
-  await saveChargeComponents(t.kv, [{ code: "eksploatacja", label: "Eksploatacja" }]);
-  const building = await createBuilding(t.kv, t.clock, {
-    street: "Kazimierza Wielkiego",
-    number: "12",
-    postalCode: "67-200",
-    city: "Głogów",
-    externalId: "KW12",
-  });
-  const unit = await createUnit(t.kv, t.clock, {
-    buildingId: building.id,
-    number: "7",
-    kind: "flat",
-    areaCm2: 543000,
-    persons: 3,
-    bankAccount: makeNrb(makeSortCode("9990001"), "4600000000000007"),
-    occupants: [],
-    externalId: "KW12/7",
-  });
-  assert.ok(unit.ok);
+  await seedFlatKW12(t, []);
   return t;
 }
 
