@@ -567,7 +567,7 @@ export function apiRoutes(deps: AppDeps) {
         confirmedAt: p.confirmedAt ?? null,
         booked: p.booked ? { documentNo: p.booked.documentNo, postedOn: p.booked.postedOn } : null,
       })),
-      cursor: page.cursor,
+      nextCursor: page.cursor,
     }, 200);
   });
 
