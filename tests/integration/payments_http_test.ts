@@ -207,6 +207,12 @@ Deno.test("online payment over HTTP: /ebok → gateway page → Zapłać → w d
     assert.deepEqual((await (await api("?since=2026-12-05", reader)).json()).payments, []);
     assert.equal((await api("?since=2026-12-01", importer)).status, 403);
     assert.equal((await api("?since=wczoraj", reader)).status, 422);
+
+    // Staff see it on /admin/platnosci, booked.
+    const office = await t.staffClient("office", "biuro");
+    const list = await office.get("/admin/platnosci?stan=confirmed");
+    assert.equal(list.status, 200);
+    assert.match(await list.text(), /WB\/2026\/12\/0042/);
   } finally {
     await fake.close();
   }
