@@ -10,6 +10,7 @@
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { listConfirmedPaymentsSince } from "../domain/payments/payments.ts";
 import { z } from "zod";
 import {
   type ApiScope,
@@ -93,6 +94,7 @@ export function apiRoutes(deps: AppDeps) {
   app.post("/import/:kind", importChecks, bodyLimitFor413(), (c) => postImport(deps, c));
   app.get("/import/:jobId", (c) => getImport(deps, c));
   app.get("/history", (c) => getHistory(deps, c));
+  app.get("/payments", (c) => getPayments(deps, c));
   app.all("*", (c) => {
     noteAudit(c, "api.not_found");
     return apiError(c, 404, "not_found", "Nie ma takiego adresu w API.", {
@@ -100,6 +102,7 @@ export function apiRoutes(deps: AppDeps) {
         `POST ${API_PREFIX}/import/{kind}`,
         `GET ${API_PREFIX}/import/{jobId}`,
         `GET ${API_PREFIX}/history`,
+        `GET ${API_PREFIX}/payments?since=`,
       ],
     });
   });
@@ -341,4 +344,44 @@ async function getHistory({ kv }: AppDeps, c: Context<ApiEnv>) {
   }
   const imports = (await listImportHistory(kv, limit)).map(historyItem);
   return c.json({ imports }, 200);
+}
+
+/** Confirmed online payments for the accounting system (docs/payments.md), oldest first. */
+async function getPayments({ kv }: AppDeps, c: Context<ApiEnv>) {
+  noteAudit(c, "api.payments");
+  if (!hasScope(c.get("apiToken"), "read:payments")) return forbidden(c, "read:payments");
+  const since = c.req.query("since") ?? "";
+  const sinceMs = Date.parse(since);
+  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/.test(since) || Number.isNaN(sinceMs)) {
+    return apiError(
+      c,
+      422,
+      "invalid_request",
+      "Parametr since: data RRRR-MM-DD lub chwila ISO 8601 (UTC), np. 2026-12-01T00:00:00Z.",
+    );
+  }
+  const raw = c.req.query("limit");
+  const limit = raw === undefined ? 100 : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+    return apiError(c, 422, "invalid_request", "Parametr limit: liczba całkowita od 1 do 500.");
+  }
+  const cursor = c.req.query("cursor")?.slice(0, 200) || undefined;
+  const page = await listConfirmedPaymentsSince(kv, new Date(sinceMs).toISOString(), {
+    limit,
+    cursor,
+  });
+  return c.json({
+    payments: page.payments.map((p) => ({
+      id: p.id,
+      unitId: p.unitId,
+      amount: p.amount,
+      currency: p.currency,
+      title: p.title,
+      gateway: p.gateway,
+      orderId: p.orderId ?? null,
+      confirmedAt: p.confirmedAt ?? null,
+      booked: p.booked ? { documentNo: p.booked.documentNo, postedOn: p.booked.postedOn } : null,
+    })),
+    nextCursor: page.cursor,
+  }, 200);
 }

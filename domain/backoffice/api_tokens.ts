@@ -21,16 +21,17 @@ import { type ImportKind, importKindLabels, importKinds } from "./imports.ts";
 import { keys } from "../shared/keys.ts";
 import { consumeRateLimit, peekRateLimit, type RateLimitResult } from "../accounts/rate_limit.ts";
 
-export type ApiScope = ImportKind | "read:history";
+export type ApiScope = ImportKind | "read:history" | "read:payments";
 
 /** Every scope, in the order forms and documentation list them. */
-export const apiScopes: readonly ApiScope[] = [...importKinds, "read:history"];
+export const apiScopes: readonly ApiScope[] = [...importKinds, "read:history", "read:payments"];
 
 export const apiScopeLabels: Record<ApiScope, string> = {
   ...Object.fromEntries(
     importKinds.map((k) => [k, `Import: ${importKindLabels[k].toLowerCase()}`]),
   ) as Record<ImportKind, string>,
   "read:history": "Odczyt historii importów",
+  "read:payments": "Odczyt płatności online",
 };
 
 export function isApiScope(s: string): s is ApiScope {

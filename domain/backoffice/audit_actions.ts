@@ -85,6 +85,7 @@ export const auditActionLabels = {
   "api.import": "Import przez API",
   "api.import_status": "Sprawdzenie stanu importu przez API",
   "api.history": "Odczyt historii importów przez API",
+  "api.payments": "Odczyt płatności online przez API",
   "api.not_found": "Wywołanie nieznanego adresu API",
   "payment.created": "Rozpoczęto płatność online",
   "payment.pending": "Płatność online przekazana do operatora",

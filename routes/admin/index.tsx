@@ -20,6 +20,7 @@ import { matterAdminRoutes } from "./matters.tsx";
 import { registerRoutes } from "./register.tsx";
 import { requestRoutes } from "./requests.tsx";
 import { settingsRoutes } from "./settings.tsx";
+import { paymentAdminRoutes } from "./payments.tsx";
 
 export function adminRoutes(deps: AppDeps) {
   const app = new Hono<StaffEnv>();
@@ -41,6 +42,7 @@ export function adminRoutes(deps: AppDeps) {
   guarded.route("/haslo", staffPasswordRoutes(deps));
   guarded.route("/import", importRoutes(deps));
   guarded.route("/dziennik", auditRoutes(deps));
+  guarded.route("/platnosci", paymentAdminRoutes(deps));
   guarded.route("/", gdprRoutes(deps));
 
   app.route("/", guarded);

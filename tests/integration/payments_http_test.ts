@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { createPrzelewy24Gateway } from "../../adapters/przelewy24.ts";
 import { startFakePrzelewy24Server } from "../../adapters/fake_przelewy24.ts";
 import { createAccount } from "../../domain/accounts/accounts.ts";
+import { createApiToken } from "../../domain/backoffice/api_tokens.ts";
 import { createBuilding, createUnit } from "../../domain/backoffice/register.ts";
 import { applyImport, previewImport } from "../../domain/backoffice/imports.ts";
 import { getTotals, postEntry, saveChargeComponents } from "../../domain/balance/ledger.ts";
@@ -185,6 +186,33 @@ Deno.test("online payment over HTTP: /ebok → gateway page → Zapłać → w d
     home = await (await browser.get("/ebok")).text();
     assert.doesNotMatch(home, /w drodze/);
     assert.match(home, /Do zapłaty 112,34\u00a0zł/);
+
+    // The accounting system reads confirmed payments through the API, with its own scope.
+    const token = async (name: string, scopes: string[]) => {
+      const r = await createApiToken(t.kv, t.clock, { name, scopes, actor });
+      assert.ok(r.ok);
+      return { authorization: `Bearer ${r.secret}` };
+    };
+    const reader = await token("System księgowy", ["read:payments"]);
+    const importer = await token("Importer", ["ledger"]);
+    const api = (query: string, headers: Record<string, string>) =>
+      t.app.request(`/api/v1/payments${query}`, { headers });
+    const listed = await api("?since=2026-12-01", reader);
+    assert.equal(listed.status, 200);
+    const body = await listed.json();
+    assert.equal(body.payments.length, 1);
+    assert.equal(body.payments[0].id, paymentId);
+    assert.equal(body.payments[0].amount, 50_000);
+    assert.equal(body.payments[0].booked.documentNo, "WB/2026/12/0042");
+    assert.deepEqual((await (await api("?since=2026-12-05", reader)).json()).payments, []);
+    assert.equal((await api("?since=2026-12-01", importer)).status, 403);
+    assert.equal((await api("?since=wczoraj", reader)).status, 422);
+
+    // Staff see it on /admin/platnosci, booked.
+    const office = await t.staffClient("office", "biuro");
+    const list = await office.get("/admin/platnosci?stan=confirmed");
+    assert.equal(list.status, 200);
+    assert.match(await list.text(), /WB\/2026\/12\/0042/);
   } finally {
     await fake.close();
   }
