@@ -17,6 +17,7 @@ import { openConfiguredKv, withoutQueues, writeProbe } from "./platform/kv.ts";
 import { createLogger } from "./platform/log.ts";
 import { configuredPaymentGateway } from "./adapters/przelewy24.ts";
 import { paymentSweep } from "./domain/payments/confirmation.ts";
+import { sweepFiles } from "./domain/files/kv_file_store.ts";
 
 let config;
 try {
@@ -93,6 +94,12 @@ if (paymentGateway) {
     if (swept.confirmed || swept.orphans || swept.expired) log.info("payment sweep", swept);
   });
 }
+
+// Uploads interrupted by a crash leave chunks without a final record: removed after an hour.
+Deno.cron("eBOK file sweep", "*/15 * * * *", async () => {
+  const swept = await sweepFiles(kv, clock);
+  if (swept.abandonedUploads || swept.finishedRemovals) log.info("file sweep", swept);
+});
 
 const demo = config.demo ? await seedDemoIfEmpty(kv, clock, hasher) : undefined;
 
