@@ -57,6 +57,7 @@ export const staffMenu = [
   { href: "/admin/import", label: "Import danych" },
   { href: "/admin/komunikaty", label: "Komunikaty" },
   { href: "/admin/dokumenty", label: "Dokumenty" },
+  { href: "/admin/platnosci", label: "Płatności" },
   { href: "/admin/wiadomosci", label: "Wiadomości" },
   { href: "/admin/dziennik", label: "Dziennik zdarzeń" },
   { href: "/admin/ustawienia", label: "Ustawienia" },
