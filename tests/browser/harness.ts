@@ -10,12 +10,28 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import axeSource from "axe-core/axe.min.js" with { type: "text" };
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type DemoFlatState, demoFlatStateDays } from "../../domain/demo/demo_data.ts";
 
 /** The repository root (this file is tests/browser/harness.ts). */
 export const repoRoot: string = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Where screenshots go (ignored by fmt and lint). */
 export const screenshotDir: string = join(repoRoot, "tests", "output", "screenshots");
+
+/**
+ * The day a test server lives on unless a test says otherwise (`EBOK_TODAY`, development and
+ * tests only): the browser tests never depend on the real date. On 20 November 2026 the demo
+ * flat is settled and the meter-reading window (20th – 5th) is open.
+ */
+export const DEFAULT_TODAY = "2026-11-20";
+
+/** A day on which the demo flat is in each of its four states (see domain/demo/demo_data.ts). */
+export const DEMO_STATE_DATES: Record<DemoFlatState, string> = {
+  due: `2026-12-${String(demoFlatStateDays.due).padStart(2, "0")}`,
+  overdue: `2026-12-${String(demoFlatStateDays.overdue).padStart(2, "0")}`,
+  settled: `2026-12-${String(demoFlatStateDays.settled).padStart(2, "0")}`,
+  overpaid: `2026-12-${String(demoFlatStateDays.overpaid).padStart(2, "0")}`,
+};
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -75,11 +91,12 @@ function freePort(): number {
 
 /**
  * Starts `main.ts` as a subprocess in development mode on a free port, with a fresh KV file and
- * demo data, and waits (at most 30 s) until it listens and has printed the demo logins.
- * `options.env` adds to or overrides the environment (e.g. `{ EBOK_DEMO: "0" }`).
+ * demo data, its clock on `options.today` (default `DEFAULT_TODAY`), and waits (at most 30 s)
+ * until it listens and has printed the demo logins. `options.env` adds to or overrides the
+ * environment (e.g. `{ EBOK_DEMO: "0" }`).
  */
 export async function startServer(
-  options: { env?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; today?: string } = {},
 ): Promise<Server> {
   const port = freePort();
   const baseUrl = `http://localhost:${port}`;
@@ -95,6 +112,7 @@ export async function startServer(
     RESEND_API_KEY: "",
     TWILIO_ACCOUNT_SID: "",
     NO_COLOR: "1",
+    EBOK_TODAY: options.today ?? DEFAULT_TODAY,
     ...options.env,
   };
   const expectDemo = env.EBOK_DEMO === "1";

@@ -1,5 +1,6 @@
 /**
- * The /pomoc manual's pictures, taken of the real application: starts the server with demo data,
+ * The /pomoc manual's pictures, taken of the real application: starts the server with demo data
+ * (on the harness's DEFAULT_TODAY, when the demo flat is settled, as the pictures' texts say),
  * opens Chromium (JavaScript on, pictures at most 800 px wide), logs in as the demo resident and saves small PNGs
  * of the registration form, the login form, the dashboard's first unit card, the statement with a
  * month opened and the water chart to static/manual/. views/public/manual_images.ts bundles them.
@@ -106,21 +107,7 @@ async function main() {
     await month.locator("summary").click();
     await month.locator("table.components").waitFor({ state: "visible", timeout: WAIT_MS });
     await month.locator("summary").blur();
-    // The table at its natural width: at 1280 px its min-content width is a little wider than
-    // the content column, so its scroller (.table-wrap) would cut the last column off. Let it
-    // overflow for the picture (a CSSOM change, which the CSP allows; nothing else changes).
     const statement = page.locator("main table.statement").first();
-    const overflow = await statement.evaluate((table) => {
-      const wrap = table.closest(".table-wrap") as unknown as {
-        scrollWidth: number;
-        clientWidth: number;
-        style: { overflow: string };
-      };
-      const extra = wrap.scrollWidth - wrap.clientWidth;
-      wrap.style.overflow = "visible";
-      return extra;
-    });
-    console.log(`(the statement table is ${overflow} px wider than its column at 1280 px)`);
     await shoot(page, statement, "saldo-miesiac");
 
     // 5. The water chart (the heading and the SVG).

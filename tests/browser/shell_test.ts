@@ -2,7 +2,8 @@
  * The page shell in a real browser, against the real server, with JavaScript on and off:
  * language, one h1, the main menu and its current item, zero axe violations, the skip link and
  * the menu reachable by keyboard, htmx loaded under the strict CSP with no violation, and the
- * menu folded above the content on a phone.
+ * menu folded above the content on a phone: one row, a "Menu" disclosure that opens without
+ * JavaScript.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -21,7 +22,7 @@ import {
 
 const PAGES = [
   { path: "/", current: "Strona główna", shot: "home" },
-  { path: "/pomoc", current: "Instrukcja obsługi", shot: "help" },
+  { path: "/pomoc", current: "Pomoc", shot: "help" },
 ];
 const PHONE = { width: 375, height: 740 };
 const MENU = 'nav[aria-label="Menu główne"]';
@@ -150,6 +151,13 @@ Deno.test("page shell in Chromium: lang, h1, menu, axe, keyboard, CSP — JavaSc
         nav.y + nav.height <= main.y,
         `the menu (bottom ${nav.y + nav.height}) is above main (top ${main.y}) on ${where}`,
       );
+      assert.ok(nav.height <= 64, `the menu takes one row on ${where}: ${nav.height} px`);
+      const summary = page.locator(`${MENU} details > summary`);
+      assert.match((await summary.textContent()) ?? "", /Menu: Strona główna/, where);
+      const first = page.locator(`${MENU} a`).first();
+      assert.equal(await first.isVisible(), false, `the menu starts folded on ${where}`);
+      await summary.click();
+      assert.ok(await first.isVisible(), `the "Menu" button opens the menu on ${where}`);
       const tooWide = await page.evaluate(() => {
         // deno-lint-ignore no-explicit-any
         const root = (globalThis as any).document.documentElement;

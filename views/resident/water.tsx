@@ -56,7 +56,7 @@ function LegalBadge(props: { daysLeft: number }) {
     return <span class="badge bad">legalizacja wygasła — biuro wymieni wodomierz</span>;
   }
   if (props.daysLeft <= LEGAL_WARNING_DAYS) {
-    return <span class="badge warn">kończy się za {props.daysLeft} dni</span>;
+    return <span class="badge warn">kończy się za {props.daysLeft}&nbsp;dni</span>;
   }
   return null;
 }
@@ -157,7 +157,7 @@ export function WaterPage(p: WaterProps) {
                 {p.comparison.own !== null && (
                   <>
                     {" "}W Twoim lokalu: <strong>{formatM3(p.comparison.own)}</strong>{" "}
-                    na osobę ({p.comparison.persons} os.).
+                    na osobę ({p.comparison.persons}&nbsp;os.).
                   </>
                 )}
               </p>
