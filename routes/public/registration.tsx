@@ -12,7 +12,6 @@ import { type AddressCheck, checkManagedAddress } from "../../domain/access/mana
 import { listStreets } from "../../domain/backoffice/register.ts";
 import { publicMenu } from "../../views/menu.ts";
 import {
-  addressCheckMessage,
   AddressCheckNote,
   RegistrationField,
   RegistrationPage,
@@ -102,15 +101,12 @@ export function registrationRoutes(deps: AppDeps) {
           "Informacja o przetwarzaniu danych została zmieniona. Przeczytaj ją i potwierdź ponownie.",
       });
     }
-    // Before sending: an address the cooperative does not manage is most often a typo. Said
-    // once; the applicant may confirm it and send anyway (the register may lag behind).
+    // An address the cooperative does not manage is most often a typo. With JavaScript the
+    // applicant is told when leaving the field, before sending; without it the form is still
+    // accepted (CONTRACT.md: a valid form answers 303, and the register may lag behind), and the
+    // confirmation page says the office will check the address.
     const d = parsed.data;
     const address = await checkManagedAddress(kv, d.street, d.building);
-    if (!address.managed && values[ADDRESS_CONFIRMED] !== "on") {
-      return page(422, { [ADDRESS_CONFIRMED]: addressCheckMessage(address, d.street) }, {
-        address,
-      });
-    }
 
     const ip = clientAddress(c, config.trustProxy);
     const tooMany =
@@ -128,13 +124,20 @@ export function registrationRoutes(deps: AppDeps) {
       toRegistrationData(d),
       { rodoVersion: notice.version, clientAddress: ip },
     );
-    return c.redirect("/rejestracja/wyslano", 303);
+    return c.redirect(
+      address.managed ? "/rejestracja/wyslano" : "/rejestracja/wyslano?adres=spoza-rejestru",
+      303,
+    );
   });
 
   app.get(
     "/rejestracja/wyslano",
     (c) =>
-      renderPage(c, { title: "Formularz wysłany", menu: publicMenu }, <RegistrationSentPage />),
+      renderPage(
+        c,
+        { title: "Formularz wysłany", menu: publicMenu },
+        <RegistrationSentPage addressUnknown={c.req.query("adres") === "spoza-rejestru"} />,
+      ),
   );
 
   return app;

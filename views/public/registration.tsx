@@ -203,11 +203,17 @@ export function RegistrationPage(
   );
 }
 
-export function RegistrationSentPage() {
+export function RegistrationSentPage(props: { addressUnknown?: boolean } = {}) {
   return (
     <>
       <h1>Formularz został wysłany</h1>
       <p class="notice ok" role="status">Dziękujemy. Otrzymaliśmy Twój formularz rejestracyjny.</p>
+      {props.addressUnknown && (
+        <p class="notice warn">
+          Podanego adresu nie ma w rejestrze budynków spółdzielni. Jeśli to pomyłka w adresie, biuro
+          skontaktuje się z Tobą, zanim nada uprawnienia.
+        </p>
+      )}
       <h2>Co dalej</h2>
       <ol class="steps">
         <li>
