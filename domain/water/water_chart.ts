@@ -241,7 +241,7 @@ export function consumptionChartSvg(
   // Labels are 14 px (at the chart's own size, which it keeps on a phone: it scrolls sideways).
   const left = 64;
   const right = 12;
-  const top = 28;
+  const top = 38;
   const bottom = 40;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
