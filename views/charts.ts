@@ -154,7 +154,7 @@ export function balanceChartSvg(
   const rows = balanceChartRows(months);
   if (rows.length === 0) return noDataChart(open, options);
   // Labels are 14 px (at the chart's own size, which it keeps on a phone: it scrolls sideways).
-  const box: Box = { left: 88, right: 12, top: 28, bottom: 40, ...options };
+  const box: Box = { left: 88, right: 12, top: 38, bottom: 40, ...options };
   const plotW = box.width - box.left - box.right;
   const plotH = box.height - box.top - box.bottom;
 
@@ -239,7 +239,7 @@ export function consumptionChartSvg(
     }
   }
   if (rows.length === 0) return noDataChart(open, options);
-  const box: Box = { left: 64, right: 12, top: 28, bottom: 40, ...options };
+  const box: Box = { left: 64, right: 12, top: 38, bottom: 40, ...options };
   const plotW = box.width - box.left - box.right;
   const plotH = box.height - box.top - box.bottom;
   const hi = Math.max(0, ...rows.flatMap((r) => [r.cold, r.hot]));
