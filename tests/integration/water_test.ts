@@ -156,6 +156,6 @@ Deno.test("the building's average per person is shown only when the cooperative 
   const html = await (await c.get(`/ebok/woda?lokal=${flat}`)).text();
   assert.match(
     html,
-    /Średnie zużycie wody w Twoim budynku w ostatnich 12 miesiącach: <strong>\d+,\d{3}\u00a0m³<\/strong> na osobę miesięcznie\. W Twoim lokalu: <strong>\d+,\d{3}\u00a0m³<\/strong> na osobę \(\d+ os\.\)/,
+    /Średnie zużycie wody w Twoim budynku w ostatnich 12 miesiącach: <strong>\d+,\d{3}\u00a0m³<\/strong> na osobę miesięcznie\. W Twoim lokalu: <strong>\d+,\d{3}\u00a0m³<\/strong> na osobę \(\d+(?:\u00a0|&nbsp;)os\.\)/,
   );
 });

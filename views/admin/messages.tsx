@@ -26,6 +26,8 @@ export const messagePurposeLabels: Record<string, string> = {
   reading_submitted: "Potwierdzenie odczytu wodomierza",
   contact_changed: "Powiadomienie o zmianie danych kontaktowych",
   announcement: "Komunikat spółdzielni",
+  document_available: "Nowy dokument w eBOK",
+  matter_reply: "Odpowiedź w sprawie (zgłoszeniu)",
 };
 
 export function MessagesTable(props: { messages: Message[]; now?: Date }) {
