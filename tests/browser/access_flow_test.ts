@@ -19,6 +19,7 @@ import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import {
   assertNoAxeViolations,
   assertNoProblems,
+  DEFAULT_TODAY,
   focusedElement,
   launchBrowser,
   newPage,
@@ -29,6 +30,7 @@ import {
   watchPage,
   withServerOutput,
 } from "./harness.ts";
+import { clockStartingOn } from "../../domain/shared/clock.ts";
 
 type OutboxEntry = {
   channel: "email" | "sms";
@@ -67,7 +69,7 @@ const NAV_TIMEOUT_MS = 10_000;
 async function demoAddresses() {
   const kv = await Deno.openKv(":memory:");
   try {
-    const coop = await seedDemoCooperative(kv, () => new Date());
+    const coop = await seedDemoCooperative(kv, clockStartingOn(DEFAULT_TODAY));
     const r = coop.demoResident;
     const second = coop.buildings[1];
     const flat = coop.units.find((u) => u.buildingId === second.id && u.kind === "flat");

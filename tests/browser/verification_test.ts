@@ -13,6 +13,7 @@ import { currentTotp } from "../../domain/accounts/totp.ts";
 import {
   assertNoAxeViolations,
   assertNoProblems,
+  DEFAULT_TODAY,
   launchBrowser,
   newPage,
   screenshot,
@@ -21,11 +22,12 @@ import {
   watchPage,
   withServerOutput,
 } from "./harness.ts";
+import { clockStartingOn } from "../../domain/shared/clock.ts";
 
 /** The demo flat's address and the people the register lists there (the demo is deterministic). */
 async function demoFlat() {
   await using kv = await Deno.openKv(":memory:");
-  const coop = await seedDemoCooperative(kv, () => new Date());
+  const coop = await seedDemoCooperative(kv, clockStartingOn(DEFAULT_TODAY));
   const r = coop.demoResident;
   const occupants = (await getUnit(kv, r.flatUnitId))!.occupants;
   return {

@@ -44,6 +44,7 @@ import {
   watchPage,
   withServerOutput,
 } from "./harness.ts";
+import { clockStartingOn } from "../../domain/shared/clock.ts";
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 740 };
@@ -248,7 +249,7 @@ async function waitForMessage(
 async function demoResidentEmail(): Promise<string> {
   const kv = await Deno.openKv(":memory:");
   try {
-    return (await seedDemoCooperative(kv, () => new Date())).demoResident.email;
+    return (await seedDemoCooperative(kv, clockStartingOn(DEFAULT_TODAY))).demoResident.email;
   } finally {
     kv.close();
   }
