@@ -37,9 +37,9 @@ const notices: Record<string, string> = {
   "juz-wycofany": "Ten dokument był już wycofany.",
 };
 
-type Body = Record<string, string | File | (string | File)[]>;
+export type Body = Record<string, string | File | (string | File)[]>;
 
-async function readMultipart(c: Context<StaffEnv>): Promise<Body> {
+export async function readMultipart(c: Context<StaffEnv>): Promise<Body> {
   try {
     return await c.req.parseBody({ all: true }) as Body;
   } catch {
@@ -47,7 +47,7 @@ async function readMultipart(c: Context<StaffEnv>): Promise<Body> {
   }
 }
 
-function text(v: Body[string] | undefined): string {
+export function text(v: Body[string] | undefined): string {
   const last = Array.isArray(v) ? v[v.length - 1] : v;
   return typeof last === "string" ? last : "";
 }
@@ -63,7 +63,7 @@ function fileOf(v: Body[string] | undefined): File | null {
   return last instanceof File && !(last.size === 0 && last.name === "") ? last : null;
 }
 
-function titleError(title: string): string | undefined {
+export function titleError(title: string): string | undefined {
   if (title.length < 3) return "Podaj tytuł (co najmniej 3 znaki).";
   if (title.length > DOCUMENT_TITLE_MAX) {
     return `Tytuł może mieć najwyżej ${DOCUMENT_TITLE_MAX} znaków.`;

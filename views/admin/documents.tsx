@@ -53,6 +53,10 @@ export function DocumentsAdminPage(p: DocumentsAdminProps) {
       {p.notice && <p class="notice ok" role="status">{p.notice}</p>}
       {p.error && <p class="notice bad" role="alert">{p.error}</p>}
       <PublishForm {...p} />
+      <p>
+        Wiele pism do lokali naraz (archiwum ZIP albo kilka plików z plikiem CSV):{" "}
+        <a href={`${DOCUMENTS_PATH}/zbiorczo`}>wysyłka zbiorcza pism</a>.
+      </p>
       <h2 id="opublikowane">Opublikowane dokumenty i pisma</h2>
       <form method="get" action={DOCUMENTS_PATH} role="search">
         <div class="field" id="field-q">
