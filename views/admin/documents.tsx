@@ -186,7 +186,11 @@ function DocumentsTable(p: DocumentsAdminProps) {
                 <td>
                   {d.withdrawnAt
                     ? d.title
-                    : <a href={`${DOCUMENTS_PATH}/${d.id}/plik`}>{d.title}</a>}
+                    : (
+                      <a href={`${DOCUMENTS_PATH}/${d.id}/plik`} hx-boost="false">
+                        {d.title}
+                      </a>
+                    )}
                   {d.withdrawnAt && (
                     <div class="small">
                       <span class="badge bad">wycofany</span>{" "}
