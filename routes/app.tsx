@@ -15,6 +15,8 @@ import { ttl } from "../domain/shared/memo.ts";
 import { adminRoutes } from "./admin/index.tsx";
 import { IMPORT_UPLOAD_PREFIX } from "./admin/import.tsx";
 import { DOCUMENTS_UPLOAD_PREFIX } from "./admin/documents.tsx";
+import { DOCUMENTS_BULK_PATH } from "./admin/documents_bulk.tsx";
+import { BULK_MAX_TOTAL_BYTES } from "../domain/documents/bulk_files.ts";
 import { uploadBodyLimit } from "./files.ts";
 import { authRoutes } from "./resident/auth.tsx";
 import { devRoutes } from "./dev.tsx";
@@ -93,6 +95,8 @@ export function createApp(deps: AppDeps) {
   app.use(
     requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX], [
       // A document carries one file of up to 20 MiB, a matter up to three, plus the framing.
+      // Bulk letters: a ZIP or several files up to BULK_MAX_TOTAL_BYTES together (first match wins).
+      { path: DOCUMENTS_BULK_PATH, maxSize: BULK_MAX_TOTAL_BYTES + 1024 * 1024 },
       { path: DOCUMENTS_UPLOAD_PREFIX, maxSize: uploadBodyLimit(1) },
       { path: MATTER_UPLOAD_PATH, maxSize: uploadBodyLimit(MAX_ATTACHMENTS) },
     ]),

@@ -112,6 +112,8 @@ export const auditActionLabels = {
   "matter.note_added": "Dodano notatkę wewnętrzną do sprawy",
   "matter.assigned": "Przydzielono sprawę pracownikowi",
   "matter.occupants_accepted": "Przyjęto zmianę liczby osób (rejestr lokali zmieniony)",
+  "document.bulk_letter_published": "Opublikowano pismo z wysyłki zbiorczej",
+  "document.bulk_published": "Opublikowano wysyłkę zbiorczą pism",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

@@ -72,6 +72,8 @@ export type Document = {
   replacedAt?: string;
   withdrawnAt?: string;
   withdrawnBy?: string;
+  /** Letters uploaded together (a ZIP or several files with a CSV) share one batch id. */
+  batchId?: string;
 };
 
 /** A letter's first opening by a resident: the proof of delivery staff see. */
@@ -112,14 +114,14 @@ async function resolveAudience(
   return { kind: "buildings", buildingIds: ids };
 }
 
-function indexKey(doc: Document): Deno.KvKey {
+export function indexKey(doc: Document): Deno.KvKey {
   return doc.audience.kind === "unit"
     ? keys.documentsByUnit(doc.audience.unitId, doc.id)
     : keys.documentsShared(doc.id);
 }
 
 /** The active accounts of a unit, for the e-mail about a new letter. */
-async function accountsOfUnit(kv: Deno.Kv, unitId: string): Promise<Account[]> {
+export async function accountsOfUnit(kv: Deno.Kv, unitId: string): Promise<Account[]> {
   const ids: string[] = [];
   for await (const e of kv.list({ prefix: keys.accountsByUnitAll(unitId) })) {
     ids.push(String(e.key[e.key.length - 1]));

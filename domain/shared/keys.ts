@@ -245,4 +245,16 @@ export const keys = {
   /** Staff's internal notes: a key space of their own, never read for residents. */
   matterNotes: (matterId: string, noteId: string) => ["matter_notes", matterId, noteId] as const,
   matterNotesAll: (matterId: string) => ["matter_notes", matterId] as const,
+  // --- Bulk letters (domain/documents/bulk.ts) -------------------------------------------------
+  /** A checked bulk upload waiting for staff to publish it (BulkPreview; expires in an hour). */
+  documentBulkPreviews: (previewId: string) => ["document_bulk_previews", previewId] as const,
+  /** Its letters, staged files included (BulkItem), in CSV order. */
+  documentBulkItems: (previewId: string, n: number) =>
+    ["document_bulk_items", previewId, n] as const,
+  documentBulkItemsAll: (previewId: string) => ["document_bulk_items", previewId] as const,
+  /** A letter published from a batch: the document id; makes publishing the batch idempotent. */
+  documentBatchLetters: (batchId: string, unitId: string, sha256: string) =>
+    ["document_batch_letters", batchId, unitId, sha256] as const,
+  /** A published batch (DocumentBatch). */
+  documentBatches: (batchId: string) => ["document_batches", batchId] as const,
 } as const;

@@ -23,10 +23,14 @@ import { staffMenu } from "../../views/menu.ts";
 import { staffOnly } from "./backoffice_guard.ts";
 import type { AppDeps } from "../context.ts";
 import { renderPage } from "../render.tsx";
+import { parseAudience, typedAudience } from "./audience.ts";
 import { staffActor, type StaffEnv, staffViewer } from "./guard.ts";
 import { CONTROL_CHARS, fieldErrors, multiple, readForm, single } from "../validation.ts";
 
-/** The form's schema; `today` ("YYYY-MM-DD" in Poland) is the earliest "visible until". */
+/**
+ * The form's schema without "Do kogo" (parsed by audience.ts, shared with documents); `today`
+ * ("YYYY-MM-DD" in Poland) is the earliest "visible until".
+ */
 export function announcementSchema(today: string) {
   return z.object({
     title: z.string({ error: "Podaj tytuł." })
@@ -48,8 +52,6 @@ export function announcementSchema(today: string) {
           )
           .refine((s) => !CONTROL_CHARS.test(s), "Treść zawiera niedozwolone znaki."),
       ),
-    audience: z.enum(["all", "buildings"], { error: "Wybierz, do kogo jest komunikat." }),
-    building_id: z.array(z.string().regex(/^[0-9A-Z]{26}$/, "Nieznany budynek.")).max(500),
     visible_until: z.string().refine(
       (s) => s === "" || isIsoDate(s),
       "Podaj datę, np. 31.12.2026.",
@@ -58,14 +60,6 @@ export function announcementSchema(today: string) {
       "Data nie może być wcześniejsza niż dzisiejsza.",
     ),
     email: z.enum(["on"]).optional(),
-  }).refine((v) => v.audience === "all" || v.building_id.length > 0, {
-    path: ["audience"],
-    message: "Zaznacz co najmniej jeden budynek albo wybierz „Wszyscy mieszkańcy”.",
-  }).refine((v) => v.audience === "buildings" || v.building_id.length === 0, {
-    // Ticked buildings with "everybody" left on: ask, rather than e-mail the whole cooperative.
-    path: ["audience"],
-    message:
-      "Zaznaczono budynki, ale wybrano „Wszyscy mieszkańcy”. Wybierz „Mieszkańcy wybranych budynków” albo odznacz budynki.",
   });
 }
 
@@ -129,35 +123,31 @@ export function announcementRoutes(deps: AppDeps) {
 
   app.post("/", async (c) => {
     const form = await readForm(c.req);
+    const audienceRaw = single(form.audience);
     const typed: AnnouncementFormValues = {
       title: single(form.title).slice(0, ANNOUNCEMENT_TITLE_MAX * 2),
       body: single(form.body).slice(0, ANNOUNCEMENT_BODY_MAX * 2),
-      audience: single(form.audience) === "buildings" ? "buildings" : "all",
-      buildingIds: multiple(form.building_id).map((s) => s.slice(0, 40)).slice(0, 500),
+      ...typedAudience(audienceRaw, multiple(form.building_id)),
       visibleUntil: single(form.visible_until).trim().slice(0, 10),
       email: single(form.email) === "on",
     };
     const parsed = announcementSchema(polishDate(clock())).safeParse({
       title: single(form.title),
       body: single(form.body),
-      audience: single(form.audience) || undefined,
-      building_id: typed.buildingIds,
       visible_until: typed.visibleUntil,
       email: single(form.email) || undefined,
     });
-    if (!parsed.success) {
-      const errors = fieldErrors(parsed.error);
-      if (errors.building_id) errors.audience ??= errors.building_id;
-      delete errors.building_id;
+    const audience = parseAudience(audienceRaw, typed.buildingIds);
+    if (!parsed.success || !audience.ok) {
+      const errors = parsed.success ? {} : fieldErrors(parsed.error);
+      if (!audience.ok) errors.audience = audience.error;
       return page(c, { status: 422, form: typed, errors });
     }
     const v = parsed.data;
     const result = await createAnnouncement(kv, clock, {
       title: v.title,
       body: v.body,
-      audience: v.audience === "all"
-        ? { kind: "all" }
-        : { kind: "buildings", buildingIds: v.building_id },
+      audience: audience.audience,
       visibleUntil: v.visible_until || undefined,
     }, {
       staff: staffActor(c.get("staff")),

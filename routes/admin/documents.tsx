@@ -25,6 +25,7 @@ import { fileRefusalMessage, fileResponse } from "../files.ts";
 import { renderPage } from "../render.tsx";
 import { CONTROL_CHARS } from "../validation.ts";
 import { staffOnly } from "./backoffice_guard.ts";
+import { parseAudience, typedAudience } from "./audience.ts";
 import { staffActor, type StaffEnv, staffViewer } from "./guard.ts";
 
 /** Uploads here may carry a file of up to 20 MiB: app.tsx gives this prefix a larger body limit. */
@@ -37,9 +38,9 @@ const notices: Record<string, string> = {
   "juz-wycofany": "Ten dokument był już wycofany.",
 };
 
-type Body = Record<string, string | File | (string | File)[]>;
+export type Body = Record<string, string | File | (string | File)[]>;
 
-async function readMultipart(c: Context<StaffEnv>): Promise<Body> {
+export async function readMultipart(c: Context<StaffEnv>): Promise<Body> {
   try {
     return await c.req.parseBody({ all: true }) as Body;
   } catch {
@@ -47,7 +48,7 @@ async function readMultipart(c: Context<StaffEnv>): Promise<Body> {
   }
 }
 
-function text(v: Body[string] | undefined): string {
+export function text(v: Body[string] | undefined): string {
   const last = Array.isArray(v) ? v[v.length - 1] : v;
   return typeof last === "string" ? last : "";
 }
@@ -63,7 +64,7 @@ function fileOf(v: Body[string] | undefined): File | null {
   return last instanceof File && !(last.size === 0 && last.name === "") ? last : null;
 }
 
-function titleError(title: string): string | undefined {
+export function titleError(title: string): string | undefined {
   if (title.length < 3) return "Podaj tytuł (co najmniej 3 znaki).";
   if (title.length > DOCUMENT_TITLE_MAX) {
     return `Tytuł może mieć najwyżej ${DOCUMENT_TITLE_MAX} znaków.`;
@@ -78,7 +79,7 @@ function refusal(result: Exclude<PublishResult, { ok: true }>): { field: string;
       return { field: "unit_code", message: "Nie ma lokalu o takim kodzie. Sprawdź kod lokalu." };
     case "unknown_building":
       return {
-        field: "building_id",
+        field: "audience",
         message: "Wybrany budynek nie istnieje w rejestrze. Odśwież stronę.",
       };
     case "not_found":
@@ -137,11 +138,15 @@ export function documentRoutes(deps: AppDeps) {
 
   app.post("/", async (c) => {
     const body = await readMultipart(c);
+    const unitCode = text(body.unit_code).trim().slice(0, 40);
+    const buildingIds = texts(body.building_id);
+    // A form without the "Do kogo" radios (older pages, scripts): ticked buildings mean buildings.
+    const audienceRaw = text(body.audience) || (buildingIds.length > 0 ? "buildings" : "all");
     const typed: DocumentFormValues = {
       title: text(body.title).trim().replace(/\s+/g, " ").slice(0, DOCUMENT_TITLE_MAX * 2),
       category: text(body.category).slice(0, 40),
-      unitCode: text(body.unit_code).trim().slice(0, 40),
-      buildingIds: texts(body.building_id).map((s) => s.slice(0, 40)).slice(0, 500),
+      unitCode,
+      ...typedAudience(audienceRaw, buildingIds),
     };
     const file = fileOf(body.file);
     const errors: FieldErrors = {};
@@ -151,9 +156,12 @@ export function documentRoutes(deps: AppDeps) {
     if (typed.category !== "" && !isDocumentCategory(typed.category)) {
       errors.category = "Wybierz rodzaj z listy.";
     }
-    if (typed.unitCode !== "" && typed.buildingIds.length > 0) {
+    // A letter goes to one unit: the audience choice does not apply, ticked buildings are a mistake.
+    const audience = unitCode === "" ? parseAudience(audienceRaw, typed.buildingIds) : null;
+    if (unitCode !== "" && typed.buildingIds.length > 0) {
       errors.unit_code = "Podaj kod lokalu albo zaznacz budynki — nie jedno i drugie.";
     }
+    if (audience && !audience.ok) errors.audience = audience.error;
     if (Object.keys(errors).length > 0 || !file) {
       return page(c, { status: 422, form: typed, errors });
     }
@@ -165,8 +173,10 @@ export function documentRoutes(deps: AppDeps) {
     const result = await publishDocument(kv, clock, store, {
       title: typed.title,
       category,
-      unitCode: typed.unitCode || undefined,
-      buildingIds: typed.buildingIds,
+      unitCode: unitCode || undefined,
+      buildingIds: audience?.ok && audience.audience.kind === "buildings"
+        ? audience.audience.buildingIds
+        : [],
       file: { name: file.name, body: file },
     }, {
       staff: staffActor(c.get("staff")),

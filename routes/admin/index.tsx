@@ -9,6 +9,7 @@ import { announcementRoutes } from "./announcements.tsx";
 import { apiTokenRoutes } from "./api_tokens.tsx";
 import { auditRoutes } from "./audit.tsx";
 import { documentRoutes } from "./documents.tsx";
+import { documentBulkRoutes } from "./documents_bulk.tsx";
 import { gdprRoutes } from "./gdpr.tsx";
 import { requireStaff, type StaffEnv } from "./guard.ts";
 import { importRoutes } from "./import.tsx";
@@ -38,6 +39,7 @@ export function adminRoutes(deps: AppDeps) {
   guarded.route("/odczyty", readingRoutes(deps));
   guarded.route("/zgloszenia", matterAdminRoutes(deps));
   guarded.route("/komunikaty", announcementRoutes(deps));
+  guarded.route("/dokumenty/zbiorczo", documentBulkRoutes(deps));
   guarded.route("/dokumenty", documentRoutes(deps));
   guarded.route("/haslo", staffPasswordRoutes(deps));
   guarded.route("/import", importRoutes(deps));

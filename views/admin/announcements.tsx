@@ -10,6 +10,9 @@ import { ErrorSummary, Field, type FieldErrors } from "../form.tsx";
 import { formatDateTime, formatIsoDate } from "../format.ts";
 import { AnnouncementBody } from "../resident/announcements.tsx";
 import { TableWrap } from "../table_wrap.tsx";
+import { AudienceField, buildingLabel } from "./audience_field.tsx";
+
+export { buildingLabel };
 
 export const ANNOUNCEMENTS_PATH = "/admin/komunikaty";
 
@@ -51,10 +54,6 @@ export type AnnouncementsPageProps = {
   now: Date;
 };
 
-export function buildingLabel(b: Building): string {
-  return `ul. ${b.street} ${b.number}`;
-}
-
 export function AnnouncementsPage(p: AnnouncementsPageProps) {
   return (
     <>
@@ -67,12 +66,15 @@ export function AnnouncementsPage(p: AnnouncementsPageProps) {
   );
 }
 
+/** The ids of a field's error (when there is one) and hint, for aria-describedby. */
+function describe(errors: FieldErrors, name: string, hint?: boolean): string | undefined {
+  return [errors[name] ? `${name}-error` : undefined, hint ? `${name}-hint` : undefined]
+    .filter(Boolean).join(" ") || undefined;
+}
+
 function AnnouncementFormSection(p: AnnouncementsPageProps) {
   const f = p.form;
   const e = p.errors;
-  const describe = (name: string, hint?: boolean) =>
-    [e[name] ? `${name}-error` : undefined, hint ? `${name}-hint` : undefined]
-      .filter(Boolean).join(" ") || undefined;
   return (
     <section class="card" aria-labelledby="nowy-komunikat">
       <h2 id="nowy-komunikat">Nowy komunikat</h2>
@@ -86,109 +88,88 @@ function AnnouncementFormSection(p: AnnouncementsPageProps) {
           maxlength={ANNOUNCEMENT_TITLE_MAX}
           autocomplete="off"
         />
-        <div class={e.body ? "field invalid" : "field"} id="field-body">
-          <label for="body">Treść</label>
-          <span class="hint" id="body-hint">
-            Zwykły tekst, bez formatowania. Akapity oddziel pustą linią. Najwyżej{" "}
-            {ANNOUNCEMENT_BODY_MAX} znaków.
-          </span>
-          <textarea
-            id="body"
-            name="body"
-            rows={8}
-            maxlength={ANNOUNCEMENT_BODY_MAX}
-            required
-            aria-invalid={e.body ? "true" : undefined}
-            aria-describedby={describe("body", true)}
-          >
-            {f.body}
-          </textarea>
-          {e.body && <span class="error-text" id="body-error">{e.body}</span>}
-        </div>
-        <fieldset
-          class={e.audience ? "field invalid" : "field"}
-          aria-describedby={describe("audience")}
-        >
-          <legend>Do kogo</legend>
-          <div class="checkbox">
-            <input
-              type="radio"
-              name="audience"
-              value="all"
-              id="audience"
-              checked={f.audience === "all"}
-            />
-            <label for="audience">Wszyscy mieszkańcy</label>
-          </div>
-          <div class="checkbox">
-            <input
-              type="radio"
-              name="audience"
-              value="buildings"
-              id="audience-buildings"
-              checked={f.audience === "buildings"}
-            />
-            <label for="audience-buildings">Mieszkańcy wybranych budynków:</label>
-          </div>
-          <div class="building-choices">
-            {p.buildings.map((b) => (
-              <div class="checkbox">
-                <input
-                  type="checkbox"
-                  name="building_id"
-                  value={b.id}
-                  id={`building-${b.id}`}
-                  checked={f.buildingIds.includes(b.id)}
-                />
-                <label for={`building-${b.id}`}>{buildingLabel(b)}</label>
-              </div>
-            ))}
-            {p.buildings.length === 0 && <p class="muted">W rejestrze nie ma budynków.</p>}
-          </div>
-          {e.audience && <span class="error-text" id="audience-error">{e.audience}</span>}
-        </fieldset>
-        <div class={e.visible_until ? "field invalid" : "field"} id="field-visible_until">
-          <label for="visible_until">
-            Widoczny do <span class="muted">(nieobowiązkowe)</span>
-          </label>
-          <span class="hint" id="visible_until-hint">
-            Ostatni dzień, w którym mieszkańcy zobaczą komunikat w eBOK. Puste pole: do wycofania.
-          </span>
-          <input
-            type="date"
-            id="visible_until"
-            name="visible_until"
-            value={f.visibleUntil}
-            min={p.today}
-            aria-invalid={e.visible_until ? "true" : undefined}
-            aria-describedby={describe("visible_until", true)}
-          />
-          {e.visible_until && (
-            <span class="error-text" id="visible_until-error">{e.visible_until}</span>
-          )}
-        </div>
-        <div class={e.email ? "field invalid" : "field"}>
-          <div class="checkbox">
-            <input
-              type="checkbox"
-              name="email"
-              value="on"
-              id="email"
-              checked={f.email}
-              aria-describedby={describe("email", true)}
-            />
-            <label for="email">Wyślij też e-mailem</label>
-          </div>
-          <span class="hint" id="email-hint">
-            Jeden e-mail na każde aktywne konto w eBOK wśród adresatów.
-          </span>
-          {e.email && <span class="error-text" id="email-error">{e.email}</span>}
-        </div>
+        <BodyField value={f.body} errors={e} />
+        <AudienceField buildings={p.buildings} value={f} error={e.audience} />
+        <VisibleUntilField value={f.visibleUntil} today={p.today} errors={e} />
+        <EmailField checked={f.email} errors={e} />
         <div class="actions">
           <button type="submit">Opublikuj komunikat</button>
         </div>
       </form>
     </section>
+  );
+}
+
+function BodyField(p: { value: string; errors: FieldErrors }) {
+  const e = p.errors;
+  return (
+    <div class={e.body ? "field invalid" : "field"} id="field-body">
+      <label for="body">Treść</label>
+      <span class="hint" id="body-hint">
+        Zwykły tekst, bez formatowania. Akapity oddziel pustą linią. Najwyżej{" "}
+        {ANNOUNCEMENT_BODY_MAX} znaków.
+      </span>
+      <textarea
+        id="body"
+        name="body"
+        rows={8}
+        maxlength={ANNOUNCEMENT_BODY_MAX}
+        required
+        aria-invalid={e.body ? "true" : undefined}
+        aria-describedby={describe(e, "body", true)}
+      >
+        {p.value}
+      </textarea>
+      {e.body && <span class="error-text" id="body-error">{e.body}</span>}
+    </div>
+  );
+}
+
+function VisibleUntilField(p: { value: string; today: string; errors: FieldErrors }) {
+  const e = p.errors;
+  return (
+    <div class={e.visible_until ? "field invalid" : "field"} id="field-visible_until">
+      <label for="visible_until">
+        Widoczny do <span class="muted">(nieobowiązkowe)</span>
+      </label>
+      <span class="hint" id="visible_until-hint">
+        Ostatni dzień, w którym mieszkańcy zobaczą komunikat w eBOK. Puste pole: do wycofania.
+      </span>
+      <input
+        type="date"
+        id="visible_until"
+        name="visible_until"
+        value={p.value}
+        min={p.today}
+        aria-invalid={e.visible_until ? "true" : undefined}
+        aria-describedby={describe(e, "visible_until", true)}
+      />
+      {e.visible_until && <span class="error-text" id="visible_until-error">{e.visible_until}
+      </span>}
+    </div>
+  );
+}
+
+function EmailField(p: { checked: boolean; errors: FieldErrors }) {
+  const e = p.errors;
+  return (
+    <div class={e.email ? "field invalid" : "field"}>
+      <div class="checkbox">
+        <input
+          type="checkbox"
+          name="email"
+          value="on"
+          id="email"
+          checked={p.checked}
+          aria-describedby={describe(e, "email", true)}
+        />
+        <label for="email">Wyślij też e-mailem</label>
+      </div>
+      <span class="hint" id="email-hint">
+        Jeden e-mail na każde aktywne konto w eBOK wśród adresatów.
+      </span>
+      {e.email && <span class="error-text" id="email-error">{e.email}</span>}
+    </div>
   );
 }
 

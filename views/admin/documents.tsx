@@ -9,21 +9,21 @@ import {
 import { ErrorSummary, Field, type FieldErrors, SelectField } from "../form.tsx";
 import { formatDateTime } from "../format.ts";
 import { TableWrap } from "../table_wrap.tsx";
-import { buildingLabel } from "./announcements.tsx";
+import { AudienceField, type AudienceFormValues, buildingLabel } from "./audience_field.tsx";
 
 export const DOCUMENTS_PATH = "/admin/dokumenty";
 
-export type DocumentFormValues = {
+export type DocumentFormValues = AudienceFormValues & {
   title: string;
   category: string;
   unitCode: string;
-  buildingIds: string[];
 };
 
 export const emptyDocumentForm: DocumentFormValues = {
   title: "",
   category: "",
   unitCode: "",
+  audience: "all",
   buildingIds: [],
 };
 
@@ -32,7 +32,7 @@ export const documentLabels: Record<string, string> = {
   file: "Plik",
   category: "Rodzaj",
   unit_code: "Kod lokalu",
-  building_id: "Budynki",
+  audience: "Do kogo",
 };
 
 export type DocumentsAdminProps = {
@@ -53,6 +53,10 @@ export function DocumentsAdminPage(p: DocumentsAdminProps) {
       {p.notice && <p class="notice ok" role="status">{p.notice}</p>}
       {p.error && <p class="notice bad" role="alert">{p.error}</p>}
       <PublishForm {...p} />
+      <p>
+        Wiele pism do lokali naraz (archiwum ZIP albo kilka plików z plikiem CSV):{" "}
+        <a href={`${DOCUMENTS_PATH}/zbiorczo`}>wysyłka zbiorcza pism</a>.
+      </p>
       <h2 id="opublikowane">Opublikowane dokumenty i pisma</h2>
       <form method="get" action={DOCUMENTS_PATH} role="search">
         <div class="field" id="field-q">
@@ -119,28 +123,12 @@ function PublishForm(p: DocumentsAdminProps) {
           autocomplete="off"
           hint="Np. KW12/7. Mieszkańcy tego lokalu dostaną e-mail, że w eBOK jest nowy dokument."
         />
-        <fieldset
-          class={e.building_id ? "field invalid" : "field"}
-          aria-describedby={e.building_id ? "building_id-error" : "building_id-hint"}
-        >
-          <legend>Budynki</legend>
-          <span class="hint" id="building_id-hint">
-            Bez kodu lokalu i bez zaznaczonych budynków dokument zobaczą wszyscy mieszkańcy.
-          </span>
-          {p.buildings.map((b) => (
-            <div class="checkbox">
-              <input
-                type="checkbox"
-                name="building_id"
-                value={b.id}
-                id={`building-${b.id}`}
-                checked={f.buildingIds.includes(b.id)}
-              />
-              <label for={`building-${b.id}`}>{buildingLabel(b)}</label>
-            </div>
-          ))}
-          {e.building_id && <span class="error-text" id="building_id-error">{e.building_id}</span>}
-        </fieldset>
+        <AudienceField
+          buildings={p.buildings}
+          value={f}
+          error={e.audience}
+          hint="Dla pisma do jednego lokalu wystarczy kod lokalu powyżej (bez zaznaczania budynków)."
+        />
         <div class="actions">
           <button type="submit">Opublikuj</button>
         </div>
@@ -182,7 +170,11 @@ function DocumentsTable(p: DocumentsAdminProps) {
                 <td>
                   {d.withdrawnAt
                     ? d.title
-                    : <a href={`${DOCUMENTS_PATH}/${d.id}/plik`}>{d.title}</a>}
+                    : (
+                      <a href={`${DOCUMENTS_PATH}/${d.id}/plik`} hx-boost="false">
+                        {d.title}
+                      </a>
+                    )}
                   {d.withdrawnAt && (
                     <div class="small">
                       <span class="badge bad">wycofany</span>{" "}

@@ -53,7 +53,10 @@ export function DocumentsPage(p: { documents: Document[]; search: string }) {
                 {p.documents.map((d) => (
                   <tr id={`dokument-${d.id}`}>
                     <td>
-                      <a href={`${RESIDENT_DOCUMENTS_PATH}/${d.id}`}>{d.title}</a>
+                      {/* A download: htmx must not fetch it into the page. */}
+                      <a href={`${RESIDENT_DOCUMENTS_PATH}/${d.id}`} hx-boost="false">
+                        {d.title}
+                      </a>
                       {d.audience.kind === "unit" && (
                         <div class="muted small">Pismo do Twojego lokalu</div>
                       )}
