@@ -1,0 +1,267 @@
+/**
+ * Fee-change notices through HTTP: a run that breaks the three-month rule is refused naming the
+ * units and components; a valid run sends one letter per unit (the same batch id, the e-mails),
+ * and sending again adds none, even concurrently; the paper list names the units without consent
+ * (and, after N days, those that did not open the letter); the print is one PDF with one page per
+ * letter, image letters included.
+ */
+import assert from "node:assert/strict";
+import { PDFDocument } from "pdf-lib";
+import { createAccount } from "../../domain/accounts/accounts.ts";
+import { listAudit } from "../../domain/backoffice/audit.ts";
+import { defaultProfile } from "../../domain/backoffice/cooperative.ts";
+import { createBuilding, createUnit, type Unit } from "../../domain/backoffice/register.ts";
+import { type FeeRate, saveFeeRates } from "../../domain/balance/fee_rates.ts";
+import { basisAmount, type BasisUnit, saveChargeComponents } from "../../domain/balance/ledger.ts";
+import { setEcorrespondenceConsent } from "../../domain/documents/consent.ts";
+import { listDocumentsForStaff, publishDocument } from "../../domain/documents/documents.ts";
+import { sendFeeNoticeRun } from "../../domain/documents/fee_notices.ts";
+import { paperList } from "../../domain/documents/paper.ts";
+import { kvFileStore } from "../../domain/files/kv_file_store.ts";
+import { listMessages } from "../../domain/messaging/messages.ts";
+import { makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
+import { PNG } from "../file_fixtures.ts";
+import { testAdmin, testApp } from "../helpers.ts";
+
+const JUSTIFICATION = "Wzrosły ceny energii i usług konserwacji dźwigów; zarząd uchwalił nowe " +
+  "stawki (uchwała nr 12/2026). Żółta ściana zostanie odnowiona.";
+
+async function fixture() {
+  const t = await testApp(); // today: 25 November 2026
+  const b = await createBuilding(t.kv, t.clock, {
+    street: "Kazimierza Wielkiego",
+    number: "12",
+    postalCode: "67-200",
+    city: "Głogów",
+    externalId: "KW12",
+  });
+  const unit = async (number: string, code: string, sort: string, areaCm2: number) => {
+    const r = await createUnit(t.kv, t.clock, {
+      buildingId: b.id,
+      number,
+      kind: "flat",
+      areaCm2,
+      persons: 2,
+      bankAccount: makeNrb(makeSortCode("9990001"), sort),
+      occupants: ["Zofia Łącka"],
+      externalId: code,
+    });
+    assert.ok(r.ok);
+    return r.unit;
+  };
+  const u7 = await unit("7", "KW12/7", "4600000000000007", 543000);
+  const u8 = await unit("8", "KW12/8", "4600000000000008", 480000);
+  const u9 = await unit("9", "KW12/9", "4600000000000009", 610000);
+  const account = async (firstName: string, email: string, unitId: string) => {
+    const a = await createAccount(t.kv, t.clock, {
+      firstName,
+      lastName: "Testowa",
+      email,
+      phone: "+48600123456",
+      unitIds: [unitId],
+      passwordHash: "x",
+    });
+    assert.ok(a);
+    return a;
+  };
+  const zofia = await account("Zofia", "zofia@example.pl", u7.id);
+  await account("Marek", "marek@example.pl", u8.id); // no consent; KW12/9 has no account at all
+  await setEcorrespondenceConsent(t.kv, t.clock, zofia, true);
+  await saveChargeComponents(t.kv, [
+    { code: "eksploatacja", label: "Eksploatacja" },
+    { code: "fundusz_remontowy", label: "Fundusz remontowy" },
+    { code: "woda", label: "Woda i ścieki" },
+  ]);
+  const rate = (
+    u: Unit,
+    period: string,
+    component: string,
+    grosze: number,
+    quantityMilli: number,
+    unitLabel: BasisUnit,
+  ): FeeRate => ({
+    unitId: u.id,
+    period,
+    component,
+    rate: grosze,
+    quantityMilli,
+    unitLabel,
+    amount: basisAmount({ rate: grosze, quantityMilli }),
+  });
+  const rates: FeeRate[] = [];
+  for (const u of [u7, u8, u9]) {
+    const m2 = u.areaCm2 / 10; // cm² → thousandths of m²
+    rates.push(
+      rate(u, "2026-01", "eksploatacja", 260, m2, "m²"),
+      rate(u, "2026-01", "fundusz_remontowy", 150, m2, "m²"),
+      rate(u, "2026-01", "woda", 1450, 6000, "m³"),
+      // From April 2027: the cooperative's own charge and the water (an external cost) go up.
+      rate(u, "2027-04", "eksploatacja", 273, m2, "m²"),
+      rate(u, "2027-04", "woda", 1620, 6000, "m³"),
+    );
+  }
+  // From February 2027 only for two units: too late for a three-month notice on 25 November.
+  rates.push(rate(u7, "2027-02", "eksploatacja", 270, 54300, "m²"));
+  rates.push(rate(u8, "2027-02", "eksploatacja", 270, 48000, "m²"));
+  await saveFeeRates(t.kv, rates);
+  const staff = await t.staffClient();
+  return { t, staff, u7, u8, u9 };
+}
+
+async function prepare(
+  staff: Awaited<ReturnType<typeof fixture>>["staff"],
+  period: string,
+): Promise<string> {
+  const res = await staff.post("/admin/zawiadomienia", {
+    period,
+    external: "woda",
+    payment_day: "10",
+    justification: JUSTIFICATION,
+  });
+  assert.equal(res.status, 303, await res.text());
+  const m = /^\/admin\/zawiadomienia\/([0-9A-Z]{26})\?wynik=przygotowano$/.exec(
+    res.headers.get("location") ?? "",
+  );
+  assert.ok(m, res.headers.get("location") ?? "no location");
+  return m[1];
+}
+
+Deno.test("a run that breaks the three-month rule is refused, naming the units", async () => {
+  const { t, staff } = await fixture();
+  await using _ = t;
+  const runId = await prepare(staff, "02.2027");
+  const page = await (await staff.get(`/admin/zawiadomienia/${runId}`)).text();
+  assert.match(page, /30\.09\.2026|31\.10\.2026/);
+  assert.match(page, /po terminie/);
+
+  const res = await staff.post(`/admin/zawiadomienia/${runId}/wyslij`, {});
+  assert.equal(res.status, 422);
+  const html = await res.text();
+  assert.match(html, /minął ustawowy termin zawiadomienia/);
+  assert.match(html, /31 października 2026 r\./); // the last day for February 2027
+  assert.match(html, /KW12\/7 \(Eksploatacja\)/);
+  assert.match(html, /KW12\/8 \(Eksploatacja\)/);
+  assert.doesNotMatch(html, /KW12\/9 \(/); // no change in February for it
+  assert.equal((await listDocumentsForStaff(t.kv)).length, 0, "no letter was sent");
+  assert.ok(!(await listAudit(t.kv, 100)).some((e) => e.action === "document.fee_notices_sent"));
+});
+
+Deno.test("a late external-cost component is named too (14 days before the payment date)", async () => {
+  const { t, staff } = await fixture();
+  await using _ = t;
+  const runId = await prepare(staff, "04.2027");
+  // 28 March 2027: past 31 December 2026 and past 27 March 2027 (10 April − 14 days).
+  t.clock.set(new Date("2027-03-28T10:00:00Z"));
+  const later = await t.staffClient("office", "biuro2"); // the first session has expired
+  const res = await later.post(`/admin/zawiadomienia/${runId}/wyslij`, {});
+  assert.equal(res.status, 422);
+  const html = await res.text();
+  assert.match(html, /KW12\/7 \(Eksploatacja, Woda i ścieki\)/);
+  assert.match(html, /27 marca 2027 r\./);
+});
+
+Deno.test("a valid run sends one letter per unit; sending again adds none; the paper list and print", async () => {
+  const { t, staff, u7 } = await fixture();
+  await using _ = t;
+  const runId = await prepare(staff, "04.2027");
+
+  // The HTML preview shows rate × base for the old and the new charge.
+  const preview = await staff.get(`/admin/zawiadomienia/${runId}/lokal/${u7.id}`);
+  assert.equal(preview.status, 200);
+  const previewHtml = await preview.text();
+  assert.match(previewHtml, /54,30\s*m² × 2,70\s*zł\/m²/); // the February rate is the old one
+  assert.match(previewHtml, /54,30\s*m² × 2,73\s*zł\/m²/);
+  assert.match(previewHtml, /1 kwietnia 2027 r\./);
+  assert.match(previewHtml, /Żółta ściana/);
+  const pdf = await staff.get(`/admin/zawiadomienia/${runId}/lokal/${u7.id}/pdf`);
+  assert.equal(pdf.status, 200);
+  assert.equal(pdf.headers.get("content-type"), "application/pdf");
+  const pdfDoc = await PDFDocument.load(new Uint8Array(await pdf.arrayBuffer()));
+  assert.equal(pdfDoc.getPageCount(), 1);
+
+  const sent = await staff.post(`/admin/zawiadomienia/${runId}/wyslij`, {});
+  assert.equal(sent.status, 303, await sent.text());
+  assert.equal(
+    sent.headers.get("location"),
+    `/admin/zawiadomienia/${runId}?wynik=wyslano&wyslano=3`,
+  );
+  const letters = (await listDocumentsForStaff(t.kv)).map((r) => r.document);
+  assert.equal(letters.length, 3);
+  assert.ok(letters.every((d) => d.batchId === runId && d.category === "zawiadomienia"));
+  assert.deepEqual(
+    letters.map((d) => d.audience.kind === "unit" ? d.audience.unitCode : "").sort(),
+    ["KW12/7", "KW12/8", "KW12/9"],
+  );
+  assert.equal(letters[0].title, "Zawiadomienie o zmianie opłat od 1 kwietnia 2027 r.");
+  const emails = (await listMessages(t.kv)).filter((m) => m.channel === "email");
+  assert.equal(emails.filter((m) => /nowy dokument/i.test(m.subject ?? "")).length, 2);
+
+  // Again, by the form and twice at once directly: no new letter.
+  const again = await staff.post(`/admin/zawiadomienia/${runId}/wyslij`, {});
+  assert.equal(again.status, 303);
+  assert.match(again.headers.get("location") ?? "", /wyslano=0$/);
+  const store = kvFileStore(t.kv, t.clock);
+  const ctx = { coop: defaultProfile("SM Test"), baseUrl: "http://localhost:8000" };
+  const both = await Promise.all([
+    sendFeeNoticeRun(t.kv, t.clock, store, runId, { staff: testAdmin, ctx }),
+    sendFeeNoticeRun(t.kv, t.clock, store, runId, { staff: testAdmin, ctx }),
+  ]);
+  assert.deepEqual(both.map((r) => r.ok && r.sent), [0, 0]);
+  assert.equal((await listDocumentsForStaff(t.kv)).length, 3);
+  const audit = (await listAudit(t.kv, 200)).map((e) => e.action);
+  assert.equal(audit.filter((a) => a === "document.fee_notices_sent").length, 1);
+  assert.equal(audit.filter((a) => a === "document.published").length, 3);
+
+  // Paper: KW12/8 (an account without consent) and KW12/9 (no account); KW12/7 waits 14 days.
+  const paperPage = await staff.get(`/admin/papier/${runId}`);
+  assert.equal(paperPage.status, 200);
+  const paperHtml = await paperPage.text();
+  assert.match(paperHtml, /pocztą trzeba wysłać\s*<strong>2<\/strong>/);
+  assert.match(paperHtml, /brak zgody na e-korespondencję/);
+  const list = await paperList(t.kv, t.clock, runId);
+  assert.deepEqual(list?.toPrint.map((r) => r.unitCode), ["KW12/8", "KW12/9"]);
+
+  const print = await staff.post(`/admin/papier/${runId}/drukuj`, {});
+  assert.equal(print.status, 200);
+  assert.equal(print.headers.get("content-type"), "application/pdf");
+  const printed = await PDFDocument.load(new Uint8Array(await print.arrayBuffer()));
+  assert.equal(printed.getPageCount(), 2, "one page per notice to print");
+
+  // Fourteen days later nobody opened KW12/7's letter: it goes by post too.
+  t.clock.advance(14 * 86_400_000);
+  const later = await paperList(t.kv, t.clock, runId);
+  assert.deepEqual(later?.toPrint.map((r) => [r.unitCode, r.reason]), [
+    ["KW12/7", "not_opened"],
+    ["KW12/8", "no_consent"],
+    ["KW12/9", "no_consent"],
+  ]);
+  const staffLater = await t.staffClient("office", "biuro2"); // the first session has expired
+  const print3 = await staffLater.post(`/admin/papier/${runId}/drukuj`, {});
+  assert.equal(
+    (await PDFDocument.load(new Uint8Array(await print3.arrayBuffer()))).getPageCount(),
+    3,
+  );
+});
+
+Deno.test("any batch prints: an image letter becomes a page of its own", async () => {
+  const { t, staff } = await fixture();
+  await using _ = t;
+  const store = kvFileStore(t.kv, t.clock);
+  const ctx = { coop: defaultProfile("SM Test"), baseUrl: "http://localhost:8000" };
+  for (const code of ["KW12/8", "KW12/9"]) {
+    const r = await publishDocument(t.kv, t.clock, store, {
+      title: "Zaświadczenie",
+      category: "zaswiadczenia",
+      unitCode: code,
+      file: { name: "skan.png", body: PNG },
+    }, { staff: testAdmin, ctx, batchId: "zbiorczo-1" });
+    assert.ok(r.ok);
+  }
+  const batches = await (await staff.get("/admin/papier")).text();
+  assert.match(batches, /href="\/admin\/papier\/zbiorczo-1"/);
+  const print = await staff.post("/admin/papier/zbiorczo-1/drukuj", {});
+  assert.equal(print.status, 200);
+  const printed = await PDFDocument.load(new Uint8Array(await print.arrayBuffer()));
+  assert.equal(printed.getPageCount(), 2);
+  assert.equal((await staff.get("/admin/papier/nie-ma-takiej")).status, 404);
+});
