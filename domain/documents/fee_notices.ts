@@ -15,7 +15,14 @@
  * double click) skips the units that already have their letter.
  */
 import { type Actor, addAudit } from "../backoffice/audit.ts";
-import { getBuilding, getUnit, getUnits, type Unit, unitAddress } from "../backoffice/register.ts";
+import {
+  type Building,
+  getBuilding,
+  getUnit,
+  getUnits,
+  type Unit,
+  unitAddress,
+} from "../backoffice/register.ts";
 import { type FeeRate, listFeeRates } from "../balance/fee_rates.ts";
 import { type ChargeComponent, componentLabel, getChargeComponents } from "../balance/ledger.ts";
 import type { FileStore } from "../files/file_store.ts";
@@ -206,6 +213,12 @@ function sameCharge(a: FeeRate | null, b: FeeRate): boolean {
     a.unitLabel === b.unitLabel && a.amount === b.amount;
 }
 
+/** "ul. Kazimierza Wielkiego 12/7, 67-200 Głogów": the address for the envelope. */
+function postalAddress(building: Building, unit: Unit): string {
+  return [unitAddress(building, unit), `${building.postalCode} ${building.city}`.trim()]
+    .filter(Boolean).join(", ");
+}
+
 /** The notice of one unit from its rates, or null when nothing changes in the run's month. */
 export function noticeFor(
   unit: Unit,
@@ -269,14 +282,14 @@ export async function buildFeeNotices(
     .map(([unitId]) => unitId);
   const units = await getUnits(kv, affected);
   const components = await getChargeComponents(kv);
-  const buildings = new Map<string, Awaited<ReturnType<typeof getBuilding>>>();
+  const buildings = new Map<string, Building | null>();
   const out: FeeNotice[] = [];
   for (const unit of units) {
     if (!buildings.has(unit.buildingId)) {
       buildings.set(unit.buildingId, await getBuilding(kv, unit.buildingId));
     }
     const building = buildings.get(unit.buildingId);
-    const address = building ? unitAddress(building, unit) : "";
+    const address = building ? postalAddress(building, unit) : "";
     const notice = noticeFor(unit, address, byUnit.get(unit.id) ?? [], run, components);
     if (notice) out.push(notice);
   }
@@ -426,6 +439,8 @@ export type RunOverview = {
   /** The units that would be late if the run were sent today. */
   late: LateNotice[];
   today: string;
+  /** The labels of the components marked as external costs. */
+  externalLabels: string[];
 };
 
 /** A run with its notices as the data say now, the letters already sent and today's check. */
@@ -442,12 +457,14 @@ export async function feeNoticeRunOverview(
     letters.set(String(e.key[e.key.length - 1]), e.value);
   }
   const today = polishDate(clock());
+  const components = await getChargeComponents(kv);
   return {
     run,
     notices,
     letters,
     late: lateNotices(notices.filter((n) => !letters.has(n.unitId)), today),
     today,
+    externalLabels: run.externalComponents.map((c) => componentLabel(components, c)),
   };
 }
 
@@ -463,7 +480,7 @@ export async function feeNoticeOf(
   const building = await getBuilding(kv, unit.buildingId);
   const notice = noticeFor(
     unit,
-    building ? unitAddress(building, unit) : "",
+    building ? postalAddress(building, unit) : "",
     await listFeeRates(kv, unit.id),
     run,
     await getChargeComponents(kv),

@@ -57,13 +57,36 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
   return out;
 }
 
+/** Look-alikes for characters staff may type that the font lacks; anything else becomes "?". */
+const FALLBACK: Record<string, string> = {
+  "→": "->",
+  "←": "<-",
+  "⇒": "=>",
+  "•": "-",
+  "…": "...",
+  "\t": " ",
+};
+
 /** Draws top-down, adding a page when the current one is full. */
 class Writer {
   page: PDFPage;
   y: number;
+  private glyphs: Set<number>;
   constructor(private doc: PDFDocument, public regular: PDFFont, public bold: PDFFont) {
     this.page = doc.addPage(A4);
     this.y = A4[1] - MARGIN;
+    const inBold = new Set(bold.getCharacterSet());
+    this.glyphs = new Set(regular.getCharacterSet().filter((c) => inBold.has(c)));
+  }
+  /** The text with characters the font cannot draw replaced (else pdf-lib draws empty boxes). */
+  safe(s: string): string {
+    let out = "";
+    for (const ch of s) {
+      const code = ch.codePointAt(0)!;
+      if (this.glyphs.has(code) || ch === "\n") out += ch;
+      else out += FALLBACK[ch] ?? (/\s/.test(ch) ? " " : "?");
+    }
+    return out;
   }
   need(height: number) {
     if (this.y - height < MARGIN) {
@@ -75,6 +98,7 @@ class Writer {
     s: string,
     options: { x?: number; size?: number; bold?: boolean; color?: typeof INK; right?: number } = {},
   ) {
+    s = this.safe(s);
     const size = options.size ?? 10;
     const font = options.bold ? this.bold : this.regular;
     const x = options.right !== undefined
@@ -85,7 +109,8 @@ class Writer {
   paragraph(s: string, options: { size?: number; bold?: boolean; gap?: number } = {}) {
     const size = options.size ?? 10;
     const lineHeight = size * 1.4;
-    for (const line of wrap(s, options.bold ? this.bold : this.regular, size, A4[0] - 2 * MARGIN)) {
+    const font = options.bold ? this.bold : this.regular;
+    for (const line of wrap(this.safe(s), font, size, A4[0] - 2 * MARGIN)) {
       this.need(lineHeight);
       this.text(line, { size, bold: options.bold });
       this.y -= lineHeight;
@@ -152,7 +177,7 @@ export async function renderFeeNoticePdf(
   w.y -= 14;
   for (const line of [notice.occupants.join(", "), notice.address]) {
     if (!line) continue;
-    for (const l of wrap(line, regular, 10, 300)) {
+    for (const l of wrap(w.safe(line), regular, 10, 300)) {
       w.text(l);
       w.y -= 14;
     }
@@ -184,7 +209,12 @@ export async function renderFeeNoticePdf(
   w.rule();
   w.y -= 4;
   for (const line of notice.lines) {
-    const labelLines = wrap(`${line.label}${line.external ? "\u00a0*" : ""}`, regular, 9.5, 120);
+    const labelLines = wrap(
+      w.safe(`${line.label}${line.external ? "\u00a0*" : ""}`),
+      regular,
+      9.5,
+      120,
+    );
     const height = Math.max(labelLines.length, 1) * 13 + 4;
     w.need(height);
     labelLines.forEach((l, i) => {

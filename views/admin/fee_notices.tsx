@@ -172,7 +172,7 @@ function deadlineText(deadline: string, today: string): string {
 }
 
 export function FeeNoticeRunPage(p: { overview: RunOverview; notice?: string; error?: string }) {
-  const { run, notices, letters, late, today } = p.overview;
+  const { run, notices, letters, late, today, externalLabels } = p.overview;
   const d = runDeadlines(run);
   const pending = notices.filter((n) => !letters.has(n.unitId)).length;
   const base = `${FEE_NOTICES_PATH}/${run.id}`;
@@ -192,7 +192,7 @@ export function FeeNoticeRunPage(p: { overview: RunOverview; notice?: string; er
           {deadlineText(d.external, today)} (termin płatności: {run.paymentDay}. dnia miesiąca)
         </dd>
         <dt>Opłaty niezależne od spółdzielni</dt>
-        <dd>{run.externalComponents.length ? run.externalComponents.join(", ") : "brak"}</dd>
+        <dd>{externalLabels.length ? externalLabels.join(", ") : "brak"}</dd>
         <dt>Uzasadnienie</dt>
         <dd>
           <Paragraphs text={run.justification} />
