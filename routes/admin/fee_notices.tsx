@@ -29,6 +29,7 @@ import { kvFileStore } from "../../domain/files/kv_file_store.ts";
 import { polishDate } from "../../domain/shared/calendar.ts";
 import { parsePeriod } from "../../domain/shared/csv.ts";
 import {
+  count,
   FEE_NOTICES_PATH,
   FeeNoticePreview,
   FeeNoticeRunPage,
@@ -156,7 +157,9 @@ export function feeNoticeRoutes(deps: AppDeps) {
     const notice = options.status
       ? undefined
       : c.req.query("wynik") === "wyslano"
-      ? `Wysłano ${sent ?? "0"} zawiadomień.`
+      ? `Wysłano: ${
+        count(Number(sent ?? 0) || 0, "zawiadomienie", "zawiadomienia", "zawiadomień")
+      }.`
       : runNotices[c.req.query("wynik") ?? ""];
     return renderPage(
       c,

@@ -146,7 +146,8 @@ export function FeeNoticesPage(p: {
                       {r.sentAt
                         ? (
                           <>
-                            <span class="badge ok">wysłane</span> {r.letters} pism,{" "}
+                            <span class="badge ok">wysłane</span>{" "}
+                            {count(r.letters ?? 0, "pismo", "pisma", "pism")},{" "}
                             {formatDateTime(new Date(r.sentAt))}
                           </>
                         )
@@ -200,8 +201,8 @@ export function FeeNoticeRunPage(p: { overview: RunOverview; notice?: string; er
       </dl>
       {pending > 0 && late.length > 0 && !p.error && (
         <p class="notice warn" role="status">
-          Dziś nie można wysłać tych zawiadomień: dla {late.length}{" "}
-          {late.length === 1 ? "lokalu" : "lokali"} minął ustawowy termin.
+          Dziś nie można wysłać tych zawiadomień: dla{" "}
+          {count(late.length, "lokalu", "lokali", "lokali")} minął ustawowy termin.
         </p>
       )}
       {pending > 0
@@ -209,7 +210,7 @@ export function FeeNoticeRunPage(p: { overview: RunOverview; notice?: string; er
           <form method="post" action={`${base}/wyslij`}>
             <div class="actions">
               <button type="submit">
-                Wyślij zawiadomienia ({pending} {pending === 1 ? "lokal" : "lokali"})
+                Wyślij zawiadomienia ({count(pending, "lokal", "lokale", "lokali")})
               </button>
             </div>
             <p class="hint">
@@ -270,6 +271,13 @@ export function FeeNoticeRunPage(p: { overview: RunOverview; notice?: string; er
         )}
     </>
   );
+}
+
+/** "1 pismo", "3 pisma", "5 pism": Polish plural by the number. */
+export function count(n: number, one: string, few: string, many: string): string {
+  const tens = n % 100;
+  const word = n === 1 ? one : n % 10 >= 2 && n % 10 <= 4 && (tens < 12 || tens > 14) ? few : many;
+  return `${n} ${word}`;
 }
 
 /** Staff's text with its line breaks kept, as paragraphs. */
@@ -392,9 +400,9 @@ export function PaperBatchesPage(
         <ul>
           {p.batches.map((b) => (
             <li>
-              <a href={`${PAPER_PATH}/${encodeURIComponent(b.batchId)}`}>{b.title}</a> — {b.letters}
-              {" "}
-              pism, {formatDateTime(new Date(b.firstPublishedAt))}
+              <a href={`${PAPER_PATH}/${encodeURIComponent(b.batchId)}`}>{b.title}</a> —{" "}
+              {count(b.letters, "pismo", "pisma", "pism")},{" "}
+              {formatDateTime(new Date(b.firstPublishedAt))}
             </li>
           ))}
         </ul>
@@ -413,13 +421,16 @@ export function PaperListPage(p: { list: PaperList; today: string; error?: strin
       </p>
       {p.error && <p class="notice bad" role="alert">{p.error}</p>}
       <p>
-        {list.rows[0]?.document.title}: {list.rows.length} pism, pocztą trzeba wysłać{" "}
+        {list.rows[0]?.document.title}:{" "}
+        {count(list.rows.length, "pismo", "pisma", "pism")}, pocztą trzeba wysłać{" "}
         <strong>{list.toPrint.length}</strong>.
       </p>
       {list.toPrint.length > 0 && (
         <form method="post" action={`${PAPER_PATH}/${encodeURIComponent(list.batchId)}/drukuj`}>
           <div class="actions">
-            <button type="submit">Pobierz do druku jeden PDF ({list.toPrint.length} pism)</button>
+            <button type="submit">
+              Pobierz do druku jeden PDF ({count(list.toPrint.length, "pismo", "pisma", "pism")})
+            </button>
           </div>
         </form>
       )}
