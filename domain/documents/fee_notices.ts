@@ -352,7 +352,7 @@ export function noticeTitle(run: Pick<FeeNoticeRun, "period">): string {
 }
 
 export type SendResult =
-  | { ok: true; sent: number; alreadySent: number }
+  | { ok: true; sent: number; alreadySent: number; remaining: number }
   | { ok: false; reason: "not_found" }
   | { ok: false; reason: "no_changes" }
   | { ok: false; reason: "too_late"; late: LateNotice[]; message: string };
@@ -368,7 +368,15 @@ export async function sendFeeNoticeRun(
   clock: Clock,
   store: FileStore,
   runId: string,
-  options: { staff: Actor; ctx: MessageCtx },
+  options: {
+    staff: Actor;
+    ctx: MessageCtx;
+    /**
+     * At most this many letters in one call (a PDF takes about 0.3 s): the rest stays for the
+     * next call, which skips the units already done. Unlimited when absent.
+     */
+    limit?: number;
+  },
 ): Promise<SendResult> {
   const entry = await kv.get<FeeNoticeRun>(keys.feeNoticeRuns(runId));
   const run = entry.value;
@@ -385,7 +393,8 @@ export async function sendFeeNoticeRun(
     return { ok: false, reason: "too_late", late, message: lateNoticeMessage(run, late) };
   }
   let sent = 0;
-  for (const notice of pending) {
+  const batch = options.limit === undefined ? pending : pending.slice(0, options.limit);
+  for (const notice of batch) {
     const pdf = await renderFeeNoticePdf(notice, options.ctx.coop, polishDate(clock()));
     const result = await publishDocument(kv, clock, store, {
       title: noticeTitle(run),
@@ -405,8 +414,9 @@ export async function sendFeeNoticeRun(
     }
   }
   const alreadySent = notices.length - pending.length;
+  const remaining = pending.length - batch.length;
   const latest = await kv.get<FeeNoticeRun>(keys.feeNoticeRuns(run.id));
-  if (latest.value && !latest.value.sentAt) {
+  if (remaining === 0 && latest.value && !latest.value.sentAt) {
     const op = kv.atomic().check(latest).set(
       keys.feeNoticeRuns(run.id),
       {
@@ -423,7 +433,7 @@ export async function sendFeeNoticeRun(
     });
     await op.commit(); // a concurrent send that marked it first is as good
   }
-  return { ok: true, sent, alreadySent };
+  return { ok: true, sent, alreadySent, remaining };
 }
 
 /** "zawiadomienie-2027-01-KW12-7.pdf" */

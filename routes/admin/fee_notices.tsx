@@ -59,6 +59,9 @@ function pdfResponse(bytes: Uint8Array, name: string, disposition: "inline" | "a
   });
 }
 
+/** Letters per send request: a PDF takes about 0.3 s, so one request stays well under a minute. */
+const SEND_CHUNK = 50;
+
 const runNotices: Record<string, string> = {
   przygotowano: "Zawiadomienia przygotowane. Sprawdź podgląd i wyślij.",
 };
@@ -153,13 +156,15 @@ export function feeNoticeRoutes(deps: AppDeps) {
   ) => {
     const overview = await feeNoticeRunOverview(kv, clock, c.req.param("id")!.slice(0, 40));
     if (!overview) return c.notFound();
-    const sent = c.req.query("wyslano");
+    const sent = Number(c.req.query("wyslano") ?? 0) || 0;
+    const left = Number(c.req.query("zostalo") ?? 0) || 0;
     const notice = options.status
       ? undefined
       : c.req.query("wynik") === "wyslano"
-      ? `Wysłano: ${
-        count(Number(sent ?? 0) || 0, "zawiadomienie", "zawiadomienia", "zawiadomień")
-      }.`
+      ? `Wysłano: ${count(sent, "zawiadomienie", "zawiadomienia", "zawiadomień")}.` +
+        (left > 0
+          ? ` Zostało do wysłania: ${left}. Kliknij „Wyślij zawiadomienia” jeszcze raz.`
+          : "")
       : runNotices[c.req.query("wynik") ?? ""];
     return renderPage(
       c,
@@ -174,6 +179,7 @@ export function feeNoticeRoutes(deps: AppDeps) {
     const result = await sendFeeNoticeRun(kv, clock, store, c.req.param("id").slice(0, 40), {
       staff: staffActor(c.get("staff")),
       ctx: { coop: c.get("cooperative"), baseUrl: config.baseUrl },
+      limit: SEND_CHUNK,
     });
     if (!result.ok) {
       if (result.reason === "not_found") return c.notFound();
@@ -183,7 +189,8 @@ export function feeNoticeRoutes(deps: AppDeps) {
       return runPage(c, { status: 422, error });
     }
     return c.redirect(
-      `${FEE_NOTICES_PATH}/${c.req.param("id")}?wynik=wyslano&wyslano=${result.sent}`,
+      `${FEE_NOTICES_PATH}/${c.req.param("id")}?wynik=wyslano&wyslano=${result.sent}` +
+        (result.remaining > 0 ? `&zostalo=${result.remaining}` : ""),
       303,
     );
   });

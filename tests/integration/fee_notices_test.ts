@@ -10,7 +10,7 @@ import { PDFDocument } from "pdf-lib";
 import { listAudit } from "../../domain/backoffice/audit.ts";
 import { defaultProfile } from "../../domain/backoffice/cooperative.ts";
 import { listDocumentsForStaff, publishDocument } from "../../domain/documents/documents.ts";
-import { sendFeeNoticeRun } from "../../domain/documents/fee_notices.ts";
+import { getFeeNoticeRun, sendFeeNoticeRun } from "../../domain/documents/fee_notices.ts";
 import { paperList } from "../../domain/documents/paper.ts";
 import { kvFileStore } from "../../domain/files/kv_file_store.ts";
 import { listMessages } from "../../domain/messaging/messages.ts";
@@ -177,4 +177,29 @@ Deno.test("any batch prints: an image letter becomes a page of its own", async (
   const printed = await PDFDocument.load(new Uint8Array(await print.arrayBuffer()));
   assert.equal(printed.getPageCount(), 2);
   assert.equal((await staff.get("/admin/papier/nie-ma-takiej")).status, 404);
+});
+
+Deno.test("a large run goes out in parts: each call sends up to its limit, the last marks the run", async () => {
+  const { t, staff } = await fixture();
+  await using _ = t;
+  const runId = await prepare(staff, "04.2027");
+  const store = kvFileStore(t.kv, t.clock);
+  const ctx = { coop: defaultProfile("SM Test"), baseUrl: "http://localhost:8000" };
+  const first = await sendFeeNoticeRun(t.kv, t.clock, store, runId, {
+    staff: testAdmin,
+    ctx,
+    limit: 2,
+  });
+  assert.deepEqual(first, { ok: true, sent: 2, alreadySent: 0, remaining: 1 });
+  assert.equal((await getFeeNoticeRun(t.kv, runId))?.sentAt, undefined);
+  const second = await sendFeeNoticeRun(t.kv, t.clock, store, runId, {
+    staff: testAdmin,
+    ctx,
+    limit: 2,
+  });
+  assert.deepEqual(second, { ok: true, sent: 1, alreadySent: 2, remaining: 0 });
+  const run = await getFeeNoticeRun(t.kv, runId);
+  assert.equal(run?.letters, 3);
+  assert.ok(run?.sentAt);
+  assert.equal((await listDocumentsForStaff(t.kv)).length, 3);
 });
