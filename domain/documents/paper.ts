@@ -122,6 +122,14 @@ export async function paperList(
   const { afterDays } = await getPaperSettings(kv);
   const today = polishDate(clock());
   const consentByUnit = new Map<string, boolean>();
+  const opens = new Map<string, FirstOpen>();
+  for (let i = 0; i < letters.length; i += 10) {
+    const part = letters.slice(i, i + 10);
+    const got = await kv.getMany<FirstOpen[]>(part.map((d) => keys.documentFirstOpen(d.id)));
+    part.forEach((d, j) => {
+      if (got[j].value) opens.set(d.id, got[j].value!);
+    });
+  }
   const rows: PaperRow[] = [];
   for (const d of letters) {
     if (d.audience.kind !== "unit") continue;
@@ -137,7 +145,7 @@ export async function paperList(
       consentByUnit.set(unitId, consent);
     }
     const consent = consentByUnit.get(unitId)!;
-    const firstOpen = (await kv.get<FirstOpen>(keys.documentFirstOpen(d.id))).value;
+    const firstOpen = opens.get(d.id) ?? null;
     const paperFrom = addDays(polishDate(new Date(d.publishedAt)), afterDays);
     const reason: PaperReason | undefined = !consent
       ? "no_consent"

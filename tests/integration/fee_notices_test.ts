@@ -9,7 +9,11 @@ import assert from "node:assert/strict";
 import { PDFDocument } from "pdf-lib";
 import { listAudit } from "../../domain/backoffice/audit.ts";
 import { defaultProfile } from "../../domain/backoffice/cooperative.ts";
-import { listDocumentsForStaff, publishDocument } from "../../domain/documents/documents.ts";
+import {
+  listDocumentsForStaff,
+  openDocumentFor,
+  publishDocument,
+} from "../../domain/documents/documents.ts";
 import { getFeeNoticeRun, sendFeeNoticeRun } from "../../domain/documents/fee_notices.ts";
 import { paperList } from "../../domain/documents/paper.ts";
 import { kvFileStore } from "../../domain/files/kv_file_store.ts";
@@ -78,7 +82,7 @@ Deno.test("a late external-cost component is named too (14 days before the payme
 });
 
 Deno.test("a valid run sends one letter per unit; sending again adds none; the paper list and print", async () => {
-  const { t, staff, u7 } = await fixture();
+  const { t, staff, u7, zofia } = await fixture();
   await using _ = t;
   const runId = await prepare(staff, "04.2027");
 
@@ -154,6 +158,13 @@ Deno.test("a valid run sends one letter per unit; sending again adds none; the p
     (await PDFDocument.load(new Uint8Array(await print3.arrayBuffer()))).getPageCount(),
     3,
   );
+
+  // Once Zofia opens it, her letter counts as delivered and leaves the paper list.
+  const letter7 = letters.find((d) => d.audience.kind === "unit" && d.audience.unitId === u7.id)!;
+  assert.ok(await openDocumentFor(t.kv, t.clock, store, zofia, letter7.id));
+  const opened = await paperList(t.kv, t.clock, runId);
+  assert.deepEqual(opened?.toPrint.map((r) => r.unitCode), ["KW12/8", "KW12/9"]);
+  assert.equal(opened?.rows[0].firstOpen?.accountId, zofia.id);
 });
 
 Deno.test("any batch prints: an image letter becomes a page of its own", async () => {
