@@ -114,6 +114,10 @@ export const auditActionLabels = {
   "matter.occupants_accepted": "Przyjęto zmianę liczby osób (rejestr lokali zmieniony)",
   "document.bulk_letter_published": "Opublikowano pismo z wysyłki zbiorczej",
   "document.bulk_published": "Opublikowano wysyłkę zbiorczą pism",
+  "document.fee_notices_prepared": "Przygotowano zawiadomienia o zmianie opłat",
+  "document.fee_notices_sent": "Wysłano zawiadomienia o zmianie opłat",
+  "document.paper_printed": "Wydrukowano pisma do wysłania pocztą",
+  "document.paper_days_changed": "Zmieniono, po ilu dniach nieotwarte pismo idzie pocztą",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

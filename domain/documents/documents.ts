@@ -72,7 +72,7 @@ export type Document = {
   replacedAt?: string;
   withdrawnAt?: string;
   withdrawnBy?: string;
-  /** Letters uploaded together (a ZIP or several files with a CSV) share one batch id. */
+  /** Letters sent together (a fee-notice run, a bulk upload) share one batch id. */
   batchId?: string;
 };
 
@@ -147,7 +147,17 @@ export async function publishDocument(
   clock: Clock,
   store: FileStore,
   draft: DocumentDraft,
-  options: { staff: Actor; ctx: MessageCtx; replaces?: string },
+  options: {
+    staff: Actor;
+    ctx: MessageCtx;
+    replaces?: string;
+    batchId?: string;
+    /**
+     * A key that must not exist yet and is set to the new document's id in the same operation:
+     * publishing once per key (one letter per unit of a run), however often it is retried.
+     */
+    onceKey?: Deno.KvKey;
+  },
 ): Promise<PublishResult> {
   const title = draft.title.trim().replace(/\s+/g, " ");
   if (!title || title.length > DOCUMENT_TITLE_MAX) throw new RangeError("title length");
@@ -188,12 +198,16 @@ export async function publishDocument(
     publishedAt: now.toISOString(),
     publishedBy: options.staff.label,
     ...(old?.value ? { replaces: old.value.id } : {}),
+    ...(options.batchId ? { batchId: options.batchId } : {}),
   };
   const op = kv.atomic()
     .check({ key: keys.documents(id), versionstamp: null })
     .set(keys.documents(id), doc)
     .set(indexKey(doc), id);
   store.complete(op, staged.staged);
+  if (options.onceKey) {
+    op.check({ key: options.onceKey, versionstamp: null }).set(options.onceKey, id);
+  }
   if (old?.value) {
     op.check(old).set(
       keys.documents(old.value.id),
@@ -225,6 +239,7 @@ export async function publishDocument(
       audience: audience.kind,
       ...(audience.kind === "unit" ? { unit: audience.unitCode } : {}),
       ...(old?.value ? { replaces: old.value.id } : {}),
+      ...(options.batchId ? { batchId: options.batchId } : {}),
       emails: recipients.length,
     },
   });

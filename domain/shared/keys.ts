@@ -257,4 +257,14 @@ export const keys = {
     ["document_batch_letters", batchId, unitId, sha256] as const,
   /** A published batch (DocumentBatch). */
   documentBatches: (batchId: string) => ["document_batches", batchId] as const,
+  // --- Fee-change notices and paper letters (domain/documents/fee_notices.ts, paper.ts) --------
+  /** A fee-change notice run (FeeNoticeRun, ULID id): its letters share the run id as batchId. */
+  feeNoticeRuns: (runId: string) => ["fee_notice_runs", runId] as const,
+  feeNoticeRunsAll: () => ["fee_notice_runs"] as const,
+  /** The letter a run sent to a unit (the document id), written with it: one letter per unit. */
+  feeNoticeLetters: (runId: string, unitId: string) =>
+    ["fee_notice_letters", runId, unitId] as const,
+  feeNoticeLettersAll: (runId: string) => ["fee_notice_letters", runId] as const,
+  /** After how many days an unopened letter goes by post (PaperSettings). */
+  paperSettings: () => ["settings", "paper_letters"] as const,
 } as const;

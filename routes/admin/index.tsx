@@ -22,6 +22,7 @@ import { registerRoutes } from "./register.tsx";
 import { requestRoutes } from "./requests.tsx";
 import { settingsRoutes } from "./settings.tsx";
 import { paymentAdminRoutes } from "./payments.tsx";
+import { feeNoticeRoutes, paperRoutes } from "./fee_notices.tsx";
 
 export function adminRoutes(deps: AppDeps) {
   const app = new Hono<StaffEnv>();
@@ -45,6 +46,8 @@ export function adminRoutes(deps: AppDeps) {
   guarded.route("/import", importRoutes(deps));
   guarded.route("/dziennik", auditRoutes(deps));
   guarded.route("/platnosci", paymentAdminRoutes(deps));
+  guarded.route("/zawiadomienia", feeNoticeRoutes(deps));
+  guarded.route("/papier", paperRoutes(deps));
   guarded.route("/", gdprRoutes(deps));
 
   app.route("/", guarded);

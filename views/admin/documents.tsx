@@ -52,6 +52,10 @@ export function DocumentsAdminPage(p: DocumentsAdminProps) {
       <h1>Dokumenty</h1>
       {p.notice && <p class="notice ok" role="status">{p.notice}</p>}
       {p.error && <p class="notice bad" role="alert">{p.error}</p>}
+      <p>
+        <a href="/admin/zawiadomienia">Zawiadomienia o zmianie opłat</a> ·{" "}
+        <a href="/admin/papier">Pisma do wysłania pocztą</a>
+      </p>
       <PublishForm {...p} />
       <p>
         Wiele pism do lokali naraz (archiwum ZIP albo kilka plików z plikiem CSV):{" "}
