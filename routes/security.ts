@@ -5,6 +5,11 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Config } from "../platform/config.ts";
 import type { AppEnv } from "./context.ts";
 
+/** The payment gateway's origin, where the pay form's redirect goes (none: the app's own fake). */
+function gatewayOrigins(config: Config): string[] {
+  return config.przelewy24 ? [new URL(config.przelewy24.baseUrl).origin] : [];
+}
+
 /** Headers every response carries: a CSP with no inline code, HSTS in production. */
 export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
   return secureHeaders({
@@ -15,7 +20,9 @@ export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
       imgSrc: ["'self'", "data:"],
       fontSrc: ["'self'"],
       connectSrc: ["'self'"],
-      formAction: ["'self'"],
+      // The pay form answers with a redirect to the payment gateway, and Chromium applies
+      // form-action to the redirect too: without the gateway's origin the payment never starts.
+      formAction: ["'self'", ...gatewayOrigins(config)],
       frameAncestors: ["'none'"],
       baseUri: ["'none'"],
       objectSrc: ["'none'"],
