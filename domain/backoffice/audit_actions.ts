@@ -112,6 +112,7 @@ export const auditActionLabels = {
   "matter.note_added": "Dodano notatkę wewnętrzną do sprawy",
   "matter.assigned": "Przydzielono sprawę pracownikowi",
   "matter.occupants_accepted": "Przyjęto zmianę liczby osób (rejestr lokali zmieniony)",
+  "payment.exported": "Pobrano listę płatności online (CSV)",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

@@ -7,20 +7,26 @@ import {
   paymentStates,
 } from "../../domain/payments/payments.ts";
 import { listOrphanPayments } from "../../domain/payments/confirmation.ts";
+import { exportPayments } from "../../domain/payments/export.ts";
 import { listUnmatchedPayments } from "../../domain/payments/in_transit.ts";
+import { polishDate } from "../../domain/shared/calendar.ts";
 import { formatMoney } from "../../views/format.ts";
 import { staffMenu } from "../../views/menu.ts";
 import type { AppDeps } from "../context.ts";
 import { renderPage } from "../render.tsx";
-import { type StaffEnv, staffViewer } from "./guard.ts";
+import { staffActor, type StaffEnv, staffViewer } from "./guard.ts";
+
+/** `?stan=…` → one of the states, or undefined (all) for anything else. */
+function stateFilter(raw: string | undefined): PaymentState | undefined {
+  return paymentStates.find((s) => s === raw);
+}
 
 /** Online payments for the office: by state, orphans, and those not booked in time. */
 export function paymentAdminRoutes(deps: AppDeps) {
   const { kv, clock } = deps;
   const app = new Hono<StaffEnv>();
   app.get("/", async (c) => {
-    const raw = c.req.query("stan");
-    const state = paymentStates.find((s) => s === raw) as PaymentState | undefined;
+    const state = stateFilter(c.req.query("stan"));
     const settings = await getPaymentSettings(kv);
     const [{ payments }, orphans, unmatched] = await Promise.all([
       listPayments(kv, { state, limit: 200 }),
@@ -42,6 +48,11 @@ export function paymentAdminRoutes(deps: AppDeps) {
           </select>{" "}
           <button type="submit">Pokaż</button>
         </form>
+        <p>
+          <a href={`/admin/platnosci/platnosci.csv${state ? `?stan=${state}` : ""}`} download>
+            Pobierz CSV{state ? ` (${paymentStateLabels[state]})` : ""}
+          </a>
+        </p>
         <h2>Niezaksięgowane po {settings.unmatchedAfterDays} dniach</h2>
         {unmatched.length === 0 ? <p>Brak.</p> : (
           <ul>
@@ -90,6 +101,20 @@ export function paymentAdminRoutes(deps: AppDeps) {
         </div>
       </>,
     );
+  });
+
+  // The list with the page's filter, for a spreadsheet; the export is audited.
+  app.get("/platnosci.csv", async (c) => {
+    const state = stateFilter(c.req.query("stan"));
+    const csv = await exportPayments(kv, clock, { state }, staffActor(c.get("staff")));
+    const day = polishDate(clock());
+    c.header("Content-Type", "text/csv; charset=utf-8");
+    c.header(
+      "Content-Disposition",
+      `attachment; filename="platnosci-online-${state ?? "wszystkie"}-${day}.csv"`,
+    );
+    c.header("Cache-Control", "no-store");
+    return c.body(csv);
   });
   return app;
 }

@@ -1,0 +1,147 @@
+/**
+ * The office's side of online payments over HTTP: /admin/platnosci offers the list as CSV with
+ * the page's filter (BOM, `;`, decimal comma, a title that looks like a formula neutralised),
+ * each export audited; a confirmed payment the accounting import has not brought after the
+ * cooperative's number of days is listed on the page.
+ */
+import assert from "node:assert/strict";
+import { createPrzelewy24Gateway } from "../../adapters/przelewy24.ts";
+import { startFakePrzelewy24Server } from "../../adapters/fake_przelewy24.ts";
+import { createAccount } from "../../domain/accounts/accounts.ts";
+import { listAudit } from "../../domain/backoffice/audit.ts";
+import { postEntry } from "../../domain/balance/ledger.ts";
+import { getPayment, startOnlinePayment } from "../../domain/payments/payments.ts";
+import { seedFlatKW12, testApp } from "../helpers.ts";
+
+const CREDS = { merchantId: 400004, posId: 400004, crc: "admin-crc-5d6e", apiKey: "admin-key" };
+
+Deno.test("/admin/platnosci: CSV with the page's filter, audited; unmatched after N days listed", async () => {
+  const target: {
+    app?: { request(url: string, init?: RequestInit): Response | Promise<Response> };
+  } = {};
+  // The fake's notification goes to the app in this process, as HTTP would deliver it.
+  const fake = startFakePrzelewy24Server(CREDS, {
+    fetch: (async (input: RequestInfo | URL, init?: RequestInit) =>
+      await target.app!.request(String(input), init)) as typeof fetch,
+  });
+  await using t = await testApp({
+    paymentGateway: createPrzelewy24Gateway({ ...CREDS, baseUrl: fake.url }),
+    start: new Date("2026-12-04T09:30:00Z"),
+  });
+  target.app = t.app;
+  try {
+    const { unit } = await seedFlatKW12(t);
+    assert.ok(
+      (await postEntry(t.kv, t.clock, {
+        unitId: unit.id,
+        kind: "charge",
+        postedOn: "2026-12-01",
+        period: "2026-12",
+        component: "eksploatacja",
+        amount: 61_234,
+        documentNo: "NAL/2026/12/0007",
+        description: "Opłaty za grudzień 2026",
+      })).ok,
+    );
+    const anna = (await createAccount(t.kv, t.clock, {
+      firstName: "Anna",
+      lastName: "Kowalska",
+      email: "anna@example.pl",
+      phone: "+48600100300",
+      unitIds: [unit.id],
+      passwordHash: await t.hasher.hash("Moje-Haslo-2026"),
+    }))!;
+    const resident = { kind: "resident" as const, id: anna.id, label: anna.identifier };
+    const start = async (amount: number, title: string) => {
+      const r = await startOnlinePayment(t.kv, t.clock, t.paymentGateway!, {
+        unitId: unit.id,
+        accountId: anna.id,
+        actor: resident,
+        email: "anna@example.pl",
+        title,
+        amount,
+        returnUrl: (id) => `${t.config.baseUrl}/ebok/platnosci/${id}`,
+        notifyUrl: `${t.config.baseUrl}/platnosci/przelewy24`,
+      });
+      assert.ok(r.ok, JSON.stringify(r));
+      return r.payment;
+    };
+    const paid = await start(50_000, "KW12/7 opłaty 12.2026");
+    // A title is the unit's, but a spreadsheet must never run one as a formula.
+    const odd = await start(1_234, '=HYPERLINK("http://zly.example";"klik")');
+    await fake.pay(fake.bySession(paid.id)!.token);
+    const confirmed = (await getPayment(t.kv, paid.id))!;
+    assert.equal(confirmed.state, "confirmed");
+
+    const office = await t.staffClient("office", "biuro");
+    let page = await (await office.get("/admin/platnosci")).text();
+    assert.match(page, /href="\/admin\/platnosci\/platnosci\.csv"[^>]*>Pobierz CSV</);
+    assert.match(page, /Niezaksięgowane po 7 dniach<\/h2>\s*<p>Brak\.<\/p>/);
+    page = await (await office.get("/admin/platnosci?stan=confirmed")).text();
+    assert.match(
+      page,
+      /href="\/admin\/platnosci\/platnosci\.csv\?stan=confirmed"[^>]*>Pobierz CSV \(potwierdzona\)</,
+    );
+
+    // All payments: BOM, Polish header, `;`, decimal comma, CRLF, the formula neutralised.
+    const all = await office.get("/admin/platnosci/platnosci.csv");
+    assert.equal(all.status, 200);
+    assert.equal(all.headers.get("content-type"), "text/csv; charset=utf-8");
+    assert.equal(
+      all.headers.get("content-disposition"),
+      'attachment; filename="platnosci-online-wszystkie-2026-12-04.csv"',
+    );
+    const text = await all.text();
+    assert.ok(text.startsWith("\ufeffRozpoczęta;Id płatności;Tytuł;Kwota (zł);Stan;"), text);
+    const lines = text.split("\r\n");
+    assert.equal(lines.length, 4, "header, two payments, the final line end");
+    assert.equal(lines[3], "");
+    const oddLine = lines.find((l) => l.includes(odd.id))!;
+    assert.ok(
+      oddLine.includes(`;"'=HYPERLINK(""http://zly.example"";""klik"")";12,34;`),
+      `the title quoted, an apostrophe before "=": ${oddLine}`,
+    );
+    const paidLine = lines.find((l) => l.includes(paid.id))!.split(";");
+    assert.deepEqual(paidLine.slice(2, 6), [
+      "KW12/7 opłaty 12.2026",
+      "500,00",
+      "potwierdzona",
+      String(confirmed.orderId),
+    ]);
+    assert.equal(paidLine[0], "04.12.2026, 10:30:00", "times in Poland");
+
+    // The page's filter goes with the file.
+    const onlyConfirmed = await (await office.get("/admin/platnosci/platnosci.csv?stan=confirmed"))
+      .text();
+    assert.equal(onlyConfirmed.split("\r\n").length, 3);
+    assert.ok(onlyConfirmed.includes(paid.id) && !onlyConfirmed.includes(odd.id));
+
+    // Each export is in the audit log, with what it held.
+    const exports = (await listAudit(t.kv)).filter((e) => e.action === "payment.exported");
+    assert.deepEqual(
+      exports.map((e) => e.details).sort((a, b) =>
+        String(a?.state).localeCompare(String(b?.state))
+      ),
+      [{ payments: 1, state: "confirmed" }, { payments: 2 }],
+    );
+
+    // Not for residents nor strangers.
+    const stranger = await t.app.request("/admin/platnosci/platnosci.csv");
+    assert.notEqual(stranger.status, 200);
+    await stranger.body?.cancel();
+
+    // Eight days on, not booked by the accounting import: listed for staff.
+    t.clock.advance(8 * 86_400_000);
+    // (A staff session does not last eight days: sign in again.)
+    const later = await t.staffClient("office", "biuro2");
+    page = await (await later.get("/admin/platnosci")).text();
+    const unmatched = page.slice(
+      page.indexOf("Niezaksięgowane po 7 dniach"),
+      page.indexOf("Wpłaty bez płatności"),
+    );
+    assert.ok(unmatched.includes(`nr transakcji ${confirmed.orderId}`), unmatched);
+    assert.ok(!unmatched.includes(odd.title), "a payment never confirmed is not on its way");
+  } finally {
+    await fake.close();
+  }
+});
