@@ -47,8 +47,12 @@ export type FakeTransaction = {
 export type FakeRequest = { method: string; path: string; body: string };
 
 export type FakePrzelewy24 = {
-  /** The Hono app: mount it (`app.route(prefix, fake.app)`) or serve it. */
+  /** The Hono app, API and payment page: mount it (`app.route(prefix, fake.app)`) or serve it. */
   app: Hono;
+  /** Only the server-to-server API (`/api/v1/…`), for a host that mounts it apart. */
+  api: Hono;
+  /** Only the payer's pages (`/trnRequest/…`) and their two buttons. */
+  pages: Hono;
   transactions: Map<string, FakeTransaction>;
   /** Every API request received, oldest first. */
   requests: FakeRequest[];
@@ -163,19 +167,19 @@ export function createFakePrzelewy24(
     return { notificationStatus };
   }
 
-  const app = new Hono();
+  const api = new Hono();
 
   // The API (server to server): Basic auth, JSON in and out, as the real one.
-  app.use("/api/*", async (c, next) => {
+  api.use("/api/*", async (c, next) => {
     const body = c.req.method === "GET" ? "" : await c.req.raw.clone().text();
     requests.push({ method: c.req.method, path: new URL(c.req.url).pathname, body });
     if (c.req.header("authorization") !== expectedAuth) return c.json(UNAUTHORIZED, 401);
     await next();
   });
 
-  app.get("/api/v1/testAccess", (c) => c.json({ data: true, error: "" }));
+  api.get("/api/v1/testAccess", (c) => c.json({ data: true, error: "" }));
 
-  app.post("/api/v1/transaction/register", async (c) => {
+  api.post("/api/v1/transaction/register", async (c) => {
     const b = await c.req.json().catch(() => undefined) as Record<string, unknown> | undefined;
     const str = (k: string, max: number) =>
       typeof b?.[k] === "string" && (b[k] as string).length >= 1 &&
@@ -220,7 +224,7 @@ export function createFakePrzelewy24(
     return c.json({ data: { token }, responseCode: 0 });
   });
 
-  app.put("/api/v1/transaction/verify", async (c) => {
+  api.put("/api/v1/transaction/verify", async (c) => {
     const b = await c.req.json().catch(() => undefined) as Record<string, unknown> | undefined;
     if (
       !b || typeof b.sessionId !== "string" || !Number.isSafeInteger(b.orderId) ||
@@ -251,7 +255,7 @@ export function createFakePrzelewy24(
     return c.json({ data: { status: "success" }, responseCode: 0 });
   });
 
-  app.get("/api/v1/transaction/by/sessionId/:sessionId", (c) => {
+  api.get("/api/v1/transaction/by/sessionId/:sessionId", (c) => {
     const t = bySession(c.req.param("sessionId"));
     if (!t) return c.json({ error: "Transaction not found", responseCode: 0 }, 404);
     return c.json({
@@ -280,7 +284,8 @@ export function createFakePrzelewy24(
   });
 
   // The payer's side: the payment page and its two buttons (plain forms, no script).
-  app.get("/trnRequest/:token", (c) => {
+  const pages = new Hono();
+  pages.get("/trnRequest/:token", (c) => {
     const t = transactions.get(c.req.param("token"));
     if (!t) return c.html(page("Nie ma takiej płatności", html`<p>Link jest nieważny.</p>`), 404);
     const done = t.status !== 0;
@@ -314,22 +319,28 @@ export function createFakePrzelewy24(
     ));
   });
 
-  app.post("/trnRequest/:token/zaplac", async (c) => {
+  pages.post("/trnRequest/:token/zaplac", async (c) => {
     const t = transactions.get(c.req.param("token"));
     if (!t) return c.text("Nie ma takiej płatności", 404);
     await pay(t.token);
     return c.redirect(t.urlReturn, 303);
   });
 
-  app.post("/trnRequest/:token/odrzuc", (c) => {
+  pages.post("/trnRequest/:token/odrzuc", (c) => {
     const t = transactions.get(c.req.param("token"));
     if (!t) return c.text("Nie ma takiej płatności", 404);
     if (t.status === 0) t.cancelled = true;
     return c.redirect(t.urlReturn, 303);
   });
 
+  const app = new Hono();
+  app.route("/", api);
+  app.route("/", pages);
+
   return {
     app,
+    api,
+    pages,
     transactions,
     requests,
     bySession,

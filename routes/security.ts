@@ -48,13 +48,6 @@ export const CSRF_EXEMPT_PATHS: readonly string[] = [
   "/platnosci/przelewy24",
 ];
 
-/**
- * Path prefixes exempt the same way. The development fake of the payment gateway's API
- * (mounted only in development, at /dev/platnosci) takes the adapter's server-to-server JSON
- * calls, checked by Basic auth and signatures as the real gateway checks them.
- */
-export const CSRF_EXEMPT_PREFIXES: readonly string[] = ["/dev/platnosci/api/"];
-
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
 
@@ -74,12 +67,10 @@ const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form
  */
 export function csrfProtection(
   config: Config,
-  options: { exemptPaths?: readonly string[]; exemptPrefixes?: readonly string[] } = {},
+  options: { exemptPaths?: readonly string[] } = {},
 ): MiddlewareHandler<AppEnv> {
   const exempt = new Set(options.exemptPaths ?? CSRF_EXEMPT_PATHS);
-  const exemptPrefixes = options.exemptPrefixes ?? CSRF_EXEMPT_PREFIXES;
-  const isExempt = (path: string) =>
-    exempt.has(path) || exemptPrefixes.some((prefix) => path.startsWith(prefix));
+  const isExempt = (path: string) => exempt.has(path);
   const ours = (origin: string, c: Context) =>
     origin === config.baseUrl || origin === new URL(c.req.url).origin;
   return async (c, next) => {
