@@ -5,30 +5,22 @@
  * cooperative's number of days is listed on the page.
  */
 import assert from "node:assert/strict";
-import { createPrzelewy24Gateway } from "../../adapters/przelewy24.ts";
-import { startFakePrzelewy24Server } from "../../adapters/fake_przelewy24.ts";
 import { createAccount } from "../../domain/accounts/accounts.ts";
 import { listAudit } from "../../domain/backoffice/audit.ts";
 import { postEntry } from "../../domain/balance/ledger.ts";
 import { getPayment, startOnlinePayment } from "../../domain/payments/payments.ts";
+import { startInProcessGateway } from "../fakes/in_process_gateway.ts";
 import { seedFlatKW12, testApp } from "../helpers.ts";
 
 const CREDS = { merchantId: 400004, posId: 400004, crc: "admin-crc-5d6e", apiKey: "admin-key" };
 
 Deno.test("/admin/platnosci: CSV with the page's filter, audited; unmatched after N days listed", async () => {
-  const target: {
-    app?: { request(url: string, init?: RequestInit): Response | Promise<Response> };
-  } = {};
-  // The fake's notification goes to the app in this process, as HTTP would deliver it.
-  const fake = startFakePrzelewy24Server(CREDS, {
-    fetch: (async (input: RequestInfo | URL, init?: RequestInit) =>
-      await target.app!.request(String(input), init)) as typeof fetch,
-  });
+  const { fake, gateway, deliverTo } = startInProcessGateway(CREDS);
   await using t = await testApp({
-    paymentGateway: createPrzelewy24Gateway({ ...CREDS, baseUrl: fake.url }),
+    paymentGateway: gateway,
     start: new Date("2026-12-04T09:30:00Z"),
   });
-  target.app = t.app;
+  deliverTo(t.app);
   try {
     const { unit } = await seedFlatKW12(t);
     assert.ok(
