@@ -5,7 +5,8 @@
  * the limit is refused (422, the form again) → a lowered amount → the gateway's page "Zapłać" →
  * the return page says "potwierdzona" only because the gateway confirmed it → /ebok shows it
  * "w drodze". "Odrzuć" returns to a page that claims nothing. The pay form fits a 320 px phone;
- * /admin/platnosci lists the payments. axe on every page of the walk, the gateway's included.
+ * /admin/platnosci lists the payments, with the CSV link and the settings form. axe on every
+ * page of the walk, the gateway's included.
  */
 import assert from "node:assert/strict";
 import type { BrowserContext, Locator, Page } from "playwright-core";
@@ -311,6 +312,9 @@ Deno.test("online payment in Chromium: pay with JavaScript off and on, Odrzuć, 
               .allTextContents();
             assert.equal(states.filter((s) => s === "potwierdzona").length, 2, states.join(", "));
             assert.equal(states.length, 3, `three payments started: ${states.join(", ")}`);
+            // The demo staff member is an administrator: the CSV link and the settings form.
+            assert.equal(await page.getByRole("link", { name: "Pobierz CSV" }).count(), 1);
+            assert.ok(await page.getByRole("button", { name: "Zapisz ustawienia" }).isVisible());
             await assertNoAxeViolations(page, `/admin/platnosci (JavaScript ${javaScript})`);
             assertNoProblems(problems, "/admin/platnosci");
           }

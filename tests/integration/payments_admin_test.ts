@@ -1,8 +1,9 @@
 /**
  * The office's side of online payments over HTTP: /admin/platnosci offers the list as CSV with
  * the page's filter (BOM, `;`, decimal comma, a title that looks like a formula neutralised),
- * each export audited; a confirmed payment the accounting import has not brought after the
- * cooperative's number of days is listed on the page.
+ * each export audited; the payment settings, shown to the office and changed by administrators
+ * (422 with the errors tied to the fields, audited); a confirmed payment the accounting import
+ * has not brought after the cooperative's number of days (that setting) is listed on the page.
  */
 import assert from "node:assert/strict";
 import { createAccount } from "../../domain/accounts/accounts.ts";
@@ -14,7 +15,7 @@ import { seedFlatKW12, testApp } from "../helpers.ts";
 
 const CREDS = { merchantId: 400004, posId: 400004, crc: "admin-crc-5d6e", apiKey: "admin-key" };
 
-Deno.test("/admin/platnosci: CSV with the page's filter, audited; unmatched after N days listed", async () => {
+Deno.test("/admin/platnosci: CSV with the page's filter, audited; settings by administrators; unmatched after N days listed", async () => {
   const { fake, gateway, deliverTo } = startInProcessGateway(CREDS);
   await using t = await testApp({
     paymentGateway: gateway,
@@ -122,17 +123,60 @@ Deno.test("/admin/platnosci: CSV with the page's filter, audited; unmatched afte
     assert.notEqual(stranger.status, 200);
     await stranger.body?.cancel();
 
-    // Eight days on, not booked by the accounting import: listed for staff.
-    t.clock.advance(8 * 86_400_000);
-    // (A staff session does not last eight days: sign in again.)
-    const later = await t.staffClient("office", "biuro2");
-    page = await (await later.get("/admin/platnosci")).text();
-    const unmatched = page.slice(
-      page.indexOf("Niezaksięgowane po 7 dniach"),
-      page.indexOf("Wpłaty bez płatności"),
-    );
+    // Four days on, not booked by the accounting import: not listed while the setting is 7 days.
+    t.clock.advance(4 * 86_400_000);
+    // (A staff session does not last days: sign in again.)
+    const office2 = await t.staffClient("office", "biuro2");
+    const unmatchedOn = (html: string) =>
+      html.slice(html.indexOf("Niezaksięgowane po"), html.indexOf("Wpłaty bez płatności"));
+    page = await (await office2.get("/admin/platnosci")).text();
+    assert.match(unmatchedOn(page), /^Niezaksięgowane po 7 dniach<\/h2>\s*<p>Brak\.<\/p>/);
+    // The office sees the settings; only an administrator changes them.
+    assert.match(page, /Po ilu dniach pokazać płatność, której księgowość nie zaksięgowała/);
+    assert.doesNotMatch(page, /action="\/admin\/platnosci\/ustawienia"/);
+    const settings = {
+      kwota_min: "1,00",
+      limit_nadplaty: "0,00",
+      dni_niezaksiegowane: "3",
+      minuty_wygasania: "1440",
+    };
+    const refused = await office2.post("/admin/platnosci/ustawienia", settings);
+    assert.equal(refused.status, 403);
+    await refused.body?.cancel();
+
+    const admin = await t.staffClient("admin", "admin1");
+    page = await (await admin.get("/admin/platnosci")).text();
+    assert.match(page, /<form method="post" action="\/admin\/platnosci\/ustawienia">/);
+    assert.match(page, /name="dni_niezaksiegowane"[^>]*value="7"/);
+    // Not numbers, or out of bounds: 422, what was typed kept, each error tied to its field.
+    for (
+      const [field, typed, message] of [
+        ["dni_niezaksiegowane", "trzy", "Wpisz liczbę całkowitą."],
+        ["dni_niezaksiegowane", "91", "Podaj wartość od 1 do 90 dni."],
+        ["kwota_min", "0,00", "Podaj wartość od 0,01 zł do 100 000,00 zł."],
+      ] as const
+    ) {
+      const res = await admin.post("/admin/platnosci/ustawienia", { ...settings, [field]: typed });
+      assert.equal(res.status, 422, `${field}=${typed}`);
+      const html = await res.text();
+      assert.match(html, new RegExp(`name="${field}"[^>]*value="${typed}"`));
+      assert.match(html, new RegExp(`aria-describedby="${field}-error ${field}-hint"`));
+      assert.ok(html.includes(`id="${field}-error">${message}<`), `${field}=${typed}: ${message}`);
+    }
+    const saved = await admin.post("/admin/platnosci/ustawienia", settings);
+    assert.equal(saved.status, 303);
+    assert.equal(saved.headers.get("location"), "/admin/platnosci?zapisano=1#ustawienia");
+    const changes = (await listAudit(t.kv)).filter((e) => e.action === "payment.settings_changed");
+    assert.equal(changes.length, 1);
+    assert.equal(changes[0].details?.unmatchedAfterDays, 3);
+
+    // With 3 days the confirmed payment is listed; the one never confirmed is not on its way.
+    page = await (await admin.get("/admin/platnosci?zapisano=1")).text();
+    assert.match(page, /Ustawienia zapisane\./);
+    const unmatched = unmatchedOn(page);
+    assert.match(unmatched, /^Niezaksięgowane po 3 dniach/);
     assert.ok(unmatched.includes(`nr transakcji ${confirmed.orderId}`), unmatched);
-    assert.ok(!unmatched.includes(odd.title), "a payment never confirmed is not on its way");
+    assert.ok(!unmatched.includes("HYPERLINK"), "a payment never confirmed is not on its way");
   } finally {
     await fake.close();
   }
