@@ -5,8 +5,8 @@
  * the limit is refused (422, the form again) → a lowered amount → the gateway's page "Zapłać" →
  * the return page says "potwierdzona" only because the gateway confirmed it → /ebok shows it
  * "w drodze". "Odrzuć" returns to a page that claims nothing. The pay form fits a 320 px phone;
- * /admin/platnosci lists the payments, with the CSV link and the settings form. axe on every
- * page of the walk, the gateway's included.
+ * /admin/platnosci lists the payments, with the CSV link and the settings form; with the gateway
+ * unreachable, an honest 503 page. axe on every page of the walk, the gateway's included.
  */
 import assert from "node:assert/strict";
 import type { BrowserContext, Locator, Page } from "playwright-core";
@@ -318,6 +318,29 @@ Deno.test("online payment in Chromium: pay with JavaScript off and on, Odrzuć, 
             await assertNoAxeViolations(page, `/admin/platnosci (JavaScript ${javaScript})`);
             assertNoProblems(problems, "/admin/platnosci");
           }
+        }),
+    );
+
+    await t.step(
+      "the gateway unreachable: 503, an honest page, nothing started",
+      () =>
+        withServerOutput(server, async () => {
+          await fake.close();
+          await using page = await newPage(browser, { javaScript: false });
+          const problems = await watchPage(page);
+          await residentLogIn(page, server);
+          const before = fake.transactions.size;
+          const [response] = await Promise.all([
+            page.waitForResponse((r) => r.url() === `${base}/ebok/platnosci`),
+            payCard(page).getByRole("button", { name: "Zapłać online" }).click(),
+          ]);
+          await page.waitForLoadState("load");
+          assert.equal(response.status(), 503);
+          assert.equal(await text(page.locator("h1")), "Płatność online chwilowo niedostępna");
+          assert.match(await text(page.locator("main [role=alert]")), /Nic nie zostało pobrane\./);
+          assert.equal(fake.transactions.size, before, "nothing registered at the gateway");
+          await assertNoAxeViolations(page, "the page of an unreachable gateway");
+          assertNoProblems(problems, "the unreachable gateway");
         }),
     );
   } finally {
