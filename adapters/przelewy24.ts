@@ -226,6 +226,7 @@ export function createPrzelewy24Gateway(
 
   return {
     name: "przelewy24",
+    payerOrigin: new URL(base).origin,
 
     async registerTransaction(t: RegisterTransactionRequest): Promise<RegisterTransactionResult> {
       const sign = await registerSign(config.crc, { ...t, merchantId: config.merchantId });

@@ -75,7 +75,9 @@ export function createApp(deps: AppDeps) {
   // Residents on slow phones: HTML, CSS and JavaScript go out gzip-compressed when accepted.
   app.use(compress());
   app.use(requestId());
-  app.use(securityHeaders(deps.config));
+  app.use(securityHeaders(deps.config, {
+    formActionOrigins: deps.paymentGateway ? [deps.paymentGateway.payerOrigin] : [],
+  }));
   app.route("/", assetRoutes());
   // Before the profile lookup: a KV outage must answer 503 JSON here, not an error page.
   app.route("/", healthRoutes(deps, { token: deps.config.healthToken }));

@@ -5,13 +5,16 @@ import { secureHeaders } from "hono/secure-headers";
 import type { Config } from "../platform/config.ts";
 import type { AppEnv } from "./context.ts";
 
-/** The payment gateway's origin, where the pay form's redirect goes (none: the app's own fake). */
-function gatewayOrigins(config: Config): string[] {
-  return config.przelewy24 ? [new URL(config.przelewy24.baseUrl).origin] : [];
-}
-
 /** Headers every response carries: a CSP with no inline code, HSTS in production. */
-export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
+export function securityHeaders(
+  config: Config,
+  options: {
+    /** Other sites a form's answer may redirect to: the payment gateway's payment pages. */
+    formActionOrigins?: readonly string[];
+  } = {},
+): MiddlewareHandler<AppEnv> {
+  const own = new URL(config.baseUrl).origin;
+  const formTargets = (options.formActionOrigins ?? []).filter((o) => o !== own);
   return secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -22,7 +25,7 @@ export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
       connectSrc: ["'self'"],
       // The pay form answers with a redirect to the payment gateway, and Chromium applies
       // form-action to the redirect too: without the gateway's origin the payment never starts.
-      formAction: ["'self'", ...gatewayOrigins(config)],
+      formAction: ["'self'", ...new Set(formTargets)],
       frameAncestors: ["'none'"],
       baseUri: ["'none'"],
       objectSrc: ["'none'"],
