@@ -18,8 +18,11 @@ import {
   basicAuth,
   notificationSign,
   type P24Notification,
+  readFields,
+  REGISTER_BODY,
   registerSign,
   sameSignature,
+  VERIFY_BODY,
   verifySign,
 } from "./przelewy24.ts";
 
@@ -47,8 +50,12 @@ export type FakeTransaction = {
 export type FakeRequest = { method: string; path: string; body: string };
 
 export type FakePrzelewy24 = {
-  /** The Hono app: mount it (`app.route(prefix, fake.app)`) or serve it. */
+  /** The Hono app, API and payment page: mount it (`app.route(prefix, fake.app)`) or serve it. */
   app: Hono;
+  /** Only the server-to-server API (`/api/v1/…`), for a host that mounts it apart. */
+  api: Hono;
+  /** Only the payer's pages (`/trnRequest/…`) and their two buttons. */
+  pages: Hono;
   transactions: Map<string, FakeTransaction>;
   /** Every API request received, oldest first. */
   requests: FakeRequest[];
@@ -77,6 +84,16 @@ export type FakePrzelewy24 = {
 };
 
 const INVALID = { error: "Invalid input data", code: 400 };
+/** The register request's text fields and their documented maximum lengths (at least 1). */
+const REGISTER_MAX_LENGTHS = {
+  sessionId: 100,
+  currency: 3,
+  description: 1024,
+  email: 50,
+  urlReturn: 250,
+  urlStatus: 250,
+  sign: 100,
+} as const;
 const UNAUTHORIZED = { error: "Incorrect authentication", code: 401 };
 
 function zloty(grosze: number): string {
@@ -163,51 +180,43 @@ export function createFakePrzelewy24(
     return { notificationStatus };
   }
 
-  const app = new Hono();
+  const api = new Hono();
 
   // The API (server to server): Basic auth, JSON in and out, as the real one.
-  app.use("/api/*", async (c, next) => {
+  api.use("/api/*", async (c, next) => {
     const body = c.req.method === "GET" ? "" : await c.req.raw.clone().text();
     requests.push({ method: c.req.method, path: new URL(c.req.url).pathname, body });
     if (c.req.header("authorization") !== expectedAuth) return c.json(UNAUTHORIZED, 401);
     await next();
   });
 
-  app.get("/api/v1/testAccess", (c) => c.json({ data: true, error: "" }));
+  api.get("/api/v1/testAccess", (c) => c.json({ data: true, error: "" }));
 
-  app.post("/api/v1/transaction/register", async (c) => {
-    const b = await c.req.json().catch(() => undefined) as Record<string, unknown> | undefined;
-    const str = (k: string, max: number) =>
-      typeof b?.[k] === "string" && (b[k] as string).length >= 1 &&
-      (b[k] as string).length <= max;
-    const int = (k: string) => Number.isSafeInteger(b?.[k]);
+  api.post("/api/v1/transaction/register", async (c) => {
+    const b = readFields(await c.req.json().catch(() => undefined), REGISTER_BODY);
     if (
-      !b || !int("merchantId") || !int("posId") || !str("sessionId", 100) || !int("amount") ||
-      !str("currency", 3) || !str("description", 1024) || !str("email", 50) ||
-      !str("urlReturn", 250) || !str("urlStatus", 250) || !str("sign", 100) ||
-      (b.amount as number) < 1
+      !b || b.amount < 1 ||
+      Object.entries(REGISTER_MAX_LENGTHS).some(([k, max]) => {
+        const text = b[k as keyof typeof REGISTER_MAX_LENGTHS];
+        return text.length < 1 || text.length > max;
+      })
     ) return c.json(INVALID, 400);
     if (b.merchantId !== credentials.merchantId || b.posId !== credentials.posId) {
       return c.json(INVALID, 400);
     }
-    const expected = await registerSign(credentials.crc, {
-      sessionId: b.sessionId as string,
-      merchantId: b.merchantId as number,
-      amount: b.amount as number,
-      currency: b.currency as string,
-    });
-    if (!sameSignature(expected, b.sign as string)) return c.json(INVALID, 400);
-    if (sessions.has(b.sessionId as string)) return c.json(INVALID, 400);
+    const expected = await registerSign(credentials.crc, b);
+    if (!sameSignature(expected, b.sign)) return c.json(INVALID, 400);
+    if (sessions.has(b.sessionId)) return c.json(INVALID, 400);
     const token = randomTokenText();
     const t: FakeTransaction = {
       token,
-      sessionId: b.sessionId as string,
-      amount: b.amount as number,
-      currency: b.currency as string,
-      description: b.description as string,
-      email: b.email as string,
-      urlReturn: b.urlReturn as string,
-      urlStatus: b.urlStatus as string,
+      sessionId: b.sessionId,
+      amount: b.amount,
+      currency: b.currency,
+      description: b.description,
+      email: b.email,
+      urlReturn: b.urlReturn,
+      urlStatus: b.urlStatus,
       status: 0,
       orderId: nextOrderId++,
       methodId: 154,
@@ -220,25 +229,16 @@ export function createFakePrzelewy24(
     return c.json({ data: { token }, responseCode: 0 });
   });
 
-  app.put("/api/v1/transaction/verify", async (c) => {
-    const b = await c.req.json().catch(() => undefined) as Record<string, unknown> | undefined;
-    if (
-      !b || typeof b.sessionId !== "string" || !Number.isSafeInteger(b.orderId) ||
-      !Number.isSafeInteger(b.amount) || typeof b.currency !== "string" ||
-      typeof b.sign !== "string"
-    ) return c.json(INVALID, 400);
+  api.put("/api/v1/transaction/verify", async (c) => {
+    const b = readFields(await c.req.json().catch(() => undefined), VERIFY_BODY);
+    if (!b) return c.json(INVALID, 400);
     const t = bySession(b.sessionId);
     if (!t) return c.json(INVALID, 400);
     t.verifyCalls++;
     if ((await hooks.beforeVerify?.(t)) === "abort") {
       return c.json({ error: "Internal error", code: 500 }, 500);
     }
-    const expected = await verifySign(credentials.crc, {
-      sessionId: b.sessionId,
-      orderId: b.orderId as number,
-      amount: b.amount as number,
-      currency: b.currency,
-    });
+    const expected = await verifySign(credentials.crc, b);
     if (
       !sameSignature(expected, b.sign) || b.merchantId !== credentials.merchantId ||
       b.posId !== credentials.posId || b.orderId !== t.orderId || b.amount !== t.amount ||
@@ -251,7 +251,7 @@ export function createFakePrzelewy24(
     return c.json({ data: { status: "success" }, responseCode: 0 });
   });
 
-  app.get("/api/v1/transaction/by/sessionId/:sessionId", (c) => {
+  api.get("/api/v1/transaction/by/sessionId/:sessionId", (c) => {
     const t = bySession(c.req.param("sessionId"));
     if (!t) return c.json({ error: "Transaction not found", responseCode: 0 }, 404);
     return c.json({
@@ -280,7 +280,8 @@ export function createFakePrzelewy24(
   });
 
   // The payer's side: the payment page and its two buttons (plain forms, no script).
-  app.get("/trnRequest/:token", (c) => {
+  const pages = new Hono();
+  pages.get("/trnRequest/:token", (c) => {
     const t = transactions.get(c.req.param("token"));
     if (!t) return c.html(page("Nie ma takiej płatności", html`<p>Link jest nieważny.</p>`), 404);
     const done = t.status !== 0;
@@ -314,22 +315,28 @@ export function createFakePrzelewy24(
     ));
   });
 
-  app.post("/trnRequest/:token/zaplac", async (c) => {
+  pages.post("/trnRequest/:token/zaplac", async (c) => {
     const t = transactions.get(c.req.param("token"));
     if (!t) return c.text("Nie ma takiej płatności", 404);
     await pay(t.token);
     return c.redirect(t.urlReturn, 303);
   });
 
-  app.post("/trnRequest/:token/odrzuc", (c) => {
+  pages.post("/trnRequest/:token/odrzuc", (c) => {
     const t = transactions.get(c.req.param("token"));
     if (!t) return c.text("Nie ma takiej płatności", 404);
     if (t.status === 0) t.cancelled = true;
     return c.redirect(t.urlReturn, 303);
   });
 
+  const app = new Hono();
+  app.route("/", api);
+  app.route("/", pages);
+
   return {
     app,
+    api,
+    pages,
     transactions,
     requests,
     bySession,

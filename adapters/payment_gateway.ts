@@ -80,6 +80,11 @@ export type GetTransactionResult =
 export interface PaymentGateway {
   /** A short stable name stored with each payment, e.g. "przelewy24". */
   readonly name: string;
+  /**
+   * The origin of the gateway's payment pages (`https://secure.przelewy24.pl`): the pay form's
+   * answer redirects there, so the app's CSP `form-action` must name it.
+   */
+  readonly payerOrigin: string;
   registerTransaction(request: RegisterTransactionRequest): Promise<RegisterTransactionResult>;
   /** Checks the signature of a notification's raw body (as received, before any parsing). */
   parseNotification(body: string): Promise<ParseNotificationResult>;

@@ -57,60 +57,98 @@ async function sha384Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The JSON text the register sign is computed over (exported for the signature tests). */
-export function registerSignText(
-  crc: string,
-  t: { sessionId: string; merchantId: number; amount: number; currency: string },
-): string {
-  return JSON.stringify({
-    sessionId: t.sessionId,
-    merchantId: t.merchantId,
-    amount: t.amount,
-    currency: t.currency,
-    crc,
-  });
+/** How a field of a Przelewy24 body is typed: an integer (grosze, ids) or text. */
+type FieldKind = "int" | "str";
+type FieldSpec = Readonly<Record<string, FieldKind>>;
+/** The object a spec describes: `{ amount: "int" }` → `{ amount: number }`. */
+export type FieldsOf<S extends FieldSpec> = {
+  -readonly [K in keyof S]: S[K] extends "int" ? number : string;
+};
+
+/**
+ * The signed fields of each message, in the documented order, which is also the order of the
+ * JSON text its sign is computed over (the `crc` follows them). One list serves the adapter,
+ * the fake gateway and the shape checks of both.
+ */
+export const REGISTER_SIGNED = {
+  sessionId: "str",
+  merchantId: "int",
+  amount: "int",
+  currency: "str",
+} as const;
+export const NOTIFICATION_SIGNED = {
+  merchantId: "int",
+  posId: "int",
+  sessionId: "str",
+  amount: "int",
+  originAmount: "int",
+  currency: "str",
+  orderId: "int",
+  methodId: "int",
+  statement: "str",
+} as const;
+export const VERIFY_SIGNED = {
+  sessionId: "str",
+  orderId: "int",
+  amount: "int",
+  currency: "str",
+} as const;
+
+/** The whole bodies: the register request and the verify request, as sent. */
+export const REGISTER_BODY = {
+  ...REGISTER_SIGNED,
+  posId: "int",
+  description: "str",
+  email: "str",
+  urlReturn: "str",
+  urlStatus: "str",
+  sign: "str",
+} as const;
+export const NOTIFICATION_BODY = { ...NOTIFICATION_SIGNED, sign: "str" } as const;
+export const VERIFY_BODY = {
+  merchantId: "int",
+  posId: "int",
+  ...VERIFY_SIGNED,
+  sign: "str",
+} as const;
+
+/**
+ * The fields a spec names, checked (safe integers, strings) and copied in the spec's order;
+ * undefined when any is missing or of another type. Fields the spec does not name are dropped.
+ */
+export function readFields<S extends FieldSpec>(value: unknown, spec: S): FieldsOf<S> | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const v = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [name, kind] of Object.entries(spec)) {
+    const field = v[name];
+    if (kind === "int" ? !Number.isSafeInteger(field) : typeof field !== "string") return undefined;
+    out[name] = field;
+  }
+  return out as FieldsOf<S>;
+}
+
+/** The JSON text a sign is computed over: the spec's fields in its order, then the CRC key. */
+function signText<S extends FieldSpec>(spec: S, fields: FieldsOf<S>, crc: string): string {
+  const ordered: Record<string, unknown> = {};
+  for (const name of Object.keys(spec)) ordered[name] = fields[name];
+  return JSON.stringify({ ...ordered, crc });
 }
 
 /** A notification as Przelewy24 sends it to `urlStatus`. */
-export type P24Notification = {
-  merchantId: number;
-  posId: number;
-  sessionId: string;
-  amount: number;
-  originAmount: number;
-  currency: string;
-  orderId: number;
-  methodId: number;
-  statement: string;
-  sign: string;
-};
+export type P24Notification = FieldsOf<typeof NOTIFICATION_BODY>;
 
-export function notificationSignText(crc: string, n: Omit<P24Notification, "sign">): string {
-  return JSON.stringify({
-    merchantId: n.merchantId,
-    posId: n.posId,
-    sessionId: n.sessionId,
-    amount: n.amount,
-    originAmount: n.originAmount,
-    currency: n.currency,
-    orderId: n.orderId,
-    methodId: n.methodId,
-    statement: n.statement,
-    crc,
-  });
+/** The JSON text the register sign is computed over (exported for the signature tests). */
+export function registerSignText(crc: string, t: FieldsOf<typeof REGISTER_SIGNED>): string {
+  return signText(REGISTER_SIGNED, t, crc);
 }
 
-export function verifySignText(
-  crc: string,
-  v: { sessionId: string; orderId: number; amount: number; currency: string },
-): string {
-  return JSON.stringify({
-    sessionId: v.sessionId,
-    orderId: v.orderId,
-    amount: v.amount,
-    currency: v.currency,
-    crc,
-  });
+export function notificationSignText(crc: string, n: Omit<P24Notification, "sign">): string {
+  return signText(NOTIFICATION_SIGNED, n, crc);
+}
+
+export function verifySignText(crc: string, v: FieldsOf<typeof VERIFY_SIGNED>): string {
+  return signText(VERIFY_SIGNED, v, crc);
 }
 
 export const registerSign = (crc: string, t: Parameters<typeof registerSignText>[1]) =>
@@ -141,24 +179,7 @@ const isStr = (v: unknown): v is string => typeof v === "string";
 
 /** Checks the shape of a notification; undefined when it is not one. */
 export function asP24Notification(value: unknown): P24Notification | undefined {
-  if (!value || typeof value !== "object") return undefined;
-  const v = value as Record<string, unknown>;
-  const ok = isInt(v.merchantId) && isInt(v.posId) && isStr(v.sessionId) && isInt(v.amount) &&
-    isInt(v.originAmount) && isStr(v.currency) && isInt(v.orderId) && isInt(v.methodId) &&
-    isStr(v.statement) && isStr(v.sign);
-  if (!ok) return undefined;
-  return {
-    merchantId: v.merchantId as number,
-    posId: v.posId as number,
-    sessionId: v.sessionId as string,
-    amount: v.amount as number,
-    originAmount: v.originAmount as number,
-    currency: v.currency as string,
-    orderId: v.orderId as number,
-    methodId: v.methodId as number,
-    statement: v.statement as string,
-    sign: v.sign as string,
-  };
+  return readFields(value, NOTIFICATION_BODY);
 }
 
 type Call = { status: number; body: Record<string, unknown> | undefined } | { error: string };
@@ -205,6 +226,7 @@ export function createPrzelewy24Gateway(
 
   return {
     name: "przelewy24",
+    payerOrigin: new URL(base).origin,
 
     async registerTransaction(t: RegisterTransactionRequest): Promise<RegisterTransactionResult> {
       const sign = await registerSign(config.crc, { ...t, merchantId: config.merchantId });

@@ -19,7 +19,8 @@ import { DOCUMENTS_BULK_PATH } from "./admin/documents_bulk.tsx";
 import { BULK_MAX_TOTAL_BYTES } from "../domain/documents/bulk_files.ts";
 import { uploadBodyLimit } from "./files.ts";
 import { authRoutes } from "./resident/auth.tsx";
-import { devRoutes } from "./dev.tsx";
+import { devPaymentGateway, devRoutes } from "./dev.tsx";
+import { DEV_P24_PATH } from "../adapters/przelewy24.ts";
 import { ebokRoutes } from "./resident/ebok.tsx";
 import { MATTER_UPLOAD_PATH } from "./resident/matters.tsx";
 import { MAX_ATTACHMENTS } from "../domain/matters/matters.ts";
@@ -76,7 +77,9 @@ export function createApp(deps: AppDeps) {
   // Residents on slow phones: HTML, CSS and JavaScript go out gzip-compressed when accepted.
   app.use(compress());
   app.use(requestId());
-  app.use(securityHeaders(deps.config));
+  app.use(securityHeaders(deps.config, {
+    formActionOrigins: deps.paymentGateway ? [deps.paymentGateway.payerOrigin] : [],
+  }));
   app.route("/", assetRoutes());
   // Before the profile lookup: a KV outage must answer 503 JSON here, not an error page.
   app.route("/", healthRoutes(deps, { token: deps.config.healthToken }));
@@ -91,6 +94,11 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use(validPathSegments((c) => errorResponse(c, 404)));
+  // In development without P24_*, the app's own fake gateway. Its API stands in for another
+  // site's: server-to-server JSON checked by Basic auth and signatures, so, like /api, it is
+  // mounted before the form-CSRF check instead of being exempted from it. Its page is not.
+  const devGateway = devPaymentGateway(deps);
+  if (devGateway) app.route(DEV_P24_PATH, devGateway.api);
   app.use(csrfProtection(deps.config));
   app.use(
     requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX], [
@@ -108,7 +116,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", authRoutes(deps));
   app.route("/ebok", ebokRoutes(deps));
   app.route("/admin", adminRoutes(deps));
-  if (deps.config.env === "development") app.route("/dev", devRoutes(deps));
+  if (deps.config.env === "development") app.route("/dev", devRoutes(deps, devGateway));
 
   app.notFound((c) => errorResponse(c, 404));
   app.onError((err, c) => {

@@ -6,7 +6,15 @@ import type { Config } from "../platform/config.ts";
 import type { AppEnv } from "./context.ts";
 
 /** Headers every response carries: a CSP with no inline code, HSTS in production. */
-export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
+export function securityHeaders(
+  config: Config,
+  options: {
+    /** Other sites a form's answer may redirect to: the payment gateway's payment pages. */
+    formActionOrigins?: readonly string[];
+  } = {},
+): MiddlewareHandler<AppEnv> {
+  const own = new URL(config.baseUrl).origin;
+  const formTargets = (options.formActionOrigins ?? []).filter((o) => o !== own);
   return secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -15,7 +23,9 @@ export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
       imgSrc: ["'self'", "data:"],
       fontSrc: ["'self'"],
       connectSrc: ["'self'"],
-      formAction: ["'self'"],
+      // The pay form answers with a redirect to the payment gateway, and Chromium applies
+      // form-action to the redirect too: without the gateway's origin the payment never starts.
+      formAction: ["'self'", ...new Set(formTargets)],
       frameAncestors: ["'none'"],
       baseUri: ["'none'"],
       objectSrc: ["'none'"],
@@ -41,13 +51,6 @@ export const CSRF_EXEMPT_PATHS: readonly string[] = [
   "/platnosci/przelewy24",
 ];
 
-/**
- * Path prefixes exempt the same way. The development fake of the payment gateway's API
- * (mounted only in development, at /dev/platnosci) takes the adapter's server-to-server JSON
- * calls, checked by Basic auth and signatures as the real gateway checks them.
- */
-export const CSRF_EXEMPT_PREFIXES: readonly string[] = ["/dev/platnosci/api/"];
-
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
 
@@ -67,12 +70,10 @@ const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form
  */
 export function csrfProtection(
   config: Config,
-  options: { exemptPaths?: readonly string[]; exemptPrefixes?: readonly string[] } = {},
+  options: { exemptPaths?: readonly string[] } = {},
 ): MiddlewareHandler<AppEnv> {
   const exempt = new Set(options.exemptPaths ?? CSRF_EXEMPT_PATHS);
-  const exemptPrefixes = options.exemptPrefixes ?? CSRF_EXEMPT_PREFIXES;
-  const isExempt = (path: string) =>
-    exempt.has(path) || exemptPrefixes.some((prefix) => path.startsWith(prefix));
+  const isExempt = (path: string) => exempt.has(path);
   const ours = (origin: string, c: Context) =>
     origin === config.baseUrl || origin === new URL(c.req.url).origin;
   return async (c, next) => {

@@ -118,6 +118,7 @@ export const auditActionLabels = {
   "document.fee_notices_sent": "Wysłano zawiadomienia o zmianie opłat",
   "document.paper_printed": "Wydrukowano pisma do wysłania pocztą",
   "document.paper_days_changed": "Zmieniono, po ilu dniach nieotwarte pismo idzie pocztą",
+  "payment.exported": "Pobrano listę płatności online (CSV)",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

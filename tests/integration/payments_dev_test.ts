@@ -46,6 +46,34 @@ Deno.test("development: the fake gateway at /dev/platnosci speaks Przelewy24 to 
   assert.equal(lookup.ok && lookup.transaction.status, "unpaid", "refusing pays nothing");
 });
 
+Deno.test("development: the fake's API is mounted before the form-CSRF check, its page behind it", async () => {
+  await using t = await testApp();
+  const crossSite = (path: string, body: string, type: string) =>
+    t.app.request(path, {
+      method: "POST",
+      body,
+      headers: { "content-type": type, origin: "https://elsewhere.example" },
+    });
+  // The API answers for itself (Basic auth), as the real gateway would: no CSRF exemption needed.
+  const api = await crossSite(
+    "/dev/platnosci/api/v1/transaction/register",
+    "{}",
+    "application/json",
+  );
+  assert.equal(api.status, 401);
+  assert.deepEqual(await api.json(), { error: "Incorrect authentication", code: 401 });
+  // The payer's buttons are forms on the app's origin: a cross-site POST is refused.
+  for (const button of ["zaplac", "odrzuc"]) {
+    const res = await crossSite(
+      `/dev/platnosci/trnRequest/X/${button}`,
+      "a=1",
+      "application/x-www-form-urlencoded",
+    );
+    assert.equal(res.status, 403, button);
+    await res.body?.cancel();
+  }
+});
+
 Deno.test("development with P24_* configured: no fake is mounted", async () => {
   await using t = await testApp({
     P24_MERCHANT_ID: "1",

@@ -6,8 +6,6 @@
  * payment → matched, counted once. Another resident's unit or payment: 404.
  */
 import assert from "node:assert/strict";
-import { createPrzelewy24Gateway } from "../../adapters/przelewy24.ts";
-import { startFakePrzelewy24Server } from "../../adapters/fake_przelewy24.ts";
 import { createAccount } from "../../domain/accounts/accounts.ts";
 import { createApiToken } from "../../domain/backoffice/api_tokens.ts";
 import { createBuilding, createUnit } from "../../domain/backoffice/register.ts";
@@ -16,6 +14,7 @@ import { getTotals, postEntry, saveChargeComponents } from "../../domain/balance
 import { listInTransit } from "../../domain/payments/in_transit.ts";
 import { getPayment } from "../../domain/payments/payments.ts";
 import { makeNrb, makeSortCode } from "../../domain/shared/nrb.ts";
+import { startInProcessGateway } from "../fakes/in_process_gateway.ts";
 import { testApp, TestClient } from "../helpers.ts";
 
 const CREDS = { merchantId: 200002, posId: 200002, crc: "http-crc-1a2b3c", apiKey: "http-key" };
@@ -24,21 +23,12 @@ const sortCode = makeSortCode("9990001");
 const nrb = (n: number) => makeNrb(sortCode, `4600${String(n).padStart(12, "0")}`);
 
 Deno.test("online payment over HTTP: /ebok → gateway page → Zapłać → w drodze, due lowered → booked by import, counted once", async () => {
-  const target: {
-    app?: { request(url: string, init?: RequestInit): Response | Promise<Response> };
-  } = {};
-  // The fake sends its notification to the app's notifyUrl (http://localhost:…): deliver it to
-  // the app in this process, as HTTP would.
-  const fake = startFakePrzelewy24Server(CREDS, {
-    fetch: (async (input: RequestInfo | URL, init?: RequestInit) =>
-      await target.app!.request(String(input), init)) as typeof fetch,
-  });
-  const gateway = createPrzelewy24Gateway({ ...CREDS, baseUrl: fake.url });
+  const { fake, gateway, deliverTo } = startInProcessGateway(CREDS);
   await using t = await testApp({
     paymentGateway: gateway,
     start: new Date("2026-12-04T09:30:00Z"),
   });
-  target.app = t.app;
+  deliverTo(t.app);
   try {
     await saveChargeComponents(t.kv, [{ code: "eksploatacja", label: "Eksploatacja" }]);
     const building = await createBuilding(t.kv, t.clock, {
@@ -99,8 +89,17 @@ Deno.test("online payment over HTTP: /ebok → gateway page → Zapłać → w d
     const browser = await signIn(anna.identifier);
 
     // /ebok offers the payment, the amount due proposed.
-    let home = await (await browser.get("/ebok")).text();
-    assert.match(home, /<form method="post" action="\/ebok\/platnosci"/);
+    const homeRes = await browser.get("/ebok");
+    // The form's answer redirects to the gateway: the CSP's form-action must allow its origin.
+    assert.match(
+      homeRes.headers.get("content-security-policy") ?? "",
+      new RegExp(`form-action 'self' ${fake.url.replace(/[.]/g, "\\.")}(;|$)`),
+    );
+    let home = await homeRes.text();
+    assert.match(
+      home,
+      /<form method="post" action="\/ebok\/platnosci" class="pay-online" hx-boost="false"/,
+    );
     assert.match(home, new RegExp(`name="lokal" value="${mine}"`));
     assert.match(home, /name="kwota"[^>]*value="612,34"/);
     assert.doesNotMatch(home, /w drodze/);

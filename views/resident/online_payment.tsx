@@ -22,7 +22,8 @@ export function PayOnlineForm(props: { offer: PayOffer; value?: string; error?: 
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   return (
-    <form method="post" action="/ebok/platnosci" class="pay-online">
+    // A full page load, never an htmx swap: the answer redirects to the gateway's own site.
+    <form method="post" action="/ebok/platnosci" class="pay-online" hx-boost="false">
       <input type="hidden" name="lokal" value={offer.unitId} />
       <div class={props.error ? "field invalid" : "field"}>
         <label for={id}>Kwota płatności online</label>
@@ -111,11 +112,19 @@ export function PaymentReturnPage(props: { payment: OnlinePayment }) {
           </p>
         )
         : (
-          <p class="notice" role="status">
-            Czekamy na potwierdzenie płatności od serwisu płatności. Zwykle trwa to chwilę; odśwież
-            stronę za kilka minut. Dopóki nie ma potwierdzenia, płatność nie jest uwzględniona w
-            saldzie.
-          </p>
+          // The gateway says nothing when the payer gives up: a pending payment may be on its
+          // way or abandoned, so the page names both and claims neither.
+          <div class="notice" role="status">
+            <p>
+              Czekamy na potwierdzenie płatności od serwisu płatności. Dopóki nie ma potwierdzenia,
+              płatność nie jest uwzględniona w saldzie.
+            </p>
+            <p>
+              Jeśli zapłacono, potwierdzenie przychodzi zwykle w ciągu kilku minut — odśwież stronę.
+              Jeśli płatność została przerwana lub odrzucona, nic nie zostało pobrane: możesz
+              zapłacić ponownie na stronie głównej albo zwykłym przelewem.
+            </p>
+          </div>
         )}
       <p>
         <a href="/ebok">Wróć do strony głównej</a>
