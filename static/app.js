@@ -67,3 +67,19 @@ document.addEventListener("submit", (event) => {
 globalThis.addEventListener("pageshow", () => {
   for (const b of document.querySelectorAll("button.is-busy")) b.classList.remove("is-busy");
 });
+
+// The new-matter form: the emergency number shows while "awaria" is the chosen category.
+function showEmergency(select) {
+  const box = select.form && select.form.parentElement.querySelector("[data-emergency]");
+  if (box) box.hidden = select.value !== "awaria";
+}
+document.addEventListener("DOMContentLoaded", () => {
+  const select = document.querySelector("form[data-matter-form] select[name=category]");
+  if (select) showEmergency(select);
+});
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (select.matches && select.matches("form[data-matter-form] select[name=category]")) {
+    showEmergency(select);
+  }
+});

@@ -51,8 +51,17 @@ const profileSchema = z.object({
     "NIP: 10 cyfr z poprawną cyfrą kontrolną.",
   ),
   officeHours: text(200),
-  emergencyPhone: text(40),
+  emergencyPhone: text(40).refine(
+    (s) => s === "" || isPhoneForTel(s),
+    "Numer telefonu: cyfry, spacje, „+”, „-”; od 3 do 15 cyfr (np. 993 albo +48 76 833 41 99).",
+  ),
 });
+
+/** Something a `tel:` link can dial: digits with spaces, dashes, brackets, one leading plus. */
+function isPhoneForTel(s: string): boolean {
+  const digits = s.replace(/\D/g, "").length;
+  return /^\+?[\d\s()-]+$/.test(s) && digits >= 3 && digits <= 15;
+}
 
 /**
  * Staff accounts and the cooperative's settings: administrators only.

@@ -7,6 +7,7 @@ import {
   getMatterForResident,
   listMatterEntries,
   listMattersForResident,
+  MATTER_CATEGORIES,
   matterPlaces,
 } from "../../domain/matters/matters.ts";
 import { residentMenu } from "../../views/menu.ts";
@@ -69,7 +70,9 @@ export function matterRoutes(deps: AppDeps) {
 
   app.get("/nowe", (c) =>
     newPage(c, {
-      category: c.req.query("rodzaj")?.slice(0, 40) ?? "",
+      category: (MATTER_CATEGORIES as readonly string[]).includes(c.req.query("rodzaj") ?? "")
+        ? c.req.query("rodzaj")!
+        : "",
       place: "",
       description: "",
       persons: "",

@@ -74,7 +74,11 @@ Deno.test("matter: create with a photo → staff reply → e-mail without conten
   await using _ = t;
 
   const form = await (await a.c.get("/ebok/zgloszenia/nowe")).text();
-  assert.match(form, /\+48 76 833 41 99/, "the emergency number before the form");
+  assert.match(
+    form,
+    /\+48\u00a076\u00a0833\u00a041\u00a099/,
+    "the emergency number before the form",
+  );
   assert.match(form, /name="category"/);
 
   const created = await postMultipart(t, a.c, "/ebok/zgloszenia/nowe", {
@@ -165,6 +169,62 @@ Deno.test("matter: create with a photo → staff reply → e-mail without conten
       "matter.status_changed",
     ]
   ) assert.ok(actions.includes(expected), expected);
+});
+
+Deno.test("matter: the emergency number comes before the fault form, large and dialable", async () => {
+  const { t, a } = await fixture();
+  await using _ = t;
+
+  // The first step on the list: one link per category.
+  const list = await (await a.c.get("/ebok/zgloszenia")).text();
+  assert.match(list, /href="\/ebok\/zgloszenia\/nowe\?rodzaj=awaria"/);
+
+  const box = (html: string) => {
+    const m = html.match(/<section[^>]*data-emergency[^>]*>[\s\S]*?<\/section>/);
+    assert.ok(m, "the emergency box");
+    return m[0];
+  };
+  const awaria = await (await a.c.get("/ebok/zgloszenia/nowe?rodzaj=awaria")).text();
+  assert.ok(
+    awaria.indexOf("data-emergency") < awaria.indexOf("data-matter-form"),
+    "before the form",
+  );
+  assert.doesNotMatch(box(awaria).split(">")[0], /hidden/);
+  assert.match(
+    box(awaria),
+    /<p class="emergency-number"><a href="tel:\+48768334199">\+48\u00a076\u00a0833\u00a041\u00a099<\/a>/,
+  );
+  assert.match(awaria, /<option value="awaria" selected/);
+  // Another category chosen: the box is there for JavaScript to show, but hidden.
+  const question = await (await a.c.get("/ebok/zgloszenia/nowe?rodzaj=rozliczenie")).text();
+  assert.match(box(question).split(">")[0], /hidden/);
+
+  // The setting is checked before it reaches every resident's page.
+  const admin = await t.staffClient("admin", "admin");
+  const profile = {
+    name: "Spółdzielnia Mieszkaniowa Nadodrze",
+    shortName: "SM Nadodrze",
+    address: "",
+    email: "",
+    phone: "",
+    nip: "",
+    officeHours: "",
+  };
+  const bad = await admin.post("/admin/ustawienia/spoldzielnia", {
+    ...profile,
+    emergencyPhone: "zadzwoń do pana Józka",
+  });
+  assert.equal(bad.status, 422);
+  const badHtml = await bad.text();
+  assert.match(badHtml, /aria-describedby="emergencyPhone-error/);
+  assert.match(badHtml, /od 3 do 15 cyfr/);
+  const good = await admin.post("/admin/ustawienia/spoldzielnia", {
+    ...profile,
+    emergencyPhone: "+48 71 300 00 00",
+  });
+  assert.equal(good.status, 303);
+  const after = await (await a.c.get("/ebok/zgloszenia/nowe?rodzaj=awaria")).text();
+  assert.match(box(after), /href="tel:\+48713000000"/);
 });
 
 Deno.test("matter: another unit's account gets 404 for the matter, its attachment and its list", async () => {

@@ -163,7 +163,7 @@ function ProfileForm(p: { profile: CooperativeProfile; errors?: FieldErrors }) {
     name: keyof CooperativeProfile,
     label: string,
     maxlength: number,
-    extra: { required?: boolean; type?: "email" } = {},
+    extra: { required?: boolean; type?: "email" | "tel"; hint?: string } = {},
   ) => (
     <Field
       name={name}
@@ -180,7 +180,12 @@ function ProfileForm(p: { profile: CooperativeProfile; errors?: FieldErrors }) {
       <form method="post" action="/admin/ustawienia/spoldzielnia">
         <ErrorSummary
           errors={p.errors ?? {}}
-          labels={{ name: "Nazwa", shortName: "Nazwa skrócona", nip: "NIP" }}
+          labels={{
+            name: "Nazwa",
+            shortName: "Nazwa skrócona",
+            nip: "NIP",
+            emergencyPhone: "Telefon w razie awarii",
+          }}
         />
         {field("name", "Nazwa", 120)}
         {field("shortName", "Nazwa skrócona (odbiorca w kodzie QR, do 20 znaków)", 20)}
@@ -191,6 +196,8 @@ function ProfileForm(p: { profile: CooperativeProfile; errors?: FieldErrors }) {
         {field("officeHours", "Godziny pracy biura", 200, { required: false })}
         {field("emergencyPhone", "Telefon w razie awarii (widzą go mieszkańcy)", 40, {
           required: false,
+          type: "tel",
+          hint: "Pokazywany dużą czcionką przed formularzem zgłoszenia awarii i na dole stron.",
         })}
         <button type="submit">Zapisz dane spółdzielni</button>
       </form>
