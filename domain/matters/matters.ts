@@ -18,7 +18,13 @@ import type { Account } from "../accounts/accounts.ts";
 import { getAccount } from "../accounts/accounts.ts";
 import { consumeRateLimit, type RateLimitRule } from "../accounts/rate_limit.ts";
 import { type Actor, addAudit } from "../backoffice/audit.ts";
-import { getBuilding, getUnits, type Unit, unitAddress } from "../backoffice/register.ts";
+import {
+  getBuilding,
+  getUnits,
+  listBuildings,
+  type Unit,
+  unitAddress,
+} from "../backoffice/register.ts";
 import type { FileRefusal, FileStore, StagedFile, StoredFile } from "../files/file_store.ts";
 import { addMessage } from "../messaging/messages.ts";
 import { type MatterCtx, matterReplyEmail } from "./matter_notifications.ts";
@@ -623,6 +629,8 @@ export type MatterQueue = {
   matters: Matter[];
   /** Open matters per category, whatever the filter. */
   openByCategory: Record<MatterCategory, number>;
+  /** Every building, for the building filter. */
+  buildings: { id: string; label: string }[];
 };
 
 /** The office's queue: oldest open first within the filter. */
@@ -651,7 +659,10 @@ export async function listMatterQueue(
     matters.push(m);
   }
   matters.sort((a, b) => a.id.localeCompare(b.id));
-  return { matters, openByCategory };
+  const buildings = (await listBuildings(kv))
+    .map((b) => ({ id: b.id, label: `ul. ${b.street} ${b.number}` }))
+    .sort((a, b) => a.label.localeCompare(b.label, "pl", { numeric: true }));
+  return { matters, openByCategory, buildings };
 }
 
 /** Whole days since the matter came in. */

@@ -227,6 +227,49 @@ Deno.test("matter: the emergency number comes before the fault form, large and d
   assert.match(box(after), /href="tel:\+48713000000"/);
 });
 
+Deno.test("matter: the office queue filters by building, status, category and age", async () => {
+  const t = await testApp({ start: new Date("2026-11-25T10:00:00Z") });
+  await using _ = t;
+  const coop = await seedDemoCooperative(t.kv, t.clock);
+  const [b1, b2] = coop.buildings;
+  const flatIn = (b: string) => coop.units.find((u) => u.kind === "flat" && u.buildingId === b)!;
+  const a = await residentOf(t, [flatIn(b1.id).id], "anna@example.pl");
+  const first = idFrom(
+    await postMultipart(t, a.c, "/ebok/zgloszenia/nowe", {
+      category: "awaria",
+      place: flatIn(b1.id).id,
+      description: "Cieknie kaloryfer.",
+    }),
+  );
+  t.clock.advance(10 * 86_400_000);
+  const b = await residentOf(t, [flatIn(b2.id).id], "bogdan@example.pl", "Bogdan");
+  const second = idFrom(
+    await postMultipart(t, b.c, "/ebok/zgloszenia/nowe", {
+      category: "rozliczenie",
+      place: `wspolne:${b2.id}`,
+      description: "Pytanie o opłatę za windę.",
+    }),
+  );
+  const staff = await t.staffClient();
+  const shown = async (query: string) => {
+    const html = await (await staff.get(`/admin/zgloszenia${query}`)).text();
+    return [first, second].filter((id) => html.includes(`href="/admin/zgloszenia/${id}"`));
+  };
+  const page = await (await staff.get("/admin/zgloszenia")).text();
+  assert.match(page, /<select id="budynek" name="budynek"/);
+  assert.match(page, new RegExp(`<option value="${b2.id}" ?>ul\\. ${b2.street} ${b2.number}<`));
+  assert.deepEqual(await shown(""), [first, second]);
+  assert.deepEqual(await shown(`?budynek=${b1.id}`), [first]);
+  assert.deepEqual(await shown(`?budynek=${b2.id}`), [second]);
+  assert.deepEqual(await shown("?rodzaj=rozliczenie"), [second]);
+  assert.deepEqual(await shown("?wiek=7"), [first]);
+  assert.deepEqual(await shown(`?budynek=${b2.id}&wiek=7`), []);
+  assert.match(
+    await (await staff.get(`/admin/zgloszenia?budynek=${b2.id}`)).text(),
+    new RegExp(`<option value="${b2.id}" selected`),
+  );
+});
+
 Deno.test("matter: another unit's account gets 404 for the matter, its attachment and its list", async () => {
   const { t, flat, a, b } = await fixture();
   await using _ = t;
