@@ -83,3 +83,30 @@ document.addEventListener("change", (event) => {
     showEmergency(select);
   }
 });
+
+// Upload progress of a form with files, sent by htmx (hx-boost sends multipart forms as such).
+// htmx reports the upload and then the response download under one event name: the bar only
+// moves forward, so the response's own progress cannot pull it back.
+document.addEventListener("htmx:beforeSend", (event) => {
+  const form = event.target.closest && event.target.closest("form[data-upload-progress]");
+  const status = form && form.querySelector("[data-upload-status]");
+  if (!status) return;
+  const input = form.querySelector("input[type=file]");
+  status.hidden = !(input && input.files && input.files.length);
+  status.querySelector("progress").value = 0;
+  status.querySelector("[data-upload-percent]").textContent = "";
+});
+document.addEventListener("htmx:xhr:progress", (event) => {
+  const form = event.target.closest && event.target.closest("form[data-upload-progress]");
+  const status = form && form.querySelector("[data-upload-status]");
+  const d = event.detail;
+  if (!status || status.hidden || !d.lengthComputable || !d.total) return;
+  const bar = status.querySelector("progress");
+  const percent = Math.max(bar.value, Math.floor((d.loaded * 100) / d.total));
+  if (percent === bar.value && percent !== 0) return;
+  bar.value = percent;
+  bar.textContent = `${percent}%`;
+  status.querySelector("[data-upload-percent]").textContent = percent >= 100
+    ? "Wysłano, trwa zapisywanie…"
+    : `${percent}\u00a0%`;
+});

@@ -115,6 +115,17 @@ function EmergencyBox(props: { phone: string; category: string }) {
   );
 }
 
+/** Filled by app.js from htmx's upload progress events; without JavaScript it stays hidden. */
+function UploadProgress() {
+  return (
+    <div class="field" data-upload-status hidden>
+      <label for="upload-progress">Wysyłanie plików</label>
+      <progress id="upload-progress" class="upload-progress" max="100" value="0">0%</progress>
+      <span data-upload-percent></span>
+    </div>
+  );
+}
+
 export function NewMatterPage(props: {
   places: MatterPlace[];
   values: NewMatterValues;
@@ -135,6 +146,7 @@ export function NewMatterPage(props: {
         action="/ebok/zgloszenia/nowe"
         enctype="multipart/form-data"
         data-matter-form
+        data-upload-progress
       >
         <SelectField
           name="category"
@@ -207,6 +219,7 @@ export function NewMatterPage(props: {
             <span class="error-text" id="attachment-error">{attachmentError}</span>
           )}
         </div>
+        <UploadProgress />
         <div class="actions">
           <button type="submit">Wyślij zgłoszenie</button>
           <a href="/ebok/zgloszenia">Anuluj</a>
