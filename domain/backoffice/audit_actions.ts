@@ -112,6 +112,8 @@ export const auditActionLabels = {
   "matter.note_added": "Dodano notatkę wewnętrzną do sprawy",
   "matter.assigned": "Przydzielono sprawę pracownikowi",
   "matter.occupants_accepted": "Przyjęto zmianę liczby osób (rejestr lokali zmieniony)",
+  "matter.retention_changed": "Zmieniono okres przechowywania zamkniętych zgłoszeń",
+  "matter.purged": "Usunięto zamknięte zgłoszenie po okresie przechowywania (RODO)",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

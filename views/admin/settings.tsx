@@ -21,6 +21,9 @@ type SettingsProps = {
   staffErrors?: FieldErrors;
   staffValues?: Record<string, string>;
   profileErrors?: FieldErrors;
+  /** Days closed matters are kept (the value typed, after an error). */
+  matterRetention: string;
+  matterRetentionError?: string;
 };
 
 const roleLabel = { admin: "administrator", office: "biuro" } as const;
@@ -44,6 +47,7 @@ export function SettingsPage(p: SettingsProps) {
       <ReadingWindowForm window={p.window} />
       <WaterAverageForm enabled={p.buildingAverage} />
       <RodoForm text={p.rodoText} />
+      <MatterRetentionForm days={p.matterRetention} error={p.matterRetentionError} />
     </>
   );
 }
@@ -263,6 +267,26 @@ function RodoForm(p: { text: string }) {
           required={false}
         />
         <button type="submit">Zapisz treść</button>
+      </form>
+    </>
+  );
+}
+
+function MatterRetentionForm(p: { days: string; error?: string }) {
+  return (
+    <>
+      <h2>Przechowywanie zamkniętych zgłoszeń (RODO)</h2>
+      <form method="post" action="/admin/ustawienia/zgloszenia">
+        <Field
+          name="matterRetentionDays"
+          label="Po ilu dniach od zamknięcia usuwać zgłoszenie"
+          value={p.days}
+          error={p.error}
+          inputmode="numeric"
+          maxlength={5}
+          hint="Raz na dobę usuwane są zakończone i odrzucone zgłoszenia starsze niż ten okres, z wiadomościami, notatkami i załącznikami. Od 30 do 3650 dni; 730 to dwa lata."
+        />
+        <button type="submit">Zapisz okres przechowywania</button>
       </form>
     </>
   );
