@@ -142,6 +142,7 @@ export function matterAdminRoutes(deps: AppDeps) {
       case "closed":
         return matterPage(c, formsFor("Ta sprawa jest zamknięta."), 409);
       case "conflict":
+      case "rate_limited":
         return matterPage(c, formsFor("Ktoś właśnie zmienił tę sprawę. Spróbuj ponownie."), 409);
     }
   };

@@ -138,7 +138,12 @@ export function matterRoutes(deps: AppDeps) {
 
   const matterPage = async (
     c: Context<ResidentEnv>,
-    opts: { reply?: string; replyError?: string; status?: 200 | 422; notice?: string } = {},
+    opts: {
+      reply?: string;
+      replyError?: string;
+      status?: 200 | 422 | 429;
+      notice?: string;
+    } = {},
   ) => {
     const account = c.get("account");
     const matter = await getMatterForResident(kv, account, c.req.param("id") ?? "");
@@ -191,6 +196,13 @@ export function matterRoutes(deps: AppDeps) {
           reply,
           replyError: "Ta sprawa jest już zamknięta.",
           status: 422,
+        });
+      case "rate_limited":
+        return matterPage(c, {
+          reply,
+          replyError:
+            "Wysłano już bardzo wiele odpowiedzi. Spróbuj za godzinę albo zadzwoń do biura.",
+          status: 429,
         });
       default:
         return matterPage(c, {

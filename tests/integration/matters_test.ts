@@ -430,3 +430,52 @@ Deno.test("matter: an occupants change accepted under concurrent accepts changes
     new RegExp(`Zmiana przyjęta: ${persons} ${personsWord(persons)} od 01\\.12\\.2026\\.`),
   );
 });
+
+Deno.test("matter: new matters and replies are limited per account, with a Polish 429", async () => {
+  const { t, flat, otherFlat, a, b } = await fixture();
+  await using _ = t;
+  const ids: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const res = await postMultipart(t, a.c, "/ebok/zgloszenia/nowe", {
+      category: "inne",
+      place: flat,
+      description: `Sprawa ${i + 1}.`,
+    });
+    assert.equal(res.status, 303);
+    ids.push(idFrom(res));
+  }
+  const eleventh = await postMultipart(t, a.c, "/ebok/zgloszenia/nowe", {
+    category: "inne",
+    place: flat,
+    description: "Jedenasta sprawa.",
+  });
+  assert.equal(eleventh.status, 429);
+  const refused = await eleventh.text();
+  assert.match(refused, /Wysłano dziś już wiele zgłoszeń/);
+  assert.match(refused, /Jedenasta sprawa\./, "what was typed comes back");
+  assert.equal((await listMattersForResident(t.kv, a.account)).length, 10);
+
+  for (let i = 0; i < 30; i++) {
+    const res = await a.c.post(`/ebok/zgloszenia/${ids[0]}`, { reply: `Odpowiedź ${i + 1}.` });
+    assert.equal(res.status, 303, `reply ${i + 1}`);
+  }
+  const tooMany = await a.c.post(`/ebok/zgloszenia/${ids[0]}`, { reply: "Jeszcze jedna." });
+  assert.equal(tooMany.status, 429);
+  const html = await tooMany.text();
+  assert.match(html, /Wysłano już bardzo wiele odpowiedzi\. Spróbuj za godzinę/);
+  assert.match(html, /aria-describedby="reply-error"/);
+  assert.match(html, /Jeszcze jedna\./);
+  // Another account is not held back by this one's limits.
+  const other = await postMultipart(t, b.c, "/ebok/zgloszenia/nowe", {
+    category: "inne",
+    place: otherFlat,
+    description: "Sprawa sąsiada.",
+  });
+  assert.equal(other.status, 303);
+  // An hour later replies go again.
+  t.clock.advance(61 * 60_000);
+  assert.equal(
+    (await a.c.post(`/ebok/zgloszenia/${ids[0]}`, { reply: "Po godzinie." })).status,
+    303,
+  );
+});
