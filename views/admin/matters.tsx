@@ -270,7 +270,7 @@ export function StaffMatterPage(props: {
             {props.notes.map((n) => (
               <li>
                 <span class="muted">{n.author.name}, {formatDateTime(new Date(n.at))}:</span>{" "}
-                <span style="white-space: pre-wrap">{n.text}</span>
+                <span class="pre-wrap">{n.text}</span>
               </li>
             ))}
           </ul>

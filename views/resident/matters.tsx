@@ -237,7 +237,7 @@ export function Thread(props: { matter: Matter; entries: MatterEntry[]; staffVie
           {props.staffView ? props.matter.authorName : "Zgłoszenie"},{" "}
           {formatDateTime(new Date(props.matter.createdAt))}
         </p>
-        <p style="white-space: pre-wrap">{props.matter.description}</p>
+        <p class="pre-wrap">{props.matter.description}</p>
       </li>
       {props.entries.map((e) => (
         <li class="card">
@@ -252,7 +252,7 @@ export function Thread(props: { matter: Matter; entries: MatterEntry[]; staffVie
                 {e.text && <>. Powód: {e.text}</>}
               </p>
             )
-            : <p style="white-space: pre-wrap">{e.text}</p>}
+            : <p class="pre-wrap">{e.text}</p>}
         </li>
       ))}
     </ol>
