@@ -177,7 +177,7 @@ export function StaffMatterPage(props: {
         <dt>Zgłoszono</dt>
         <dd>
           {formatDateTime(new Date(m.createdAt))}
-          {isOpenStatus(m.status) && <>(czeka {matterAgeDays(m, props.now)} dni)</>}
+          {isOpenStatus(m.status) && <>{" "}(czeka: {ageWords(matterAgeDays(m, props.now))})</>}
         </dd>
         <dt>Stan</dt>
         <dd>
