@@ -73,10 +73,14 @@ function showEmergency(select) {
   const box = select.form && select.form.parentElement.querySelector("[data-emergency]");
   if (box) box.hidden = select.value !== "awaria";
 }
-document.addEventListener("DOMContentLoaded", () => {
-  const select = document.querySelector("form[data-matter-form] select[name=category]");
+// On a full load and on a page htmx swapped in (a boosted link): no category yet, no number.
+function initEmergency(root) {
+  const select = root.querySelector &&
+    root.querySelector("form[data-matter-form] select[name=category]");
   if (select) showEmergency(select);
-});
+}
+document.addEventListener("DOMContentLoaded", () => initEmergency(document));
+document.addEventListener("htmx:load", (event) => initEmergency(event.detail.elt));
 document.addEventListener("change", (event) => {
   const select = event.target;
   if (select.matches && select.matches("form[data-matter-form] select[name=category]")) {

@@ -110,6 +110,14 @@ type Walk = {
 async function residentReportsFault(w: Walk, description: string): Promise<string> {
   const { resident: page } = w;
   const where = `JS ${w.javaScript ? "on" : "off"}, ${w.width} px`;
+  // No category chosen yet: without JavaScript the number shows (it may be a fault); with it,
+  // the number waits for "awaria".
+  await page.goto(`${w.server.baseUrl}/ebok/zgloszenia/nowe`);
+  assert.equal(
+    await page.locator("[data-emergency]").isVisible(),
+    !w.javaScript,
+    `${where}: the number on the form with no category chosen`,
+  );
   await page.goto(`${w.server.baseUrl}/ebok/zgloszenia`);
   // The first step: what the matter is about.
   await page.getByRole("link", { name: "Awaria / usterka" }).click();
