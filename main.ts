@@ -9,6 +9,7 @@ import { resumeUnfinishedAnnouncementEmails } from "./domain/backoffice/announce
 import { clockStartingOn, systemClock } from "./domain/shared/clock.ts";
 import { getCooperativeProfile } from "./domain/backoffice/cooperative.ts";
 import { purgeRejectedRequests } from "./domain/backoffice/gdpr.ts";
+import { purgeClosedMatters } from "./domain/matters/matter_privacy.ts";
 import { resumeImports } from "./domain/backoffice/imports.ts";
 import { seedDemoIfEmpty } from "./domain/demo/demo.ts";
 import { defaultRetry, type Transports } from "./domain/messaging/messages.ts";
@@ -17,7 +18,7 @@ import { openConfiguredKv, withoutQueues, writeProbe } from "./platform/kv.ts";
 import { createLogger } from "./platform/log.ts";
 import { configuredPaymentGateway } from "./adapters/przelewy24.ts";
 import { paymentSweep } from "./domain/payments/confirmation.ts";
-import { sweepFiles } from "./domain/files/kv_file_store.ts";
+import { kvFileStore, sweepFiles } from "./domain/files/kv_file_store.ts";
 
 let config;
 try {
@@ -83,6 +84,11 @@ Deno.cron("eBOK announcement e-mails", "*/10 * * * *", async () => {
 Deno.cron("eBOK rejected-request purge", "15 3 * * *", async () => {
   const purged = await purgeRejectedRequests(kv, clock, config.rejectedRequestRetentionDays);
   if (purged.requests) log.info("rejected requests purged", purged);
+});
+
+Deno.cron("eBOK closed-matter purge", "30 3 * * *", async () => {
+  const purged = await purgeClosedMatters(kv, clock, kvFileStore(kv, clock));
+  if (purged.matters) log.info("closed matters purged", purged);
 });
 
 // Online payment (docs/payments.md): notifications left unverified by a crash are verified and

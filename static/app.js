@@ -67,3 +67,50 @@ document.addEventListener("submit", (event) => {
 globalThis.addEventListener("pageshow", () => {
   for (const b of document.querySelectorAll("button.is-busy")) b.classList.remove("is-busy");
 });
+
+// The new-matter form: the emergency number shows while "awaria" is the chosen category.
+function showEmergency(select) {
+  const box = select.form && select.form.parentElement.querySelector("[data-emergency]");
+  if (box) box.hidden = select.value !== "awaria";
+}
+// On a full load and on a page htmx swapped in (a boosted link): no category yet, no number.
+function initEmergency(root) {
+  const select = root.querySelector &&
+    root.querySelector("form[data-matter-form] select[name=category]");
+  if (select) showEmergency(select);
+}
+document.addEventListener("DOMContentLoaded", () => initEmergency(document));
+document.addEventListener("htmx:load", (event) => initEmergency(event.detail.elt));
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (select.matches && select.matches("form[data-matter-form] select[name=category]")) {
+    showEmergency(select);
+  }
+});
+
+// Upload progress of a form with files, sent by htmx (hx-boost sends multipart forms as such).
+// htmx reports the upload and then the response download under one event name: the bar only
+// moves forward, so the response's own progress cannot pull it back.
+document.addEventListener("htmx:beforeSend", (event) => {
+  const form = event.target.closest && event.target.closest("form[data-upload-progress]");
+  const status = form && form.querySelector("[data-upload-status]");
+  if (!status) return;
+  const input = form.querySelector("input[type=file]");
+  status.hidden = !(input && input.files && input.files.length);
+  status.querySelector("progress").value = 0;
+  status.querySelector("[data-upload-percent]").textContent = "";
+});
+document.addEventListener("htmx:xhr:progress", (event) => {
+  const form = event.target.closest && event.target.closest("form[data-upload-progress]");
+  const status = form && form.querySelector("[data-upload-status]");
+  const d = event.detail;
+  if (!status || status.hidden || !d.lengthComputable || !d.total) return;
+  const bar = status.querySelector("progress");
+  const percent = Math.max(bar.value, Math.floor((d.loaded * 100) / d.total));
+  if (percent === bar.value && percent !== 0) return;
+  bar.value = percent;
+  bar.textContent = `${percent}%`;
+  status.querySelector("[data-upload-percent]").textContent = percent >= 100
+    ? "Wysłano, trwa zapisywanie…"
+    : `${percent}\u00a0%`;
+});

@@ -119,6 +119,8 @@ export const auditActionLabels = {
   "document.paper_printed": "Wydrukowano pisma do wysłania pocztą",
   "document.paper_days_changed": "Zmieniono, po ilu dniach nieotwarte pismo idzie pocztą",
   "payment.exported": "Pobrano listę płatności online (CSV)",
+  "matter.retention_changed": "Zmieniono okres przechowywania zamkniętych zgłoszeń",
+  "matter.purged": "Usunięto zamknięte zgłoszenie po okresie przechowywania (RODO)",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

@@ -20,6 +20,9 @@ import { listUnitSubmissions, type ReadingSubmission } from "../water/reading_su
 import type { Session } from "../accounts/sessions.ts";
 import { getUnitWater, type Meter, type Reading } from "../water/water.ts";
 import { listSettlements, type WaterSettlement } from "../water/water_settlements.ts";
+import type { FileStore } from "../files/file_store.ts";
+import { kvFileStore } from "../files/kv_file_store.ts";
+import { type ExportedMatter, exportMattersOfAccount } from "../matters/matter_privacy.ts";
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -54,6 +57,8 @@ export const EXPORT_OMITTED = [
   "messages[].text wiadomości z hasłem startowym (SMS) — zastąpiony opisem",
   "messages[].providerId, attempts, nextAttemptAt — techniczne dane wysyłki",
   "kody i sekrety TOTP — mają je wyłącznie konta pracowników, nie mieszkańców",
+  "matters[]: notatki wewnętrzne biura i osoba prowadząca sprawę — dane robocze biura; " +
+  "treść załączników (są ich nazwy, typy i rozmiary; pliki biuro wyda na prośbę)",
 ];
 
 export type ExportedMessage = Pick<
@@ -95,6 +100,7 @@ export type ResidentDataExport = {
   requests: AccessRequest[];
   units: ExportedUnit[];
   readingSubmissions: ReadingSubmission[];
+  matters: ExportedMatter[];
   messages: ExportedMessage[];
   sessions: Pick<
     Session,
@@ -146,28 +152,16 @@ async function messagesByRef(kv: Deno.Kv, ref: string): Promise<Message[]> {
   return out;
 }
 
-/**
- * Everything eBOK holds about a resident's account, for a copy on request (art. 15 RODO):
- * the account (without secrets), its registration request(s), its units with their ledger,
- * meters, readings and water settlements, its reading submissions, the messages about it or
- * its requests, its sessions (times only) and the audit entries about it or by it. Reads the
- * whole audit log and every request: a rare, staff-initiated operation. Null: no such account.
- */
-export async function exportResidentData(
-  kv: Deno.Kv,
-  accountId: string,
-  clock: Clock = systemClock,
-  /** The staff member who downloads it: the export is logged (its only write). */
-  by?: Actor,
-): Promise<ResidentDataExport | null> {
-  const account = (await kv.get<Account>(keys.accounts(accountId))).value;
-  if (!account) return null;
-
+/** The account's registration requests: by its e-mail or the one that created it. */
+async function requestsOf(kv: Deno.Kv, account: Account): Promise<AccessRequest[]> {
   const requests: AccessRequest[] = [];
   for await (const e of kv.list<AccessRequest>({ prefix: keys.requestsAll() })) {
     if (e.value.email === account.email || e.value.id === account.requestId) requests.push(e.value);
   }
+  return requests;
+}
 
+async function exportUnits(kv: Deno.Kv, account: Account): Promise<ExportedUnit[]> {
   const units: ExportedUnit[] = [];
   for (const unit of await getUnits(kv, account.unitIds)) {
     const building = await getBuilding(kv, unit.buildingId);
@@ -191,14 +185,26 @@ export async function exportResidentData(
       water: { meters: water.meters, readings: water.readingsByMeter, settlements },
     });
   }
+  return units;
+}
 
-  const readingSubmissions: ReadingSubmission[] = [];
+/** The readings this account submitted, in each of its units. */
+async function submissionsOf(kv: Deno.Kv, account: Account): Promise<ReadingSubmission[]> {
+  const out: ReadingSubmission[] = [];
   for (const unitId of account.unitIds) {
     const mine = (await listUnitSubmissions(kv, unitId, { limit: 10_000 }))
       .filter((s) => s.accountId === account.id);
-    readingSubmissions.push(...mine);
+    out.push(...mine);
   }
+  return out;
+}
 
+/** The messages about the account or its requests, once each, in time order. */
+async function messagesOf(
+  kv: Deno.Kv,
+  account: Account,
+  requests: AccessRequest[],
+): Promise<ExportedMessage[]> {
   const refs = [`account:${account.id}`, ...requests.map((r) => `request:${r.id}`)];
   const seen = new Set<string>();
   const messages: ExportedMessage[] = [];
@@ -209,8 +215,11 @@ export async function exportResidentData(
       messages.push(exportMessage(m));
     }
   }
-  messages.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return messages.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
 
+/** The account's sessions, their times only (the token's hash stays out). */
+async function sessionsOf(kv: Deno.Kv, account: Account): Promise<ResidentDataExport["sessions"]> {
   const sessions: ResidentDataExport["sessions"] = [];
   for await (const e of kv.list<string>({ prefix: keys.sessionsByAccountAll(account.id) })) {
     const s = (await kv.get<Session>(keys.sessions(e.value))).value;
@@ -224,8 +233,15 @@ export async function exportResidentData(
       });
     }
   }
+  return sessions;
+}
 
-  // About the account or its requests, by it, or a login attempt naming its identifier.
+/** About the account or its requests, by it, or a login attempt naming its identifier. */
+async function auditAbout(
+  kv: Deno.Kv,
+  account: Account,
+  requests: AccessRequest[],
+): Promise<AuditEntry[]> {
   const ids = new Set([account.id, ...requests.map((r) => r.id)]);
   const audit: AuditEntry[] = [];
   for await (const e of kv.list<AuditEntry>({ prefix: keys.auditLogAll() })) {
@@ -238,7 +254,45 @@ export async function exportResidentData(
       details.some((v) => typeof v === "string" && ids.has(v)) || typedIdentifier
     ) audit.push(a);
   }
+  return audit;
+}
 
+const EXPORT_NOTE = (identifier: string) =>
+  `Kopia danych osobowych przetwarzanych w eBOK o koncie ${identifier}, ` +
+  "przygotowana na żądanie (art. 15 RODO). Nie zawiera haseł, ich skrótów, haseł " +
+  "startowych ani tokenów sesji (lista w polu „omitted”): nie są to informacje o osobie, " +
+  "a ich ujawnienie osłabiłoby ochronę konta. Kwoty podano w groszach, zużycie wody " +
+  "w litrach, powierzchnię w cm², rozmiar plików w bajtach, czas w UTC (ISO 8601).";
+
+/**
+ * Everything eBOK holds about a resident's account, for a copy on request (art. 15 RODO):
+ * the account (without secrets), its registration request(s), its units with their ledger,
+ * meters, readings and water settlements, its reading submissions, the matters it opened (thread
+ * and attachments' names and sizes), the messages about it or its requests, its sessions (times
+ * only) and the audit entries about it or by it. Reads the whole audit log and every request: a
+ * rare, staff-initiated operation. Null: no such account.
+ */
+export async function exportResidentData(
+  kv: Deno.Kv,
+  accountId: string,
+  clock: Clock = systemClock,
+  /** The staff member who downloads it: the export is logged (its only write). */
+  by?: Actor,
+  files: FileStore = kvFileStore(kv, clock),
+): Promise<ResidentDataExport | null> {
+  const account = (await kv.get<Account>(keys.accounts(accountId))).value;
+  if (!account) return null;
+  const requests = await requestsOf(kv, account);
+  const [units, readingSubmissions, matters, messages, sessions, audit, loginLockout] =
+    await Promise.all([
+      exportUnits(kv, account),
+      submissionsOf(kv, account),
+      exportMattersOfAccount(kv, files, account.id),
+      messagesOf(kv, account, requests),
+      sessionsOf(kv, account),
+      auditAbout(kv, account, requests),
+      kv.get<LockoutState>(keys.lockouts(account.identifier)).then((e) => e.value),
+    ]);
   if (by) {
     await recordAudit(kv, clock, {
       actor: by,
@@ -248,17 +302,14 @@ export async function exportResidentData(
   }
   return {
     generatedAt: clock().toISOString(),
-    note: `Kopia danych osobowych przetwarzanych w eBOK o koncie ${account.identifier}, ` +
-      "przygotowana na żądanie (art. 15 RODO). Nie zawiera haseł, ich skrótów, haseł " +
-      "startowych ani tokenów sesji (lista w polu „omitted”): nie są to informacje o osobie, " +
-      "a ich ujawnienie osłabiłoby ochronę konta. Kwoty podano w groszach, zużycie wody " +
-      "w litrach, powierzchnię w cm², czas w UTC (ISO 8601).",
+    note: EXPORT_NOTE(account.identifier),
     omitted: [...EXPORT_OMITTED],
     account: exportAccount(account),
-    loginLockout: (await kv.get<LockoutState>(keys.lockouts(account.identifier))).value,
+    loginLockout,
     requests,
     units,
     readingSubmissions,
+    matters,
     messages,
     sessions,
     audit,

@@ -18,7 +18,13 @@ import type { Account } from "../accounts/accounts.ts";
 import { getAccount } from "../accounts/accounts.ts";
 import { consumeRateLimit, type RateLimitRule } from "../accounts/rate_limit.ts";
 import { type Actor, addAudit } from "../backoffice/audit.ts";
-import { getBuilding, getUnits, type Unit, unitAddress } from "../backoffice/register.ts";
+import {
+  getBuilding,
+  getUnits,
+  listBuildings,
+  type Unit,
+  unitAddress,
+} from "../backoffice/register.ts";
 import type { FileRefusal, FileStore, StagedFile, StoredFile } from "../files/file_store.ts";
 import { addMessage } from "../messaging/messages.ts";
 import { type MatterCtx, matterReplyEmail } from "./matter_notifications.ts";
@@ -71,6 +77,8 @@ export const MAX_DESCRIPTION_CHARS = 4000;
 export const MAX_REPLY_CHARS = 4000;
 /** New matters per account: enough for a real week, too few for a flood. */
 export const NEW_MATTER_LIMIT: RateLimitRule = { limit: 10, windowMs: 24 * 60 * 60_000 };
+/** Replies per account: a lively exchange fits, a script does not. */
+export const REPLY_LIMIT: RateLimitRule = { limit: 30, windowMs: 60 * 60_000 };
 const MAX_ATTEMPTS = 40;
 
 export type Matter = {
@@ -399,6 +407,7 @@ export type MatterChangeResult =
   | { ok: false; reason: "closed" }
   | { ok: false; reason: "invalid"; message: string }
   | { ok: false; reason: "not_allowed"; from: MatterStatus; to: MatterStatus }
+  | { ok: false; reason: "rate_limited"; retryAt: Date }
   | { ok: false; reason: "conflict" };
 
 function textError(text: string, empty: string): string | null {
@@ -431,20 +440,22 @@ async function changeMatter(
   return { ok: false, reason: "conflict" };
 }
 
-/** A resident's reply in the thread of an open matter they may see. */
-export function addResidentReply(
+/** A resident's reply in the thread of an open matter they may see, within REPLY_LIMIT. */
+export async function addResidentReply(
   kv: Deno.Kv,
   clock: Clock,
   input: { account: Account; matterId: string; text: string },
 ): Promise<MatterChangeResult> {
   const text = cleanText(input.text);
-  return changeMatter(kv, input.matterId, (matter, op) => {
+  const error = textError(text, "Wpisz odpowiedź.");
+  if (error) return { ok: false, reason: "invalid", message: error };
+  const limit = await consumeRateLimit(kv, clock, "matter_reply", input.account.id, REPLY_LIMIT);
+  if (!limit.ok) return { ok: false, reason: "rate_limited", retryAt: limit.retryAt };
+  return await changeMatter(kv, input.matterId, (matter, op) => {
     if (!residentMaySee(input.account, matter)) {
       return Promise.resolve({ ok: false, reason: "not_found" });
     }
     if (!isOpenStatus(matter.status)) return Promise.resolve({ ok: false, reason: "closed" });
-    const error = textError(text, "Wpisz odpowiedź.");
-    if (error) return Promise.resolve({ ok: false, reason: "invalid", message: error });
     const now = clock();
     const entry: MatterEntry = {
       id: newId(now),
@@ -623,6 +634,8 @@ export type MatterQueue = {
   matters: Matter[];
   /** Open matters per category, whatever the filter. */
   openByCategory: Record<MatterCategory, number>;
+  /** Every building, for the building filter. */
+  buildings: { id: string; label: string }[];
 };
 
 /** The office's queue: oldest open first within the filter. */
@@ -651,7 +664,10 @@ export async function listMatterQueue(
     matters.push(m);
   }
   matters.sort((a, b) => a.id.localeCompare(b.id));
-  return { matters, openByCategory };
+  const buildings = (await listBuildings(kv))
+    .map((b) => ({ id: b.id, label: `ul. ${b.street} ${b.number}` }))
+    .sort((a, b) => a.label.localeCompare(b.label, "pl", { numeric: true }));
+  return { matters, openByCategory, buildings };
 }
 
 /** Whole days since the matter came in. */

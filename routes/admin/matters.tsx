@@ -59,6 +59,7 @@ export function matterAdminRoutes(deps: AppDeps) {
     const status = c.req.query("stan") ?? "otwarte";
     const category = c.req.query("rodzaj") ?? "";
     const age = c.req.query("wiek") ?? "";
+    const building = (c.req.query("budynek") ?? "").slice(0, 40);
     const filter: MatterQueueFilter = {};
     if (status === "otwarte" || (MATTER_STATUSES as readonly string[]).includes(status)) {
       filter.status = status as MatterStatus | "otwarte";
@@ -67,13 +68,14 @@ export function matterAdminRoutes(deps: AppDeps) {
       filter.category = category as MatterCategory;
     }
     if (/^\d{1,4}$/.test(age)) filter.olderThanDays = Number(age);
+    if (building) filter.buildingId = building;
     const queue = await listMatterQueue(kv, clock, filter);
     return renderPage(
       c,
       { title: "Zgłoszenia", menu: staffMenu, viewer: staffViewer(c.get("staff")) },
       <MatterQueuePage
         queue={queue}
-        filter={{ status: filter.status ?? "", category, age }}
+        filter={{ status: filter.status ?? "", category, age, building }}
         now={clock()}
       />,
     );
@@ -140,6 +142,7 @@ export function matterAdminRoutes(deps: AppDeps) {
       case "closed":
         return matterPage(c, formsFor("Ta sprawa jest zamknięta."), 409);
       case "conflict":
+      case "rate_limited":
         return matterPage(c, formsFor("Ktoś właśnie zmienił tę sprawę. Spróbuj ponownie."), 409);
     }
   };

@@ -18,6 +18,10 @@ import {
   STAFF_LOGIN_PATTERN,
 } from "../../domain/accounts/staff.ts";
 import { totpUri } from "../../domain/accounts/totp.ts";
+import {
+  getMatterRetentionDays,
+  saveMatterRetentionDays,
+} from "../../domain/matters/matter_privacy.ts";
 import { isValidNip, transferQrMatrix } from "../../domain/balance/transfer_qr.ts";
 import type { FieldErrors } from "../../views/form.tsx";
 import { staffMenu } from "../../views/menu.ts";
@@ -32,6 +36,7 @@ const notices: Record<string, string> = {
   odczyty: "Okres odczytów zapisany.",
   rodo: "Treść informacji RODO zapisana. Nowe wnioski potwierdzą nową wersję.",
   pracownik: "Zmieniono stan konta pracownika.",
+  zgloszenia: "Okres przechowywania zamkniętych zgłoszeń zapisany.",
 };
 
 const text = (max: number) =>
@@ -51,8 +56,17 @@ const profileSchema = z.object({
     "NIP: 10 cyfr z poprawną cyfrą kontrolną.",
   ),
   officeHours: text(200),
-  emergencyPhone: text(40),
+  emergencyPhone: text(40).refine(
+    (s) => s === "" || isPhoneForTel(s),
+    "Numer telefonu: cyfry, spacje, „+”, „-”; od 3 do 15 cyfr (np. 993 albo +48 76 833 41 99).",
+  ),
 });
+
+/** Something a `tel:` link can dial: digits with spaces, dashes, brackets, one leading plus. */
+function isPhoneForTel(s: string): boolean {
+  const digits = s.replace(/\D/g, "").length;
+  return /^\+?[\d\s()-]+$/.test(s) && digits >= 3 && digits <= 15;
+}
 
 /**
  * Staff accounts and the cooperative's settings: administrators only.
@@ -75,6 +89,8 @@ export function settingsRoutes(deps: AppDeps) {
       staffValues?: Record<string, string>;
       profileErrors?: FieldErrors;
       profile?: CooperativeProfile;
+      matterRetention?: string;
+      matterRetentionError?: string;
     } = {},
   ) =>
     renderPage(
@@ -97,6 +113,8 @@ export function settingsRoutes(deps: AppDeps) {
         staffErrors={extra.staffErrors}
         staffValues={extra.staffValues}
         profileErrors={extra.profileErrors}
+        matterRetention={extra.matterRetention ?? String(await getMatterRetentionDays(kv))}
+        matterRetentionError={extra.matterRetentionError}
       />,
     );
 
@@ -193,6 +211,15 @@ export function settingsRoutes(deps: AppDeps) {
     }
     await saveReadingWindow(kv, { fromDay, toDay }, by(c));
     return c.redirect("/admin/ustawienia?wynik=odczyty", 303);
+  });
+
+  app.post("/zgloszenia", async (c) => {
+    const days = single((await readForm(c.req)).matterRetentionDays).slice(0, 20);
+    const saved = await saveMatterRetentionDays(kv, days, by(c));
+    if (!saved.ok) {
+      return page(c, { status: 422, matterRetention: days, matterRetentionError: saved.message });
+    }
+    return c.redirect("/admin/ustawienia?wynik=zgloszenia", 303);
   });
 
   app.post("/woda-srednia", async (c) => {

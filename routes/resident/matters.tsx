@@ -7,6 +7,7 @@ import {
   getMatterForResident,
   listMatterEntries,
   listMattersForResident,
+  MATTER_CATEGORIES,
   matterPlaces,
 } from "../../domain/matters/matters.ts";
 import { residentMenu } from "../../views/menu.ts";
@@ -69,7 +70,9 @@ export function matterRoutes(deps: AppDeps) {
 
   app.get("/nowe", (c) =>
     newPage(c, {
-      category: c.req.query("rodzaj")?.slice(0, 40) ?? "",
+      category: (MATTER_CATEGORIES as readonly string[]).includes(c.req.query("rodzaj") ?? "")
+        ? c.req.query("rodzaj")!
+        : "",
       place: "",
       description: "",
       persons: "",
@@ -135,7 +138,12 @@ export function matterRoutes(deps: AppDeps) {
 
   const matterPage = async (
     c: Context<ResidentEnv>,
-    opts: { reply?: string; replyError?: string; status?: 200 | 422; notice?: string } = {},
+    opts: {
+      reply?: string;
+      replyError?: string;
+      status?: 200 | 422 | 429;
+      notice?: string;
+    } = {},
   ) => {
     const account = c.get("account");
     const matter = await getMatterForResident(kv, account, c.req.param("id") ?? "");
@@ -188,6 +196,13 @@ export function matterRoutes(deps: AppDeps) {
           reply,
           replyError: "Ta sprawa jest już zamknięta.",
           status: 422,
+        });
+      case "rate_limited":
+        return matterPage(c, {
+          reply,
+          replyError:
+            "Wysłano już bardzo wiele odpowiedzi. Spróbuj za godzinę albo zadzwoń do biura.",
+          status: 429,
         });
       default:
         return matterPage(c, {

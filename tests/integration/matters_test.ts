@@ -74,7 +74,11 @@ Deno.test("matter: create with a photo → staff reply → e-mail without conten
   await using _ = t;
 
   const form = await (await a.c.get("/ebok/zgloszenia/nowe")).text();
-  assert.match(form, /\+48 76 833 41 99/, "the emergency number before the form");
+  assert.match(
+    form,
+    /\+48\u00a076\u00a0833\u00a041\u00a099/,
+    "the emergency number before the form",
+  );
   assert.match(form, /name="category"/);
 
   const created = await postMultipart(t, a.c, "/ebok/zgloszenia/nowe", {
@@ -165,6 +169,105 @@ Deno.test("matter: create with a photo → staff reply → e-mail without conten
       "matter.status_changed",
     ]
   ) assert.ok(actions.includes(expected), expected);
+});
+
+Deno.test("matter: the emergency number comes before the fault form, large and dialable", async () => {
+  const { t, a } = await fixture();
+  await using _ = t;
+
+  // The first step on the list: one link per category.
+  const list = await (await a.c.get("/ebok/zgloszenia")).text();
+  assert.match(list, /href="\/ebok\/zgloszenia\/nowe\?rodzaj=awaria"/);
+
+  const box = (html: string) => {
+    const m = html.match(/<section[^>]*data-emergency[^>]*>[\s\S]*?<\/section>/);
+    assert.ok(m, "the emergency box");
+    return m[0];
+  };
+  const awaria = await (await a.c.get("/ebok/zgloszenia/nowe?rodzaj=awaria")).text();
+  assert.ok(
+    awaria.indexOf("data-emergency") < awaria.indexOf("data-matter-form"),
+    "before the form",
+  );
+  assert.doesNotMatch(box(awaria).split(">")[0], /hidden/);
+  assert.match(
+    box(awaria),
+    /<p class="emergency-number"><a href="tel:\+48768334199">\+48\u00a076\u00a0833\u00a041\u00a099<\/a>/,
+  );
+  assert.match(awaria, /<option value="awaria" selected/);
+  // Another category chosen: the box is there for JavaScript to show, but hidden.
+  const question = await (await a.c.get("/ebok/zgloszenia/nowe?rodzaj=rozliczenie")).text();
+  assert.match(box(question).split(">")[0], /hidden/);
+
+  // The setting is checked before it reaches every resident's page.
+  const admin = await t.staffClient("admin", "admin");
+  const profile = {
+    name: "Spółdzielnia Mieszkaniowa Nadodrze",
+    shortName: "SM Nadodrze",
+    address: "",
+    email: "",
+    phone: "",
+    nip: "",
+    officeHours: "",
+  };
+  const bad = await admin.post("/admin/ustawienia/spoldzielnia", {
+    ...profile,
+    emergencyPhone: "zadzwoń do pana Józka",
+  });
+  assert.equal(bad.status, 422);
+  const badHtml = await bad.text();
+  assert.match(badHtml, /aria-describedby="emergencyPhone-error/);
+  assert.match(badHtml, /od 3 do 15 cyfr/);
+  const good = await admin.post("/admin/ustawienia/spoldzielnia", {
+    ...profile,
+    emergencyPhone: "+48 71 300 00 00",
+  });
+  assert.equal(good.status, 303);
+  const after = await (await a.c.get("/ebok/zgloszenia/nowe?rodzaj=awaria")).text();
+  assert.match(box(after), /href="tel:\+48713000000"/);
+});
+
+Deno.test("matter: the office queue filters by building, status, category and age", async () => {
+  const t = await testApp({ start: new Date("2026-11-25T10:00:00Z") });
+  await using _ = t;
+  const coop = await seedDemoCooperative(t.kv, t.clock);
+  const [b1, b2] = coop.buildings;
+  const flatIn = (b: string) => coop.units.find((u) => u.kind === "flat" && u.buildingId === b)!;
+  const a = await residentOf(t, [flatIn(b1.id).id], "anna@example.pl");
+  const first = idFrom(
+    await postMultipart(t, a.c, "/ebok/zgloszenia/nowe", {
+      category: "awaria",
+      place: flatIn(b1.id).id,
+      description: "Cieknie kaloryfer.",
+    }),
+  );
+  t.clock.advance(10 * 86_400_000);
+  const b = await residentOf(t, [flatIn(b2.id).id], "bogdan@example.pl", "Bogdan");
+  const second = idFrom(
+    await postMultipart(t, b.c, "/ebok/zgloszenia/nowe", {
+      category: "rozliczenie",
+      place: `wspolne:${b2.id}`,
+      description: "Pytanie o opłatę za windę.",
+    }),
+  );
+  const staff = await t.staffClient();
+  const shown = async (query: string) => {
+    const html = await (await staff.get(`/admin/zgloszenia${query}`)).text();
+    return [first, second].filter((id) => html.includes(`href="/admin/zgloszenia/${id}"`));
+  };
+  const page = await (await staff.get("/admin/zgloszenia")).text();
+  assert.match(page, /<select id="budynek" name="budynek"/);
+  assert.match(page, new RegExp(`<option value="${b2.id}" ?>ul\\. ${b2.street} ${b2.number}<`));
+  assert.deepEqual(await shown(""), [first, second]);
+  assert.deepEqual(await shown(`?budynek=${b1.id}`), [first]);
+  assert.deepEqual(await shown(`?budynek=${b2.id}`), [second]);
+  assert.deepEqual(await shown("?rodzaj=rozliczenie"), [second]);
+  assert.deepEqual(await shown("?wiek=7"), [first]);
+  assert.deepEqual(await shown(`?budynek=${b2.id}&wiek=7`), []);
+  assert.match(
+    await (await staff.get(`/admin/zgloszenia?budynek=${b2.id}`)).text(),
+    new RegExp(`<option value="${b2.id}" selected`),
+  );
 });
 
 Deno.test("matter: another unit's account gets 404 for the matter, its attachment and its list", async () => {
@@ -325,5 +428,54 @@ Deno.test("matter: an occupants change accepted under concurrent accepts changes
   assert.match(
     page,
     new RegExp(`Zmiana przyjęta: ${persons} ${personsWord(persons)} od 01\\.12\\.2026\\.`),
+  );
+});
+
+Deno.test("matter: new matters and replies are limited per account, with a Polish 429", async () => {
+  const { t, flat, otherFlat, a, b } = await fixture();
+  await using _ = t;
+  const ids: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const res = await postMultipart(t, a.c, "/ebok/zgloszenia/nowe", {
+      category: "inne",
+      place: flat,
+      description: `Sprawa ${i + 1}.`,
+    });
+    assert.equal(res.status, 303);
+    ids.push(idFrom(res));
+  }
+  const eleventh = await postMultipart(t, a.c, "/ebok/zgloszenia/nowe", {
+    category: "inne",
+    place: flat,
+    description: "Jedenasta sprawa.",
+  });
+  assert.equal(eleventh.status, 429);
+  const refused = await eleventh.text();
+  assert.match(refused, /Wysłano dziś już wiele zgłoszeń/);
+  assert.match(refused, /Jedenasta sprawa\./, "what was typed comes back");
+  assert.equal((await listMattersForResident(t.kv, a.account)).length, 10);
+
+  for (let i = 0; i < 30; i++) {
+    const res = await a.c.post(`/ebok/zgloszenia/${ids[0]}`, { reply: `Odpowiedź ${i + 1}.` });
+    assert.equal(res.status, 303, `reply ${i + 1}`);
+  }
+  const tooMany = await a.c.post(`/ebok/zgloszenia/${ids[0]}`, { reply: "Jeszcze jedna." });
+  assert.equal(tooMany.status, 429);
+  const html = await tooMany.text();
+  assert.match(html, /Wysłano już bardzo wiele odpowiedzi\. Spróbuj za godzinę/);
+  assert.match(html, /aria-describedby="reply-error"/);
+  assert.match(html, /Jeszcze jedna\./);
+  // Another account is not held back by this one's limits.
+  const other = await postMultipart(t, b.c, "/ebok/zgloszenia/nowe", {
+    category: "inne",
+    place: otherFlat,
+    description: "Sprawa sąsiada.",
+  });
+  assert.equal(other.status, 303);
+  // An hour later replies go again.
+  t.clock.advance(61 * 60_000);
+  assert.equal(
+    (await a.c.post(`/ebok/zgloszenia/${ids[0]}`, { reply: "Po godzinie." })).status,
+    303,
   );
 });

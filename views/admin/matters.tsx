@@ -18,7 +18,12 @@ import { formatDateTime, formatIsoDate } from "../format.ts";
 import { Attachments, Thread } from "../resident/matters.tsx";
 import { TableWrap } from "../table_wrap.tsx";
 
-export type QueueFilterValues = { status: string; category: string; age: string };
+export type QueueFilterValues = {
+  status: string;
+  category: string;
+  age: string;
+  building: string;
+};
 
 function ageWords(days: number): string {
   if (days === 0) return "dziś";
@@ -61,6 +66,15 @@ export function MatterQueuePage(
           options={[
             { value: "", label: "Wszystkie" },
             ...MATTER_CATEGORIES.map((c) => ({ value: c, label: matterCategoryLabels[c] })),
+          ]}
+        />
+        <SelectField
+          name="budynek"
+          label="Budynek"
+          value={filter.building}
+          options={[
+            { value: "", label: "Wszystkie" },
+            ...queue.buildings.map((b) => ({ value: b.id, label: b.label })),
           ]}
         />
         <SelectField
@@ -163,7 +177,7 @@ export function StaffMatterPage(props: {
         <dt>Zgłoszono</dt>
         <dd>
           {formatDateTime(new Date(m.createdAt))}
-          {isOpenStatus(m.status) && <>(czeka {matterAgeDays(m, props.now)} dni)</>}
+          {isOpenStatus(m.status) && <>{" "}(czeka: {ageWords(matterAgeDays(m, props.now))})</>}
         </dd>
         <dt>Stan</dt>
         <dd>
@@ -256,7 +270,7 @@ export function StaffMatterPage(props: {
             {props.notes.map((n) => (
               <li>
                 <span class="muted">{n.author.name}, {formatDateTime(new Date(n.at))}:</span>{" "}
-                <span style="white-space: pre-wrap">{n.text}</span>
+                <span class="pre-wrap">{n.text}</span>
               </li>
             ))}
           </ul>

@@ -21,6 +21,9 @@ type SettingsProps = {
   staffErrors?: FieldErrors;
   staffValues?: Record<string, string>;
   profileErrors?: FieldErrors;
+  /** Days closed matters are kept (the value typed, after an error). */
+  matterRetention: string;
+  matterRetentionError?: string;
 };
 
 const roleLabel = { admin: "administrator", office: "biuro" } as const;
@@ -44,6 +47,7 @@ export function SettingsPage(p: SettingsProps) {
       <ReadingWindowForm window={p.window} />
       <WaterAverageForm enabled={p.buildingAverage} />
       <RodoForm text={p.rodoText} />
+      <MatterRetentionForm days={p.matterRetention} error={p.matterRetentionError} />
     </>
   );
 }
@@ -163,7 +167,7 @@ function ProfileForm(p: { profile: CooperativeProfile; errors?: FieldErrors }) {
     name: keyof CooperativeProfile,
     label: string,
     maxlength: number,
-    extra: { required?: boolean; type?: "email" } = {},
+    extra: { required?: boolean; type?: "email" | "tel"; hint?: string } = {},
   ) => (
     <Field
       name={name}
@@ -180,7 +184,12 @@ function ProfileForm(p: { profile: CooperativeProfile; errors?: FieldErrors }) {
       <form method="post" action="/admin/ustawienia/spoldzielnia">
         <ErrorSummary
           errors={p.errors ?? {}}
-          labels={{ name: "Nazwa", shortName: "Nazwa skrócona", nip: "NIP" }}
+          labels={{
+            name: "Nazwa",
+            shortName: "Nazwa skrócona",
+            nip: "NIP",
+            emergencyPhone: "Telefon w razie awarii",
+          }}
         />
         {field("name", "Nazwa", 120)}
         {field("shortName", "Nazwa skrócona (odbiorca w kodzie QR, do 20 znaków)", 20)}
@@ -191,6 +200,8 @@ function ProfileForm(p: { profile: CooperativeProfile; errors?: FieldErrors }) {
         {field("officeHours", "Godziny pracy biura", 200, { required: false })}
         {field("emergencyPhone", "Telefon w razie awarii (widzą go mieszkańcy)", 40, {
           required: false,
+          type: "tel",
+          hint: "Pokazywany dużą czcionką przed formularzem zgłoszenia awarii i na dole stron.",
         })}
         <button type="submit">Zapisz dane spółdzielni</button>
       </form>
@@ -256,6 +267,26 @@ function RodoForm(p: { text: string }) {
           required={false}
         />
         <button type="submit">Zapisz treść</button>
+      </form>
+    </>
+  );
+}
+
+function MatterRetentionForm(p: { days: string; error?: string }) {
+  return (
+    <>
+      <h2>Przechowywanie zamkniętych zgłoszeń (RODO)</h2>
+      <form method="post" action="/admin/ustawienia/zgloszenia">
+        <Field
+          name="matterRetentionDays"
+          label="Po ilu dniach od zamknięcia usuwać zgłoszenie"
+          value={p.days}
+          error={p.error}
+          inputmode="numeric"
+          maxlength={5}
+          hint="Raz na dobę usuwane są zakończone i odrzucone zgłoszenia starsze niż ten okres, z wiadomościami, notatkami i załącznikami. Od 30 do 3650 dni; 730 to dwa lata."
+        />
+        <button type="submit">Zapisz okres przechowywania</button>
       </form>
     </>
   );

@@ -13,6 +13,7 @@ import {
 } from "../../domain/matters/matters.ts";
 import { ErrorSummary, Field, type FieldErrors, SelectField, TextAreaField } from "../form.tsx";
 import { formatDateTime, formatIsoDate } from "../format.ts";
+import { telHref } from "../layout.tsx";
 import { TableWrap } from "../table_wrap.tsx";
 
 export function MatterListPage(props: { matters: Matter[] }) {
@@ -22,9 +23,18 @@ export function MatterListPage(props: { matters: Matter[] }) {
       <p class="lead">
         Tu zgłosisz awarię lub usterkę, zapytasz o rozliczenie albo poprosisz o zaświadczenie.
       </p>
-      <p>
-        <a class="button" href="/ebok/zgloszenia/nowe">Nowe zgłoszenie</a>
-      </p>
+      <section aria-labelledby="nowe-zgloszenie">
+        <h2 id="nowe-zgloszenie">Nowe zgłoszenie — czego dotyczy?</h2>
+        <ul class="category-choice">
+          {MATTER_CATEGORIES.map((c) => (
+            <li>
+              <a class="button secondary" href={`/ebok/zgloszenia/nowe?rodzaj=${c}`}>
+                {matterCategoryLabels[c]}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </section>
       {props.matters.length === 0
         ? <p>Nie ma jeszcze żadnych zgłoszeń.</p>
         : (
@@ -77,6 +87,45 @@ export const newMatterLabels: Record<string, string> = {
   from: "Od kiedy",
 };
 
+/**
+ * The emergency number, in large type, before the form. Without JavaScript it is shown unless
+ * another category has been chosen (?rodzaj=…, or the form came back with one); app.js shows it
+ * only while "awaria" is selected.
+ */
+function EmergencyBox(props: { phone: string; category: string }) {
+  if (!props.phone) return null;
+  const shown = props.category === "" || props.category === "awaria";
+  return (
+    <section
+      class="notice warn emergency-box"
+      aria-labelledby="awaria-title"
+      data-emergency
+      hidden={!shown}
+    >
+      <h2 id="awaria-title">Awaria, która nie może czekać?</h2>
+      <p>
+        Przy zalaniu, braku wody, ogrzewania lub prądu albo zepsutej windzie zadzwoń na numer
+        alarmowy:
+      </p>
+      <p class="emergency-number">
+        <a href={telHref(props.phone)}>{props.phone.replace(/ /g, "\u00a0")}</a>
+      </p>
+      <p>Zgłoszenie w eBOK biuro przeczyta w godzinach pracy.</p>
+    </section>
+  );
+}
+
+/** Filled by app.js from htmx's upload progress events; without JavaScript it stays hidden. */
+function UploadProgress() {
+  return (
+    <div class="field" data-upload-status hidden>
+      <label for="upload-progress">Wysyłanie plików</label>
+      <progress id="upload-progress" class="upload-progress" max="100" value="0">0%</progress>
+      <span data-upload-percent></span>
+    </div>
+  );
+}
+
 export function NewMatterPage(props: {
   places: MatterPlace[];
   values: NewMatterValues;
@@ -89,22 +138,16 @@ export function NewMatterPage(props: {
   return (
     <>
       <h1>Nowe zgłoszenie</h1>
-      {props.emergencyPhone && (
-        <section class="notice warn" aria-labelledby="awaria-title">
-          <h2 id="awaria-title">Awaria, która nie może czekać?</h2>
-          <p>
-            Przy zalaniu, braku wody, ogrzewania lub prądu albo zepsutej windzie zadzwoń na numer
-            alarmowy:
-          </p>
-          <p class="big">
-            <a href={`tel:${props.emergencyPhone.replace(/\s+/g, "")}`}>{props.emergencyPhone}</a>
-          </p>
-          <p>Zgłoszenie w eBOK biuro przeczyta w godzinach pracy.</p>
-        </section>
-      )}
+      <EmergencyBox phone={props.emergencyPhone} category={values.category} />
       <ErrorSummary errors={errors} labels={newMatterLabels} />
       {props.formError && <p class="notice bad" role="alert">{props.formError}</p>}
-      <form method="post" action="/ebok/zgloszenia/nowe" enctype="multipart/form-data">
+      <form
+        method="post"
+        action="/ebok/zgloszenia/nowe"
+        enctype="multipart/form-data"
+        data-matter-form
+        data-upload-progress
+      >
         <SelectField
           name="category"
           label={newMatterLabels.category}
@@ -176,6 +219,7 @@ export function NewMatterPage(props: {
             <span class="error-text" id="attachment-error">{attachmentError}</span>
           )}
         </div>
+        <UploadProgress />
         <div class="actions">
           <button type="submit">Wyślij zgłoszenie</button>
           <a href="/ebok/zgloszenia">Anuluj</a>
@@ -193,7 +237,7 @@ export function Thread(props: { matter: Matter; entries: MatterEntry[]; staffVie
           {props.staffView ? props.matter.authorName : "Zgłoszenie"},{" "}
           {formatDateTime(new Date(props.matter.createdAt))}
         </p>
-        <p style="white-space: pre-wrap">{props.matter.description}</p>
+        <p class="pre-wrap">{props.matter.description}</p>
       </li>
       {props.entries.map((e) => (
         <li class="card">
@@ -208,7 +252,7 @@ export function Thread(props: { matter: Matter; entries: MatterEntry[]; staffVie
                 {e.text && <>. Powód: {e.text}</>}
               </p>
             )
-            : <p style="white-space: pre-wrap">{e.text}</p>}
+            : <p class="pre-wrap">{e.text}</p>}
         </li>
       ))}
     </ol>
