@@ -492,6 +492,31 @@ function paymentKindOf(role: LedgerRole, i: number, rng: Rng): PaymentKind {
   return role.isDemoGarage ? "full" : roll < 0.06 ? "late" : roll < 0.1 ? "partial" : "full";
 }
 
+/** The day of the month's payment: mid-month, early next month when late. */
+function paymentDay(role: LedgerRole, kind: PaymentKind, period: string, i: number, rng: Rng) {
+  const paidOn = kind === "late"
+    ? dayOf(addMonths(period, 1), rng.int(3, 9))
+    : dayOf(period, rng.int(10, 15));
+  // The demo units pay this month's fees on the 10th (the random day is still drawn, so the
+  // rest of the demo data stays the same whatever the date).
+  return (role.isDemoFlat || role.isDemoGarage) && i === role.current ? dayOf(period, 10) : paidOn;
+}
+
+/**
+ * How much is paid: the whole balance, a standing order's sum (its owner settles the whole
+ * balance at first and after a partial payment), the debtor's current fees, 60 % of the
+ * balance when partial, a round sum above it when overpaying.
+ */
+function paymentAmount(
+  kind: PaymentKind,
+  balance: number,
+  instead: { standingOrder: number | null; debtorPaysFees: number | null },
+): number {
+  if (kind === "partial") return Math.floor((balance * 6) / 10 / 1000) * 1000;
+  if (kind === "overpay") return Math.ceil((balance + 10_000) / 10_000) * 10_000;
+  return instead.standingOrder ?? instead.debtorPaysFees ?? balance;
+}
+
 /** The demo flat's interest note for the two unpaid months, to the end of the last one. */
 function overdueInterestDraft(periods: string[], i: number, monthFees: number[]): Draft {
   const period = periods[i];
@@ -599,23 +624,16 @@ function planLedger(
     monthFees.push(monthCharges);
 
     const kind = paymentKindOf(role, i, rng);
-    let paidOn = kind === "late"
-      ? dayOf(addMonths(period, 1), rng.int(3, 9))
-      : dayOf(period, rng.int(10, 15));
-    // The demo units pay this month's fees on the 10th (the random day is still drawn, so the
-    // rest of the demo data stays the same whatever the date).
-    if ((role.isDemoFlat || role.isDemoGarage) && i === role.current) paidOn = dayOf(period, 10);
+    const paidOn = paymentDay(role, kind, period, i, rng);
     if (role.isDemoFlat && role.state === "overdue" && i === role.current) {
       post(overdueInterestDraft(periods, i, monthFees));
     }
     if (i === 0 || period.endsWith("-03")) orderAmount = Math.ceil(monthCharges / 1000) * 1000;
-    // A standing order's owner settles the whole balance at first and after a partial payment.
-    let amount = balance;
-    if (standingOrder && !settleNext) amount = orderAmount;
-    else if (isDebtor && i > 20) amount = monthCharges;
+    const amount = paymentAmount(kind, balance, {
+      standingOrder: standingOrder && !settleNext ? orderAmount : null,
+      debtorPaysFees: isDebtor && i > 20 ? monthCharges : null,
+    });
     settleNext = kind === "partial";
-    if (kind === "partial") amount = Math.floor((balance * 6) / 10 / 1000) * 1000;
-    if (kind === "overpay") amount = Math.ceil((balance + 10_000) / 10_000) * 10_000;
     if (kind !== "none" && amount > 0 && paidOn <= today) {
       payments++;
       post({
