@@ -329,26 +329,22 @@ function JobFacts({ job }: { job: ImportJob }) {
   );
 }
 
-/** What the check found: rows to add, to change, unchanged, refused. */
-function CheckCounts({ c }: { c: ImportJob["counts"] }) {
+/** One row of counts under their headers. */
+function CountsTable(
+  props: { label: string; caption: string; counts: [string, number][] },
+) {
   return (
-    <TableWrap label="Wynik sprawdzenia pliku">
+    <TableWrap label={props.label}>
       <table>
-        <caption>Wynik sprawdzenia pliku ({c.total} wierszy danych)</caption>
+        <caption>{props.caption}</caption>
         <thead>
           <tr>
-            <th scope="col" class="num">Do dodania</th>
-            <th scope="col" class="num">Do zmiany</th>
-            <th scope="col" class="num">Bez zmian</th>
-            <th scope="col" class="num">Odrzucone</th>
+            {props.counts.map(([header]) => <th scope="col" class="num">{header}</th>)}
           </tr>
         </thead>
         <tbody>
           <tr>
-            <td class="num">{c.add}</td>
-            <td class="num">{c.change}</td>
-            <td class="num">{c.unchanged}</td>
-            <td class="num">{c.refused}</td>
+            {props.counts.map(([, value]) => <td class="num">{value}</td>)}
           </tr>
         </tbody>
       </table>
@@ -356,36 +352,40 @@ function CheckCounts({ c }: { c: ImportJob["counts"] }) {
   );
 }
 
+/** What the check found: rows to add, to change, unchanged, refused. */
+function CheckCounts({ c }: { c: ImportJob["counts"] }) {
+  return (
+    <CountsTable
+      label="Wynik sprawdzenia pliku"
+      caption={`Wynik sprawdzenia pliku (${c.total} wierszy danych)`}
+      counts={[
+        ["Do dodania", c.add],
+        ["Do zmiany", c.change],
+        ["Bez zmian", c.unchanged],
+        ["Odrzucone", c.refused],
+      ]}
+    />
+  );
+}
+
 /** What applying did so far (or in all, once applied). */
 function ApplyCounts({ job }: { job: ImportJob }) {
   const c = job.counts;
+  const a = job.applied;
+  const soFar = job.status === "applying" || job.status === "failed"
+    ? ` (dotąd: ${job.progress.rowsDone} z ${c.add + c.change} wierszy)`
+    : "";
   return (
-    <TableWrap label="Wynik wczytania">
-      <table>
-        <caption>
-          Wynik wczytania
-          {job.status === "applying" || job.status === "failed"
-            ? ` (dotąd: ${job.progress.rowsDone} z ${c.add + c.change} wierszy)`
-            : ""}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col" class="num">Dodano</th>
-            <th scope="col" class="num">Zmieniono</th>
-            <th scope="col" class="num">Już zapisane</th>
-            <th scope="col" class="num">Odrzucone przy wczytywaniu</th>
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <td class="num">{job.applied.added}</td>
-            <td class="num">{job.applied.changed}</td>
-            <td class="num">{job.applied.unchanged}</td>
-            <td class="num">{job.applied.refused}</td>
-          </tr>
-        </tbody>
-      </table>
-    </TableWrap>
+    <CountsTable
+      label="Wynik wczytania"
+      caption={`Wynik wczytania${soFar}`}
+      counts={[
+        ["Dodano", a.added],
+        ["Zmieniono", a.changed],
+        ["Już zapisane", a.unchanged],
+        ["Odrzucone przy wczytywaniu", a.refused],
+      ]}
+    />
   );
 }
 
