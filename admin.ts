@@ -28,6 +28,7 @@ import {
   discardPreview,
   encodingLabel,
   type ImportJob,
+  type ImportKind,
   importKinds,
   isImportKind,
   listRefusedLines,
@@ -117,7 +118,8 @@ function printCounts(job: ImportJob) {
   );
 }
 
-async function importCommand(args: string[]) {
+/** The kind, the file and the flags of `admin import`; the usage text on anything else. */
+function parseImportArgs(args: string[]) {
   let parsed;
   try {
     parsed = parseArgs({
@@ -135,6 +137,96 @@ async function importCommand(args: string[]) {
   const { values, positionals } = parsed;
   const [kind, path] = positionals;
   if (positionals.length !== 2 || !isImportKind(kind)) fail(usage);
+  return {
+    kind,
+    path,
+    applyValidOnly: Boolean(values["apply-valid-only"]),
+    dryRun: Boolean(values["dry-run"]),
+  };
+}
+
+/** Applies a previewed job, telling every tenth of the rows on stderr. */
+function applyWithProgress(kv: Deno.Kv, job: ImportJob, applyValidOnly: boolean) {
+  const total = job.counts.add + job.counts.change;
+  let reported = 0;
+  return applyImport(kv, systemClock, job.id, {
+    actor: CLI_ACTOR,
+    applyValidOnly,
+    onProgress: (j) => {
+      const tenth = total > 0 ? Math.floor((10 * j.progress.rowsDone) / total) : 10;
+      if (tenth > reported && tenth < 10) {
+        reported = tenth;
+        console.error(`… ${j.progress.rowsDone} z ${total}`);
+      }
+    },
+  });
+}
+
+/** Previews the file, prints what it found, then applies it (or not); returns the exit code. */
+async function previewAndApply(
+  kv: Deno.Kv,
+  file: { kind: ImportKind; path: string; bytes: Uint8Array },
+  flags: { applyValidOnly: boolean; dryRun: boolean },
+): Promise<number> {
+  const resumed = await resumeImports(kv, systemClock);
+  for (const r of resumed.resumed) {
+    console.error(
+      `Wznowiono przerwany import ${r.jobId}: ${r.result.ok ? "wczytany" : r.result.reason}`,
+    );
+  }
+  const preview = await previewImport(kv, systemClock, {
+    kind: file.kind,
+    bytes: file.bytes,
+    fileName: basename(file.path),
+    actor: CLI_ACTOR,
+  });
+  if (!preview.ok) {
+    console.log(`Pliku nie wczytano: ${preview.message}`);
+    return 1;
+  }
+  const job = preview.job;
+  printCounts(job);
+  if (job.counts.refused > 0) {
+    console.log("Odrzucone wiersze:");
+    for (const r of await listRefusedLines(kv, job.id)) {
+      console.log(`  wiersz ${r.line}: ${r.reason}`);
+    }
+  }
+  const errors = job.counts.refused > 0 && !flags.applyValidOnly;
+  if (flags.dryRun) {
+    await discardPreview(kv, job.id);
+    console.log(
+      errors
+        ? "Próba (--dry-run): plik zawiera błędne wiersze; nic nie zapisano."
+        : "Próba (--dry-run): nic nie zapisano.",
+    );
+    return errors ? 1 : 0;
+  }
+  if (errors) {
+    console.log(
+      "Nie wczytano: plik zawiera błędne wiersze. Popraw je albo dodaj --apply-valid-only, aby wczytać tylko poprawne.",
+    );
+    return 1;
+  }
+  const result = await applyWithProgress(kv, job, flags.applyValidOnly);
+  if (!result.ok) {
+    console.log(
+      result.reason === "failed"
+        ? `Wczytywanie przerwane: ${result.error} (uruchom ponownie, aby dokończyć)`
+        : `Nie wczytano: ${result.reason}`,
+    );
+    return 1;
+  }
+  const a = result.job.applied;
+  console.log(
+    `Wczytano: dodano ${a.added}, zmieniono ${a.changed}, już zapisane ${a.unchanged}, odrzucone przy wczytywaniu ${a.refused}`,
+  );
+  for (const r of result.job.applyRefused) console.log(`  wiersz ${r.line}: ${r.reason}`);
+  return 0;
+}
+
+async function importCommand(args: string[]) {
+  const { kind, path, applyValidOnly, dryRun } = parseImportArgs(args);
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
@@ -142,78 +234,10 @@ async function importCommand(args: string[]) {
     console.error(`Nie można odczytać pliku ${path}: ${(error as Error).message}`);
     Deno.exit(1);
   }
-
   const kv = await openKv();
   let code = 1;
   try {
-    const resumed = await resumeImports(kv, systemClock);
-    for (const r of resumed.resumed) {
-      console.error(
-        `Wznowiono przerwany import ${r.jobId}: ${r.result.ok ? "wczytany" : r.result.reason}`,
-      );
-    }
-    const preview = await previewImport(kv, systemClock, {
-      kind,
-      bytes,
-      fileName: basename(path),
-      actor: CLI_ACTOR,
-    });
-    if (!preview.ok) {
-      console.log(`Pliku nie wczytano: ${preview.message}`);
-      return;
-    }
-    const job = preview.job;
-    printCounts(job);
-    if (job.counts.refused > 0) {
-      console.log("Odrzucone wiersze:");
-      for (const r of await listRefusedLines(kv, job.id)) {
-        console.log(`  wiersz ${r.line}: ${r.reason}`);
-      }
-    }
-    const errors = job.counts.refused > 0 && !values["apply-valid-only"];
-    if (values["dry-run"]) {
-      await discardPreview(kv, job.id);
-      console.log(
-        errors
-          ? "Próba (--dry-run): plik zawiera błędne wiersze; nic nie zapisano."
-          : "Próba (--dry-run): nic nie zapisano.",
-      );
-      code = errors ? 1 : 0;
-      return;
-    }
-    if (errors) {
-      console.log(
-        "Nie wczytano: plik zawiera błędne wiersze. Popraw je albo dodaj --apply-valid-only, aby wczytać tylko poprawne.",
-      );
-      return;
-    }
-    const total = job.counts.add + job.counts.change;
-    let reported = 0;
-    const result = await applyImport(kv, systemClock, job.id, {
-      actor: CLI_ACTOR,
-      applyValidOnly: Boolean(values["apply-valid-only"]),
-      onProgress: (j) => {
-        const tenth = total > 0 ? Math.floor((10 * j.progress.rowsDone) / total) : 10;
-        if (tenth > reported && tenth < 10) {
-          reported = tenth;
-          console.error(`… ${j.progress.rowsDone} z ${total}`);
-        }
-      },
-    });
-    if (!result.ok) {
-      console.log(
-        result.reason === "failed"
-          ? `Wczytywanie przerwane: ${result.error} (uruchom ponownie, aby dokończyć)`
-          : `Nie wczytano: ${result.reason}`,
-      );
-      return;
-    }
-    const a = result.job.applied;
-    console.log(
-      `Wczytano: dodano ${a.added}, zmieniono ${a.changed}, już zapisane ${a.unchanged}, odrzucone przy wczytywaniu ${a.refused}`,
-    );
-    for (const r of result.job.applyRefused) console.log(`  wiersz ${r.line}: ${r.reason}`);
-    code = 0;
+    code = await previewAndApply(kv, { kind, path, bytes }, { applyValidOnly, dryRun });
   } finally {
     kv.close();
     Deno.exitCode = code;

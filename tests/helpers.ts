@@ -360,3 +360,22 @@ export async function seedFlatKW12(
   if (!unit.ok) throw new Error(`flat KW12/7: ${unit.reason}`);
   return { building, unit: unit.unit };
 }
+
+/** The password of the staff accounts that `seedStaff` and `staffClient` create. */
+export const TEST_STAFF_PASSWORD = "Biuro-Haslo-2026";
+
+/** A staff account, not signed in (for tests of the sign-in itself); its TOTP secret returned. */
+export async function seedStaff(
+  t: { kv: Deno.Kv; clock: AppDeps["clock"]; hasher: AppDeps["hasher"] },
+  login = "biuro",
+  role: StaffRole = "office",
+) {
+  const staff = await createStaff(t.kv, t.clock, t.hasher, {
+    login,
+    password: TEST_STAFF_PASSWORD,
+    name: `Pracownik ${login}`,
+    role,
+  });
+  if (!staff.ok) throw new Error(`staff ${login}: ${staff.reason}`);
+  return { login, password: TEST_STAFF_PASSWORD, totpSecret: staff.totpSecret };
+}

@@ -13,6 +13,7 @@ import { addMessage } from "../messaging/messages.ts";
 import { contactChangedEmail, identifierEmail } from "../messaging/notifications.ts";
 import { addEndSessions, invalidateOwnerSessions, listOwnerSessionIds } from "./sessions.ts";
 import { addClearLockout } from "./credentials.ts";
+import { findUnitsByAddress } from "../backoffice/register.ts";
 
 type Ctx = { coop: CooperativeProfile; baseUrl: string };
 
@@ -190,4 +191,34 @@ export async function setAccountUnits(
       details: { units: wanted.join(",") },
     });
   });
+}
+
+export type AccountUnitsChange = {
+  /** The units the account keeps (others are dropped; ids it does not hold are ignored). */
+  keep: string[];
+  /** A unit to add, by its address; all three empty = none. */
+  address: { street: string; building: string; unit: string };
+};
+
+/**
+ * Keeps the chosen units of an account and adds the ones at the address given, in one change.
+ * `no_unit_at_address` when the register has no unit there (nothing changes).
+ */
+export async function changeAccountUnits(
+  kv: Deno.Kv,
+  clock: Clock,
+  account: Account,
+  change: AccountUnitsChange,
+  staff: Actor,
+): Promise<{ ok: true } | { ok: false; reason: "no_unit_at_address" }> {
+  const keep = change.keep.filter((id) => account.unitIds.includes(id));
+  const { street, building, unit } = change.address;
+  let add: string[] = [];
+  if (street || building || unit) {
+    const found = await findUnitsByAddress(kv, street, building, unit);
+    if (found.length === 0) return { ok: false, reason: "no_unit_at_address" };
+    add = found.map((u) => u.id);
+  }
+  await setAccountUnits(kv, clock, account.id, [...keep, ...add], staff);
+  return { ok: true };
 }

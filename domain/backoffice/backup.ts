@@ -377,105 +377,128 @@ function copyToArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return buffer;
 }
 
+const specialNumbers: Record<string, number> = {
+  NaN: NaN,
+  Infinity: Infinity,
+  "-Infinity": -Infinity,
+  "-0": -0,
+};
+
+function decodeInteger(name: string, payload: unknown): bigint | Deno.KvU64 {
+  if (typeof payload !== "string" || !/^-?\d+$/.test(payload)) {
+    throw new BackupFormatError(`malformed ${name}`);
+  }
+  const n = BigInt(payload);
+  if (name === "$bigint") return n;
+  if (n < 0n || n > 0xffff_ffff_ffff_ffffn) throw new BackupFormatError("malformed $u64");
+  return new Deno.KvU64(n);
+}
+
+function decodeView(name: string, payload: unknown): unknown {
+  const [type, data] = Array.isArray(payload) ? payload : [];
+  if (!VIEW_TYPES.includes(type) || !(type in globalThis)) {
+    throw new BackupFormatError(`malformed $view (${String(type)})`);
+  }
+  const buffer = copyToArrayBuffer(base64(data, name));
+  const Ctor = (globalThis as unknown as Record<string, new (b: ArrayBuffer) => unknown>)[type];
+  return new Ctor(buffer);
+}
+
+function decodeDate(name: string, payload: unknown): Date {
+  if (payload === "Invalid Date") return new Date(NaN);
+  const time = typeof payload === "string" ? Date.parse(payload) : NaN;
+  return expect(!Number.isNaN(time), new Date(time), name);
+}
+
+function decodeRegExp(payload: unknown): RegExp {
+  const [source, flags] = Array.isArray(payload) ? payload : [];
+  if (typeof source !== "string" || typeof flags !== "string") {
+    throw new BackupFormatError("malformed $regexp");
+  }
+  return new RegExp(source, flags);
+}
+
+function decodeMap(payload: unknown): Map<unknown, unknown> {
+  if (!Array.isArray(payload)) throw new BackupFormatError("malformed $map");
+  return new Map(payload.map((pair) => {
+    if (!Array.isArray(pair) || pair.length !== 2) {
+      throw new BackupFormatError("malformed $map");
+    }
+    return [decodeValue(pair[0]), decodeValue(pair[1])];
+  }));
+}
+
+/** A sparse array, or one with extra properties: its length, the items present, the props. */
+function decodeArray(payload: unknown): unknown[] {
+  const p = payload as { length?: unknown; items?: unknown; props?: unknown } | null;
+  if (
+    !p || typeof p !== "object" || !Number.isInteger(p.length) ||
+    !Array.isArray(p.items) || !p.props || typeof p.props !== "object"
+  ) throw new BackupFormatError("malformed $array");
+  const length = p.length as number;
+  if (length < 0 || length > 2 ** 32 - 1) throw new BackupFormatError("malformed $array");
+  const out: unknown[] = new Array(length);
+  for (const item of p.items) {
+    if (
+      !Array.isArray(item) || !Number.isInteger(item[0]) || item[0] < 0 || item[0] >= length
+    ) throw new BackupFormatError("malformed $array");
+    out[item[0]] = decodeValue(item[1]);
+  }
+  for (const [k, v] of Object.entries(p.props)) put(out as never, k, decodeValue(v));
+  return out;
+}
+
+function decodeError(payload: unknown): Error {
+  const p = payload as Record<string, unknown> | null;
+  if (!p || typeof p !== "object" || typeof p.name !== "string") {
+    throw new BackupFormatError("malformed $error");
+  }
+  const Ctor = Object.hasOwn(ERROR_TYPES, p.name) ? ERROR_TYPES[p.name] : Error;
+  const error = new Ctor();
+  for (const member of ["message", "stack", "cause"]) {
+    if (!Object.hasOwn(p, member)) continue;
+    Object.defineProperty(error, member, {
+      value: decodeValue(p[member]),
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    });
+  }
+  return error;
+}
+
 function decodeTagged(name: string, payload: unknown): unknown {
   switch (name) {
     case "$undefined":
       return expect(payload === true, undefined, name);
-    case "$number": {
-      const values: Record<string, number> = {
-        NaN: NaN,
-        Infinity: Infinity,
-        "-Infinity": -Infinity,
-        "-0": -0,
-      };
+    case "$number":
       return expect(
-        typeof payload === "string" && Object.hasOwn(values, payload),
-        values[payload as string],
+        typeof payload === "string" && Object.hasOwn(specialNumbers, payload),
+        specialNumbers[payload as string],
         name,
       );
-    }
     case "$bigint":
-    case "$u64": {
-      if (typeof payload !== "string" || !/^-?\d+$/.test(payload)) {
-        throw new BackupFormatError(`malformed ${name}`);
-      }
-      const n = BigInt(payload);
-      if (name === "$bigint") return n;
-      if (n < 0n || n > 0xffff_ffff_ffff_ffffn) throw new BackupFormatError("malformed $u64");
-      return new Deno.KvU64(n);
-    }
+    case "$u64":
+      return decodeInteger(name, payload);
     case "$bytes":
       return base64(payload, name);
-    case "$view": {
-      const [type, data] = Array.isArray(payload) ? payload : [];
-      if (!VIEW_TYPES.includes(type) || !(type in globalThis)) {
-        throw new BackupFormatError(`malformed $view (${String(type)})`);
-      }
-      const buffer = copyToArrayBuffer(base64(data, name));
-      const Ctor = (globalThis as unknown as Record<string, new (b: ArrayBuffer) => unknown>)[type];
-      return new Ctor(buffer);
-    }
+    case "$view":
+      return decodeView(name, payload);
     case "$arraybuffer":
       return copyToArrayBuffer(base64(payload, name));
-    case "$date": {
-      if (payload === "Invalid Date") return new Date(NaN);
-      const time = typeof payload === "string" ? Date.parse(payload) : NaN;
-      return expect(!Number.isNaN(time), new Date(time), name);
-    }
-    case "$regexp": {
-      const [source, flags] = Array.isArray(payload) ? payload : [];
-      if (typeof source !== "string" || typeof flags !== "string") {
-        throw new BackupFormatError("malformed $regexp");
-      }
-      return new RegExp(source, flags);
-    }
+    case "$date":
+      return decodeDate(name, payload);
+    case "$regexp":
+      return decodeRegExp(payload);
     case "$map":
-      if (!Array.isArray(payload)) throw new BackupFormatError("malformed $map");
-      return new Map(payload.map((pair) => {
-        if (!Array.isArray(pair) || pair.length !== 2) {
-          throw new BackupFormatError("malformed $map");
-        }
-        return [decodeValue(pair[0]), decodeValue(pair[1])];
-      }));
+      return decodeMap(payload);
     case "$set":
       if (!Array.isArray(payload)) throw new BackupFormatError("malformed $set");
       return new Set(payload.map(decodeValue));
-    case "$array": {
-      const p = payload as { length?: unknown; items?: unknown; props?: unknown } | null;
-      if (
-        !p || typeof p !== "object" || !Number.isInteger(p.length) ||
-        !Array.isArray(p.items) || !p.props || typeof p.props !== "object"
-      ) throw new BackupFormatError("malformed $array");
-      const length = p.length as number;
-      if (length < 0 || length > 2 ** 32 - 1) throw new BackupFormatError("malformed $array");
-      const out: unknown[] = new Array(length);
-      for (const item of p.items) {
-        if (
-          !Array.isArray(item) || !Number.isInteger(item[0]) || item[0] < 0 || item[0] >= length
-        ) throw new BackupFormatError("malformed $array");
-        out[item[0]] = decodeValue(item[1]);
-      }
-      for (const [k, v] of Object.entries(p.props)) put(out as never, k, decodeValue(v));
-      return out;
-    }
-    case "$error": {
-      const p = payload as Record<string, unknown> | null;
-      if (!p || typeof p !== "object" || typeof p.name !== "string") {
-        throw new BackupFormatError("malformed $error");
-      }
-      const Ctor = Object.hasOwn(ERROR_TYPES, p.name) ? ERROR_TYPES[p.name] : Error;
-      const error = new Ctor();
-      for (const member of ["message", "stack", "cause"]) {
-        if (!Object.hasOwn(p, member)) continue;
-        Object.defineProperty(error, member, {
-          value: decodeValue(p[member]),
-          writable: true,
-          enumerable: false,
-          configurable: true,
-        });
-      }
-      return error;
-    }
+    case "$array":
+      return decodeArray(payload);
+    case "$error":
+      return decodeError(payload);
     case "$boxed": {
       const inner = decodeValue(payload);
       return expect(
@@ -520,106 +543,154 @@ export async function importKv(
   lines: AsyncIterable<string> | Iterable<string>,
   options: ImportOptions,
 ): Promise<ImportResult> {
-  let existingBefore = 0;
+  const existingBefore = await countExisting(kv, options.mode);
+  const writer = batchWriter(kv, options.dryRun ?? false);
+  try {
+    const { entries, exportedAt } = await readEntries(lines, writer);
+    return { entries, batches: writer.batches, existingBefore, exportedAt };
+  } catch (error) {
+    if (error instanceof BackupFormatError && writer.written > 0) {
+      throw new BackupFormatError(
+        `${error.message} (${writer.written} entries were already written)`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** How many keys the database holds; refused at the first one when it must be empty. */
+async function countExisting(kv: Deno.Kv, mode: ImportOptions["mode"]): Promise<number> {
+  let existing = 0;
   for await (const _ of kv.list({ prefix: [] }, { batchSize: 1000 })) {
-    existingBefore++;
-    if (options.mode === "empty-only") {
+    existing++;
+    if (mode === "empty-only") {
       throw new BackupRefusedError(
         "the database is not empty: restore into an empty one, or ask for overwrite",
       );
     }
   }
+  return existing;
+}
 
-  let lineNo = 0;
-  let header = false;
-  let exportedAt: Date | null = null;
-  let trailer: number | undefined;
-  let entries = 0;
+type BatchWriter = {
+  add(entry: Decoded): Promise<void>;
+  flush(): Promise<void>;
+  readonly written: number;
+  readonly batches: number;
+};
+
+/** Collects entries into atomic batches within Deno KV's limits; with dryRun writes nothing. */
+function batchWriter(kv: Deno.Kv, dryRun: boolean): BatchWriter {
+  let batch: Decoded[] = [];
+  let estimate = 0;
   let written = 0;
   let batches = 0;
-  let batch: Decoded[] = [];
-  let batchEstimate = 0;
-
   const flush = async () => {
     if (!batch.length) return;
-    if (!options.dryRun) {
+    if (!dryRun) {
       await commitBatch(kv, batch);
       written += batch.length;
     }
     batches++;
     batch = [];
-    batchEstimate = 0;
+    estimate = 0;
   };
-
-  try {
-    for await (const raw of lines) {
-      lineNo++;
-      const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-      if (line.trim() === "") continue;
-      let json: Record<string, unknown>;
-      try {
-        json = JSON.parse(line);
-      } catch {
-        throw new BackupFormatError(`line ${lineNo} is not JSON`);
-      }
-      if (!json || typeof json !== "object" || Array.isArray(json)) {
-        throw new BackupFormatError(`line ${lineNo} is not a JSON object`);
-      }
-      if (!header) {
-        if (json.format !== BACKUP_FORMAT) {
-          throw new BackupFormatError("not an eBOK backup (the first line has no format header)");
-        }
-        if (json.version !== BACKUP_VERSION) {
-          throw new BackupFormatError(`backup version ${json.version} is not supported`);
-        }
-        header = true;
-        const at = typeof json.exportedAt === "string" ? new Date(json.exportedAt) : null;
-        exportedAt = at && !Number.isNaN(at.getTime()) ? at : null;
-        continue;
-      }
-      if (trailer !== undefined) {
-        throw new BackupFormatError(`line ${lineNo} follows the closing line`);
-      }
-      if (json.end === true) {
-        trailer = Number(json.entries);
-        if (trailer !== entries) {
-          throw new BackupFormatError(
-            `the closing line counts ${json.entries} entries, the file holds ${entries}`,
-          );
-        }
-        continue;
-      }
-      let decoded: Decoded;
-      try {
-        decoded = decodeLine(json, line.length * 2);
-      } catch (error) {
-        if (error instanceof BackupFormatError) {
-          throw new BackupFormatError(`line ${lineNo}: ${error.message}`);
-        }
-        throw error;
-      }
+  return {
+    async add(entry) {
       if (
         batch.length >= MAX_BATCH_ENTRIES ||
-        (batch.length && batchEstimate + decoded.size > MAX_BATCH_ESTIMATE)
+        (batch.length && estimate + entry.size > MAX_BATCH_ESTIMATE)
       ) await flush();
-      batch.push(decoded);
-      batchEstimate += decoded.size;
-      entries++;
-    }
-    if (!header) throw new BackupFormatError("the file is empty");
-    if (trailer === undefined) {
-      throw new BackupFormatError(
-        "the file ends without its closing line: the backup is incomplete",
-      );
-    }
-    await flush();
-  } catch (error) {
-    if (error instanceof BackupFormatError && written > 0) {
-      throw new BackupFormatError(`${error.message} (${written} entries were already written)`);
-    }
-    throw error;
+      batch.push(entry);
+      estimate += entry.size;
+    },
+    flush,
+    get written() {
+      return written;
+    },
+    get batches() {
+      return batches;
+    },
+  };
+}
+
+function parseJsonLine(line: string, lineNo: number): Record<string, unknown> {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    throw new BackupFormatError(`line ${lineNo} is not JSON`);
   }
-  return { entries, batches, existingBefore, exportedAt };
+  if (!json || typeof json !== "object" || Array.isArray(json)) {
+    throw new BackupFormatError(`line ${lineNo} is not a JSON object`);
+  }
+  return json;
+}
+
+/** The first line: the format and version checked, the time of the export (if readable). */
+function readHeader(json: Record<string, unknown>): Date | null {
+  if (json.format !== BACKUP_FORMAT) {
+    throw new BackupFormatError("not an eBOK backup (the first line has no format header)");
+  }
+  if (json.version !== BACKUP_VERSION) {
+    throw new BackupFormatError(`backup version ${json.version} is not supported`);
+  }
+  const at = typeof json.exportedAt === "string" ? new Date(json.exportedAt) : null;
+  return at && !Number.isNaN(at.getTime()) ? at : null;
+}
+
+/** The header, the entries (handed to the writer) and the closing line that counts them. */
+async function readEntries(
+  lines: AsyncIterable<string> | Iterable<string>,
+  writer: BatchWriter,
+): Promise<{ entries: number; exportedAt: Date | null }> {
+  let lineNo = 0;
+  let header = false;
+  let exportedAt: Date | null = null;
+  let trailer: number | undefined;
+  let entries = 0;
+  for await (const raw of lines) {
+    lineNo++;
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.trim() === "") continue;
+    const json = parseJsonLine(line, lineNo);
+    if (!header) {
+      exportedAt = readHeader(json);
+      header = true;
+      continue;
+    }
+    if (trailer !== undefined) {
+      throw new BackupFormatError(`line ${lineNo} follows the closing line`);
+    }
+    if (json.end === true) {
+      trailer = Number(json.entries);
+      if (trailer !== entries) {
+        throw new BackupFormatError(
+          `the closing line counts ${json.entries} entries, the file holds ${entries}`,
+        );
+      }
+      continue;
+    }
+    let decoded: Decoded;
+    try {
+      decoded = decodeLine(json, line.length * 2);
+    } catch (error) {
+      if (error instanceof BackupFormatError) {
+        throw new BackupFormatError(`line ${lineNo}: ${error.message}`);
+      }
+      throw error;
+    }
+    await writer.add(decoded);
+    entries++;
+  }
+  if (!header) throw new BackupFormatError("the file is empty");
+  if (trailer === undefined) {
+    throw new BackupFormatError(
+      "the file ends without its closing line: the backup is incomplete",
+    );
+  }
+  await writer.flush();
+  return { entries, exportedAt };
 }
 
 function decodeLine(json: Record<string, unknown>, size: number): Decoded {

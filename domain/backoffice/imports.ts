@@ -451,28 +451,21 @@ function jsonRecords(
   return { records: out[Symbol.iterator](), ignored: [...ignored] };
 }
 
-/** Classifies the rows read against what is stored and records the preview as a job. */
-async function storePreview(
-  kv: Deno.Kv,
-  clock: Clock,
+type PreviewMeta = {
+  kind: ImportKind;
+  hash: string;
+  size: number;
+  fileName: string;
+  actor: Actor;
+  rowsFrom?: "records";
+};
+
+/** The planned rows counted, those to apply (in the kind's order) and the refused lines. */
+function tallyPlanned(
   // deno-lint-ignore no-explicit-any
   def: ImportKindDef<any, any>,
-  read: Extract<ReadRows, { ok: true }>,
-  meta: {
-    kind: ImportKind;
-    hash: string;
-    size: number;
-    fileName: string;
-    actor: Actor;
-    rowsFrom?: "records";
-  },
-): Promise<PreviewResult> {
-  const { valid, refused, notices } = read;
-
-  // Valid rows → compared with what is stored.
-  const planned = [...refused, ...await def.plan(kv, clock, valid)]
-    .sort((a, b) => a.index - b.index);
-
+  planned: readonly PlannedRow<unknown>[],
+): { counts: ImportCounts; toApply: StoredRow<unknown>[]; refusedLines: RefusedLine[] } {
   const counts: ImportCounts = {
     total: planned.length,
     add: 0,
@@ -499,46 +492,84 @@ async function storePreview(
       return ka < kb ? -1 : ka > kb ? 1 : a.index - b.index;
     });
   }
+  return { counts, toApply, refusedLines };
+}
 
-  const sample = pickSample(def, planned, valid);
-  const hash = meta.hash;
+/** Says when the same file was read before (its unchanged rows will be skipped). */
+async function sameFileNotice(kv: Deno.Kv, hash: string): Promise<string | null> {
   const seen = await lastImportOfHash(kv, hash);
-  if (seen) {
-    notices.push(
-      `Ten sam plik (ta sama suma SHA-256) wczytano już ${
-        formatDateTime(new Date(seen.at))
-      } (${seen.who.label}). Wiersze, które się od tamtej pory nie zmieniły, są oznaczone „bez zmian” i zostaną pominięte.`,
-    );
-  }
-  const now = clock();
-  const id = newId(now);
-  const rowChunks = packChunks(toApply);
-  const refusedChunks = packChunks(refusedLines);
-  await writeChunks(kv, rowChunks, (n) => keys.importJobRows(id, n));
-  await writeChunks(kv, refusedChunks, (n) => keys.importJobRefused(id, n));
-  const job: ImportJob = {
+  if (!seen) return null;
+  return `Ten sam plik (ta sama suma SHA-256) wczytano już ${
+    formatDateTime(new Date(seen.at))
+  } (${seen.who.label}). Wiersze, które się od tamtej pory nie zmieniły, są oznaczone „bez zmian” i zostaną pominięte.`;
+}
+
+/** The job as previewed, before any row is applied. */
+function previewedJob(
+  // deno-lint-ignore no-explicit-any
+  def: ImportKindDef<any, any>,
+  id: string,
+  now: Date,
+  meta: PreviewMeta,
+  read: { encoding: Encoding; notices: string[] },
+  tally: { counts: ImportCounts; refusedLines: RefusedLine[] },
+  stored: { sample: SampleRow[]; chunks: number; refusedChunks: number },
+): ImportJob {
+  return {
     id,
     kind: meta.kind,
     // deno-lint-ignore no-control-regex
     fileName: clip(meta.fileName.replace(/[\u0000-\u001f\u007f]/g, "").trim() || "plik.csv", 200),
-    hash,
+    hash: meta.hash,
     size: meta.size,
     encoding: read.encoding,
     ...(meta.rowsFrom ? { rowsFrom: meta.rowsFrom } : {}),
-    notices: notices.map((n) => clip(n, 600)),
+    notices: read.notices.map((n) => clip(n, 600)),
     status: "previewed",
     createdAt: now.toISOString(),
     createdBy: meta.actor,
-    counts,
-    refused: withinBudget(refusedLines, REFUSED_BUDGET),
+    counts: tally.counts,
+    refused: withinBudget(tally.refusedLines, REFUSED_BUDGET),
     sampleHeaders: [...def.sampleHeaders],
-    sample,
-    chunks: rowChunks.length,
-    refusedChunks: refusedChunks.length,
+    sample: stored.sample,
+    chunks: stored.chunks,
+    refusedChunks: stored.refusedChunks,
     progress: { chunksDone: 0, rowsDone: 0, lastRowIndex: null },
     applied: emptyApplyCounts(),
     applyRefused: [],
   };
+}
+
+/** Classifies the rows read against what is stored and records the preview as a job. */
+async function storePreview(
+  kv: Deno.Kv,
+  clock: Clock,
+  // deno-lint-ignore no-explicit-any
+  def: ImportKindDef<any, any>,
+  read: Extract<ReadRows, { ok: true }>,
+  meta: PreviewMeta,
+): Promise<PreviewResult> {
+  const { valid, refused, notices } = read;
+
+  // Valid rows → compared with what is stored.
+  const planned = [...refused, ...await def.plan(kv, clock, valid)]
+    .sort((a, b) => a.index - b.index);
+  const tally = tallyPlanned(def, planned);
+  const sample = pickSample(def, planned, valid);
+  const repeated = await sameFileNotice(kv, meta.hash);
+  if (repeated) notices.push(repeated);
+
+  const now = clock();
+  const id = newId(now);
+  const rowChunks = packChunks(tally.toApply);
+  const refusedChunks = packChunks(tally.refusedLines);
+  await writeChunks(kv, rowChunks, (n) => keys.importJobRows(id, n));
+  await writeChunks(kv, refusedChunks, (n) => keys.importJobRefused(id, n));
+  const job = previewedJob(def, id, now, meta, read, tally, {
+    sample,
+    chunks: rowChunks.length,
+    refusedChunks: refusedChunks.length,
+  });
   const op = kv.atomic()
     .check({ key: keys.importJobs(id), versionstamp: null })
     .set(keys.importJobs(id), job)
@@ -550,9 +581,9 @@ async function storePreview(
       jobId: id,
       kind: meta.kind,
       fileName: job.fileName,
-      hash,
-      rows: counts.total,
-      refused: counts.refused,
+      hash: meta.hash,
+      rows: tally.counts.total,
+      refused: tally.counts.refused,
     },
   });
   if (!(await op.commit()).ok) throw new Error(`import job id ${id} taken`);
@@ -624,24 +655,19 @@ function compiledSchema(def: ImportKindDef<unknown, unknown>) {
   return schema;
 }
 
-function readRecords(
+type HeaderColumns =
+  | { ok: true; index: Map<string, number>; notices: string[] }
+  | { ok: false; message: string };
+
+/** The header's names → the kind's columns (by header or alias), or why the header is wrong. */
+function columnsOfHeader(
   // deno-lint-ignore no-explicit-any
   def: ImportKindDef<any, any>,
-  records: Iterator<InputRecord>,
-  encoding: Encoding,
-  encodingNotice: string | undefined,
-  options: { earlierRow?: (line: number) => string } = {},
-): ReadRows {
-  const earlierRow = options.earlierRow ?? ((line: number) => `w wierszu ${line}`);
-  const head = csvHeader(records);
-  if (!head.ok) return head;
-  const notices: string[] = [];
-  if (encodingNotice) notices.push(encodingNotice);
-
-  // Header → columns.
+  header: readonly string[],
+): HeaderColumns {
   const index = new Map<string, number>();
   const ignored: string[] = [];
-  for (const [i, name] of head.header.entries()) {
+  for (const [i, name] of header.entries()) {
     const folded = foldHeader(name);
     if (folded === "") continue;
     const column = def.columns.find((c) =>
@@ -669,20 +695,73 @@ function readRecords(
       } w nagłówku (pierwszym wierszu) pliku. Nagłówek pliku „${def.label}” to: ${expected}. Czy wybrano właściwy rodzaj danych?`,
     };
   }
-  if (ignored.length > 0) {
-    notices.push(
-      `Pominięto nieznane kolumny: ${ignored.map((n) => `„${clip(n, 40)}”`).join(", ")}.`,
-    );
-  }
+  const notices = ignored.length > 0
+    ? [`Pominięto nieznane kolumny: ${ignored.map((n) => `„${clip(n, 40)}”`).join(", ")}.`]
+    : [];
+  return { ok: true, index, notices };
+}
 
-  // Records → rows checked by the schema → duplicates refused; one record at a time.
+/** Checks one record at a time: its width, the kind's schema, a repeated identity. */
+function recordChecker(
+  // deno-lint-ignore no-explicit-any
+  def: ImportKindDef<any, any>,
+  index: Map<string, number>,
+  width: number,
+  earlierRow: (line: number) => string,
+): (i: number, record: InputRecord) => { refused: string } | { data: unknown } {
   const schema = compiledSchema(def);
   const headerOf = new Map(def.columns.map((c) => [c.key, c.header]));
   const columns = def.columns.map((c) => ({ key: c.key, at: index.get(c.key) }));
+  const firstLineOf = new Map<string, number>();
+  return (_i, record) => {
+    if (record.refusal !== undefined) return { refused: record.refusal };
+    const cells = record.cells;
+    if (cells.length > width && cells.slice(width).some((c) => c.trim() !== "")) {
+      return {
+        refused: "więcej pól niż kolumn w nagłówku — tekst zawierający średnik ujmij w cudzysłów",
+      };
+    }
+    const raw: Record<string, string> = {};
+    for (const c of columns) raw[c.key] = c.at === undefined ? "" : (cells[c.at] ?? "").trim();
+    const result = schema.safeParse(raw);
+    if (!result.success) {
+      const issues = result.error.issues as ZodIssueLike[];
+      return {
+        refused: issues.map((issue) => {
+          const key = String(issue.path[0] ?? "");
+          return headerOf.has(key) ? `${headerOf.get(key)}: ${issue.message}` : issue.message;
+        }).join("; "),
+      };
+    }
+    const identity = def.identity(result.data);
+    const first = firstLineOf.get(identity.key);
+    if (first !== undefined) {
+      return { refused: `powtórzony wiersz: ${identity.label} jest już ${earlierRow(first)}` };
+    }
+    firstLineOf.set(identity.key, record.line);
+    return { data: result.data };
+  };
+}
+
+function readRecords(
+  // deno-lint-ignore no-explicit-any
+  def: ImportKindDef<any, any>,
+  records: Iterator<InputRecord>,
+  encoding: Encoding,
+  encodingNotice: string | undefined,
+  options: { earlierRow?: (line: number) => string } = {},
+): ReadRows {
+  const earlierRow = options.earlierRow ?? ((line: number) => `w wierszu ${line}`);
+  const head = csvHeader(records);
+  if (!head.ok) return head;
+  const columns = columnsOfHeader(def, head.header);
+  if (!columns.ok) return columns;
+  const notices = [...(encodingNotice ? [encodingNotice] : []), ...columns.notices];
+
+  // Records → rows checked by the schema → duplicates refused; one record at a time.
+  const check = recordChecker(def, columns.index, head.header.length, earlierRow);
   const refused: PlannedRow<unknown>[] = [];
   const valid: SourceRow<unknown>[] = [];
-  const firstLineOf = new Map<string, number>();
-  const width = head.header.length;
   let i = -1;
   for (let next = records.next(); !next.done; next = records.next()) {
     const record = next.value;
@@ -694,49 +773,10 @@ function readRecords(
           `Plik ma więcej niż ${MAX_DATA_ROWS} wierszy; jednorazowo można wczytać najwyżej tyle. Podziel go na części.`,
       };
     }
-    if (record.refusal !== undefined) {
-      refused.push({ index: i, line: record.line, action: "refused", reason: record.refusal });
-      continue;
-    }
-    const cells = record.cells;
-    if (cells.length > width && cells.slice(width).some((c) => c.trim() !== "")) {
-      refused.push({
-        index: i,
-        line: record.line,
-        action: "refused",
-        reason: "więcej pól niż kolumn w nagłówku — tekst zawierający średnik ujmij w cudzysłów",
-      });
-      continue;
-    }
-    const raw: Record<string, string> = {};
-    for (const c of columns) raw[c.key] = c.at === undefined ? "" : (cells[c.at] ?? "").trim();
-    const result = schema.safeParse(raw);
-    if (!result.success) {
-      const issues = result.error.issues as ZodIssueLike[];
-      refused.push({
-        index: i,
-        line: record.line,
-        action: "refused",
-        reason: issues.map((issue) => {
-          const key = String(issue.path[0] ?? "");
-          return headerOf.has(key) ? `${headerOf.get(key)}: ${issue.message}` : issue.message;
-        }).join("; "),
-      });
-      continue;
-    }
-    const identity = def.identity(result.data);
-    const first = firstLineOf.get(identity.key);
-    if (first !== undefined) {
-      refused.push({
-        index: i,
-        line: record.line,
-        action: "refused",
-        reason: `powtórzony wiersz: ${identity.label} jest już ${earlierRow(first)}`,
-      });
-      continue;
-    }
-    firstLineOf.set(identity.key, record.line);
-    valid.push({ index: i, line: record.line, data: result.data });
+    const checked = check(i, record);
+    if ("refused" in checked) {
+      refused.push({ index: i, line: record.line, action: "refused", reason: checked.refused });
+    } else valid.push({ index: i, line: record.line, data: checked.data });
   }
   if (i < 0) return { ok: false, message: "Plik ma nagłówek, ale nie ma wierszy z danymi." };
   return { ok: true, encoding, notices, valid, refused };
@@ -852,6 +892,99 @@ function leaseExpired(job: ImportJob, now: Date): boolean {
   return !job.lease || Date.parse(job.lease.until) <= now.getTime();
 }
 
+type Claim =
+  | { claimed: true; job: ImportJob; versionstamp: string }
+  | { claimed: false; result: ApplyResult };
+
+/** Takes the job's lease (status "applying"), or says why it cannot be applied now. */
+async function claimJob(
+  kv: Deno.Kv,
+  clock: Clock,
+  jobId: string,
+  options: ApplyOptions,
+  lease: { token: string; ms: number },
+): Promise<Claim> {
+  let entry: Deno.KvEntryMaybe<ImportJob> = await kv.get<ImportJob>(keys.importJobs(jobId));
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (attempt > 0) entry = await kv.get<ImportJob>(keys.importJobs(jobId));
+    const current = entry.value;
+    const now = clock();
+    const refusal = claimRefusal(current, now, options);
+    if (refusal) return { claimed: false, result: refusal };
+    const job = current!;
+    const claimed: ImportJob = {
+      ...job,
+      status: "applying",
+      applyValidOnly: job.status === "previewed"
+        ? options.applyValidOnly
+        : (job.applyValidOnly ?? false),
+      appliedBy: job.appliedBy ?? options.actor,
+      applyStartedAt: job.applyStartedAt ?? now.toISOString(),
+      lease: { token: lease.token, until: new Date(now.getTime() + lease.ms).toISOString() },
+      error: undefined,
+    };
+    const result = await kv.atomic()
+      .check(entry)
+      .delete(keys.importJobsByStatus(job.status, jobId))
+      .set(keys.importJobsByStatus("applying", jobId), jobId)
+      .set(keys.importJobs(jobId), claimed)
+      .commit();
+    if (result.ok) return { claimed: true, job: claimed, versionstamp: result.versionstamp };
+  }
+  return { claimed: false, result: { ok: false, reason: "in_progress", job: entry.value! } };
+}
+
+/** Why a job cannot be claimed now (or that it is applied already); null when it can. */
+function claimRefusal(
+  current: ImportJob | null,
+  now: Date,
+  options: ApplyOptions,
+): ApplyResult | null {
+  if (!current) return { ok: false, reason: "not_found" };
+  if (current.status === "applied") return { ok: true, job: current, alreadyApplied: true };
+  if (current.status === "expired") return { ok: false, reason: "expired", job: current };
+  if (current.status === "applying" && !leaseExpired(current, now)) {
+    return { ok: false, reason: "in_progress", job: current };
+  }
+  const first = current.status === "previewed";
+  const applyValidOnly = first ? options.applyValidOnly : (current.applyValidOnly ?? false);
+  if (first && current.counts.refused > 0 && !applyValidOnly) {
+    return { ok: false, reason: "has_errors", job: current };
+  }
+  return null;
+}
+
+/** The job after one more chunk: its progress, the counts, the refusals, a longer lease. */
+function afterChunk(
+  job: ImportJob,
+  rows: readonly StoredRow<unknown>[],
+  outcome: ChunkOutcome,
+  lease: { token: string; until: string },
+): ImportJob {
+  return {
+    ...job,
+    progress: {
+      chunksDone: job.progress.chunksDone + 1,
+      rowsDone: job.progress.rowsDone + rows.length,
+      lastRowIndex: rows.length ? rows[rows.length - 1].index : job.progress.lastRowIndex,
+    },
+    applied: {
+      added: job.applied.added + outcome.added,
+      changed: job.applied.changed + outcome.changed,
+      unchanged: job.applied.unchanged + outcome.unchanged,
+      refused: job.applied.refused + outcome.refused.length,
+    },
+    applyRefused: withinBudget(
+      [
+        ...job.applyRefused,
+        ...outcome.refused.map((r) => ({ line: r.line, reason: clip(r.reason, 500) })),
+      ],
+      APPLY_REFUSED_BUDGET,
+    ),
+    lease,
+  };
+}
+
 /**
  * Applies a previewed job, or continues one a crash interrupted (once its lease ran out), or
  * retries a failed one from where it stopped. Refused while the preview found errors unless
@@ -865,47 +998,9 @@ export async function applyImport(
 ): Promise<ApplyResult> {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const token = randomToken(10);
-
-  // Claim the job.
-  let entry: Deno.KvEntryMaybe<ImportJob> = await kv.get<ImportJob>(keys.importJobs(jobId));
-  let job: ImportJob | null = null;
-  let versionstamp = "";
-  for (let attempt = 0; attempt < MAX_ATTEMPTS && !job; attempt++) {
-    if (attempt > 0) entry = await kv.get<ImportJob>(keys.importJobs(jobId));
-    const current = entry.value;
-    if (!current) return { ok: false, reason: "not_found" };
-    if (current.status === "applied") return { ok: true, job: current, alreadyApplied: true };
-    if (current.status === "expired") return { ok: false, reason: "expired", job: current };
-    const now = clock();
-    if (current.status === "applying" && !leaseExpired(current, now)) {
-      return { ok: false, reason: "in_progress", job: current };
-    }
-    const first = current.status === "previewed";
-    const applyValidOnly = first ? options.applyValidOnly : (current.applyValidOnly ?? false);
-    if (first && current.counts.refused > 0 && !applyValidOnly) {
-      return { ok: false, reason: "has_errors", job: current };
-    }
-    const claimed: ImportJob = {
-      ...current,
-      status: "applying",
-      applyValidOnly,
-      appliedBy: current.appliedBy ?? options.actor,
-      applyStartedAt: current.applyStartedAt ?? now.toISOString(),
-      lease: { token, until: new Date(now.getTime() + leaseMs).toISOString() },
-      error: undefined,
-    };
-    const result = await kv.atomic()
-      .check(entry)
-      .delete(keys.importJobsByStatus(current.status, jobId))
-      .set(keys.importJobsByStatus("applying", jobId), jobId)
-      .set(keys.importJobs(jobId), claimed)
-      .commit();
-    if (result.ok) {
-      job = claimed;
-      versionstamp = result.versionstamp;
-    }
-  }
-  if (!job) return { ok: false, reason: "in_progress", job: entry.value! };
+  const claim = await claimJob(kv, clock, jobId, options, { token, ms: leaseMs });
+  if (!claim.claimed) return claim.result;
+  let { job, versionstamp } = claim;
 
   const def = importKindDefs[job.kind];
   try {
@@ -914,29 +1009,8 @@ export async function applyImport(
       const rows = await readChunk<StoredRow<unknown>>(kv, keys.importJobRows(jobId, n));
       if (!rows) throw new Error(`stored rows of chunk ${n} are missing`);
       const outcome: ChunkOutcome = await def.apply(kv, clock, rows as StoredRow<never>[]);
-      const now = clock();
-      const next: ImportJob = {
-        ...job,
-        progress: {
-          chunksDone: n + 1,
-          rowsDone: job.progress.rowsDone + rows.length,
-          lastRowIndex: rows.length ? rows[rows.length - 1].index : job.progress.lastRowIndex,
-        },
-        applied: {
-          added: job.applied.added + outcome.added,
-          changed: job.applied.changed + outcome.changed,
-          unchanged: job.applied.unchanged + outcome.unchanged,
-          refused: job.applied.refused + outcome.refused.length,
-        },
-        applyRefused: withinBudget(
-          [
-            ...job.applyRefused,
-            ...outcome.refused.map((r) => ({ line: r.line, reason: clip(r.reason, 500) })),
-          ],
-          APPLY_REFUSED_BUDGET,
-        ),
-        lease: { token, until: new Date(now.getTime() + leaseMs).toISOString() },
-      };
+      const until = new Date(clock().getTime() + leaseMs).toISOString();
+      const next = afterChunk(job, rows, outcome, { token, until });
       const saved = await kv.atomic()
         .check({ key: keys.importJobs(jobId), versionstamp })
         .set(keys.importJobs(jobId), next)

@@ -431,7 +431,148 @@ function chargeLines(unit: PlannedUnit, yearIndex: number): ChargeLine[] {
 
 type Draft = Omit<NewLedgerEntry, "unitId">;
 
-/** Two years of a unit's ledger, simulated month by month so payments follow the balance. */
+type PaymentKind = "full" | "partial" | "late" | "overpay" | "none";
+
+/** Who the unit is in the simulation: the demo resident's flat or garage, the debtor, others. */
+type LedgerRole = {
+  isDemoFlat: boolean;
+  isDemoGarage: boolean;
+  isDebtor: boolean;
+  state: DemoFlatState;
+  current: number;
+};
+
+/** The balance brought forward: the demo flat's fixed one; most others nil, some owing or ahead. */
+function openingAmount(role: LedgerRole, rng: Rng): number {
+  const openingRoll = rng.next();
+  return role.isDemoFlat
+    ? 18790
+    : openingRoll < 0.7
+    ? 0
+    : openingRoll < 0.9
+    ? rng.int(10, 500) * 100
+    : -rng.int(5, 80) * 100;
+}
+
+/** A month's charges, one entry per fee with its rate and quantity. */
+function monthChargeDrafts(unit: PlannedUnit, period: string, yearIndex: number): Draft[] {
+  const labels = new Map(demoChargeComponents.map((c) => [c.code, c.label]));
+  const out: Draft[] = [];
+  for (const line of chargeLines(unit, yearIndex)) {
+    const amount = basisAmount(line);
+    if (amount === 0) continue;
+    out.push({
+      kind: "charge",
+      postedOn: dayOf(period, 1),
+      period,
+      component: line.code,
+      amount,
+      documentNo: `NAL/${period}/${line.code}`,
+      description: `${labels.get(line.code)} za ${periodNumeric(period)}`,
+      basis: { rate: line.rate, quantityMilli: line.quantityMilli, unitLabel: line.unitLabel },
+    });
+  }
+  return out;
+}
+
+/** How the month's payment goes: the demo flat follows its script, the debtor stops for three. */
+function paymentKindOf(role: LedgerRole, i: number, rng: Rng): PaymentKind {
+  if (role.isDemoFlat) {
+    if (i === DEMO_PARTIAL_AT) return "partial";
+    if (i === DEMO_LATE_AT) return "late";
+    if (i === DEMO_OVERPAY_AT) return "overpay";
+    if (role.state === "overdue" && i >= role.current - 2) return "none";
+    if (i === role.current) {
+      return role.state === "overpaid" ? "overpay" : role.state === "settled" ? "full" : "none";
+    }
+    return "full";
+  }
+  if (role.isDebtor && i >= 18 && i <= 20) return "none";
+  const roll = rng.next();
+  return role.isDemoGarage ? "full" : roll < 0.06 ? "late" : roll < 0.1 ? "partial" : "full";
+}
+
+/** The day of the month's payment: mid-month, early next month when late. */
+function paymentDay(role: LedgerRole, kind: PaymentKind, period: string, i: number, rng: Rng) {
+  const paidOn = kind === "late"
+    ? dayOf(addMonths(period, 1), rng.int(3, 9))
+    : dayOf(period, rng.int(10, 15));
+  // The demo units pay this month's fees on the 10th (the random day is still drawn, so the
+  // rest of the demo data stays the same whatever the date).
+  return (role.isDemoFlat || role.isDemoGarage) && i === role.current ? dayOf(period, 10) : paidOn;
+}
+
+/**
+ * How much is paid: the whole balance, a standing order's sum (its owner settles the whole
+ * balance at first and after a partial payment), the debtor's current fees, 60 % of the
+ * balance when partial, a round sum above it when overpaying.
+ */
+function paymentAmount(
+  kind: PaymentKind,
+  balance: number,
+  instead: { standingOrder: number | null; debtorPaysFees: number | null },
+): number {
+  if (kind === "partial") return Math.floor((balance * 6) / 10 / 1000) * 1000;
+  if (kind === "overpay") return Math.ceil((balance + 10_000) / 10_000) * 10_000;
+  return instead.standingOrder ?? instead.debtorPaysFees ?? balance;
+}
+
+/** The demo flat's interest note for the two unpaid months, to the end of the last one. */
+function overdueInterestDraft(periods: string[], i: number, monthFees: number[]): Draft {
+  const period = periods[i];
+  const until = lastDayOf(periods[i - 1]);
+  let interest = 0;
+  for (const k of [i - 2, i - 1]) {
+    const days = daysBetween(dayOf(periods[k], 15), until);
+    interest += Math.floor((monthFees[k] * INTEREST_BP * days) / (10_000 * 365));
+  }
+  return {
+    kind: "interest",
+    postedOn: dayOf(period, 1),
+    period,
+    component: "odsetki",
+    amount: interest,
+    documentNo: `NO/${period}/1`,
+    description: `Odsetki za zwłokę: nieopłacone opłaty za ${periodNumeric(periods[i - 2])} i ${
+      periodNumeric(periods[i - 1])
+    } (do ${formatIsoDate(until)})`,
+  };
+}
+
+/** Interest on a payment made after the 15th's due date. */
+function lateInterestDraft(period: string, paidOn: string, amount: number): Draft {
+  const days = daysBetween(dayOf(period, 15), paidOn);
+  const interest = Math.floor((amount * INTEREST_BP * days) / (10_000 * 365));
+  return {
+    kind: "interest",
+    postedOn: paidOn,
+    period: paidOn.slice(0, 7),
+    component: "odsetki",
+    amount: interest,
+    documentNo: `NO/${paidOn.slice(0, 7)}/1`,
+    description: `Odsetki za zwłokę: wpłata za ${
+      periodNumeric(period)
+    } z ${days}-dniowym opóźnieniem`,
+  };
+}
+
+/** The demo flat's correction of the previous month's heating advance. */
+function correctionDraft(period: string, previous: string): Draft {
+  return {
+    kind: "correction",
+    postedOn: dayOf(period, 20),
+    period: previous,
+    component: "co_zaliczka",
+    amount: -4570,
+    documentNo: `KOR/${period}/1`,
+    description: `Korekta zaliczki na centralne ogrzewanie za ${periodNumeric(previous)}`,
+  };
+}
+
+/**
+ * Two years of a unit's ledger, simulated month by month so payments follow the balance. The
+ * random draws come in a fixed order (the demo data stays the same whatever the date).
+ */
 function planLedger(
   unit: PlannedUnit,
   periods: string[],
@@ -441,13 +582,15 @@ function planLedger(
 ): Draft[] {
   // The demo resident's flat shows every kind of event and ends in the state chosen by the date;
   // their garage is always paid in full.
-  const isDemoFlat = unit.isDemo && unit.kind === "flat";
-  const isDemoGarage = unit.isDemo && unit.kind === "garage";
-  const state = demoFlatState(today);
-  const current = periods.length - 1;
+  const role: LedgerRole = {
+    isDemoFlat: unit.isDemo && unit.kind === "flat",
+    isDemoGarage: unit.isDemo && unit.kind === "garage",
+    isDebtor,
+    state: demoFlatState(today),
+    current: periods.length - 1,
+  };
   /** The fees of each month, for the demo flat's interest note. */
   const monthFees: number[] = [];
-  const labels = new Map(demoChargeComponents.map((c) => [c.code, c.label]));
   const drafts: Draft[] = [];
   let balance = 0;
   const post = (d: Draft) => {
@@ -457,19 +600,11 @@ function planLedger(
   };
 
   const first = periods[0];
-  const openingRoll = rng.next();
-  const opening = isDemoFlat
-    ? 18790
-    : openingRoll < 0.7
-    ? 0
-    : openingRoll < 0.9
-    ? rng.int(10, 500) * 100
-    : -rng.int(5, 80) * 100;
   post({
     kind: "opening_balance",
     postedOn: dayOf(first, 1),
     period: first,
-    amount: opening,
+    amount: openingAmount(role, rng),
     documentNo: `BO/${first}`,
     description: `Bilans otwarcia – saldo na dzień ${formatIsoDate(addDays(dayOf(first, 1), -1))}`,
   });
@@ -477,83 +612,28 @@ function planLedger(
   // Most pay what they owe; some have a standing order for a round sum, updated every March
   // (so it falls short after the January rise and runs slightly ahead otherwise); one debtor
   // stops paying for three months and then pays only the current fees.
-  const standingOrder = !isDemoFlat && !isDebtor && rng.chance(0.3);
+  const standingOrder = !role.isDemoFlat && !isDebtor && rng.chance(0.3);
   let orderAmount = 0;
   let settleNext = true;
   const firstYear = Number(first.slice(0, 4));
   let payments = 0;
   periods.forEach((period, i) => {
-    const yearIndex = Number(period.slice(0, 4)) - firstYear;
-    let monthCharges = 0;
-    for (const line of chargeLines(unit, yearIndex)) {
-      const amount = basisAmount(line);
-      if (amount === 0) continue;
-      monthCharges += amount;
-      post({
-        kind: "charge",
-        postedOn: dayOf(period, 1),
-        period,
-        component: line.code,
-        amount,
-        documentNo: `NAL/${period}/${line.code}`,
-        description: `${labels.get(line.code)} za ${periodNumeric(period)}`,
-        basis: { rate: line.rate, quantityMilli: line.quantityMilli, unitLabel: line.unitLabel },
-      });
-    }
-
+    const charges = monthChargeDrafts(unit, period, Number(period.slice(0, 4)) - firstYear);
+    charges.forEach(post);
+    const monthCharges = charges.reduce((sum, d) => sum + d.amount, 0);
     monthFees.push(monthCharges);
 
-    // How this month's payment goes.
-    let kind: "full" | "partial" | "late" | "overpay" | "none" = "full";
-    if (isDemoFlat) {
-      if (i === DEMO_PARTIAL_AT) kind = "partial";
-      else if (i === DEMO_LATE_AT) kind = "late";
-      else if (i === DEMO_OVERPAY_AT) kind = "overpay";
-      else if (state === "overdue" && i >= current - 2) kind = "none";
-      else if (i === current) {
-        kind = state === "overpaid" ? "overpay" : state === "settled" ? "full" : "none";
-      }
-    } else if (isDebtor && i >= 18 && i <= 20) {
-      kind = "none";
-    } else {
-      const roll = rng.next();
-      kind = isDemoGarage ? "full" : roll < 0.06 ? "late" : roll < 0.1 ? "partial" : "full";
-    }
-    let paidOn = kind === "late"
-      ? dayOf(addMonths(period, 1), rng.int(3, 9))
-      : dayOf(period, rng.int(10, 15));
-    // The demo units pay this month's fees on the 10th (the random day is still drawn, so the
-    // rest of the demo data stays the same whatever the date).
-    if ((isDemoFlat || isDemoGarage) && i === current) paidOn = dayOf(period, 10);
-
-    if (isDemoFlat && state === "overdue" && i === current) {
-      // The interest note for the two unpaid months, to the end of the last one.
-      const until = lastDayOf(periods[i - 1]);
-      let interest = 0;
-      for (const k of [i - 2, i - 1]) {
-        const days = daysBetween(dayOf(periods[k], 15), until);
-        interest += Math.floor((monthFees[k] * INTEREST_BP * days) / (10_000 * 365));
-      }
-      post({
-        kind: "interest",
-        postedOn: dayOf(period, 1),
-        period,
-        component: "odsetki",
-        amount: interest,
-        documentNo: `NO/${period}/1`,
-        description: `Odsetki za zwłokę: nieopłacone opłaty za ${periodNumeric(periods[i - 2])} i ${
-          periodNumeric(periods[i - 1])
-        } (do ${formatIsoDate(until)})`,
-      });
+    const kind = paymentKindOf(role, i, rng);
+    const paidOn = paymentDay(role, kind, period, i, rng);
+    if (role.isDemoFlat && role.state === "overdue" && i === role.current) {
+      post(overdueInterestDraft(periods, i, monthFees));
     }
     if (i === 0 || period.endsWith("-03")) orderAmount = Math.ceil(monthCharges / 1000) * 1000;
-    // A standing order's owner settles the whole balance at first and after a partial payment.
-    let amount = balance;
-    if (standingOrder && !settleNext) amount = orderAmount;
-    else if (isDebtor && i > 20) amount = monthCharges;
+    const amount = paymentAmount(kind, balance, {
+      standingOrder: standingOrder && !settleNext ? orderAmount : null,
+      debtorPaysFees: isDebtor && i > 20 ? monthCharges : null,
+    });
     settleNext = kind === "partial";
-    if (kind === "partial") amount = Math.floor((balance * 6) / 10 / 1000) * 1000;
-    if (kind === "overpay") amount = Math.ceil((balance + 10_000) / 10_000) * 10_000;
     if (kind !== "none" && amount > 0 && paidOn <= today) {
       payments++;
       post({
@@ -564,36 +644,9 @@ function planLedger(
         documentNo: `WB/${paidOn}/${payments}`,
         description: `Wpłata – przelew, tytuł: opłaty za ${periodNumeric(period)}`,
       });
-      if (isDemoFlat && kind === "late") {
-        const dueOn = dayOf(period, 15);
-        const days = daysBetween(dueOn, paidOn);
-        const interest = Math.floor((amount * INTEREST_BP * days) / (10_000 * 365));
-        post({
-          kind: "interest",
-          postedOn: paidOn,
-          period: paidOn.slice(0, 7),
-          component: "odsetki",
-          amount: interest,
-          documentNo: `NO/${paidOn.slice(0, 7)}/1`,
-          description: `Odsetki za zwłokę: wpłata za ${
-            periodNumeric(period)
-          } z ${days}-dniowym opóźnieniem`,
-        });
-      }
+      if (role.isDemoFlat && kind === "late") post(lateInterestDraft(period, paidOn, amount));
     }
-
-    if (isDemoFlat && i === DEMO_CORRECTION_AT) {
-      const previous = periods[i - 1];
-      post({
-        kind: "correction",
-        postedOn: dayOf(period, 20),
-        period: previous,
-        component: "co_zaliczka",
-        amount: -4570,
-        documentNo: `KOR/${period}/1`,
-        description: `Korekta zaliczki na centralne ogrzewanie za ${periodNumeric(previous)}`,
-      });
-    }
+    if (role.isDemoFlat && i === DEMO_CORRECTION_AT) post(correctionDraft(period, periods[i - 1]));
   });
   return drafts;
 }
@@ -619,17 +672,9 @@ function settlementHalves(current: string): { older: HalfYear; newer: HalfYear }
   return { older: half(year - 1, false), newer: half(year - 1, true) };
 }
 
-async function seedWater(
-  kv: Deno.Kv,
-  clock: Clock,
-  unitId: string,
-  unit: PlannedUnit,
-  readingDates: string[],
-  rng: Rng,
-  quiet: HalfYear,
-) {
-  const plan = buildingPlans[unit.buildingIndex].readings;
-  const meters: MeterPlan[] = unit.hasKitchenMeters
+/** The flat's meters: bathroom only, or bathroom and kitchen sharing the consumption. */
+function meterPlansOf(unit: PlannedUnit): MeterPlan[] {
+  return unit.hasKitchenMeters
     ? [
       { kind: "cold", location: "łazienka", share: 65 },
       { kind: "hot", location: "łazienka", share: 70 },
@@ -640,76 +685,115 @@ async function seedWater(
       { kind: "cold", location: "łazienka", share: 100 },
       { kind: "hot", location: "łazienka", share: 100 },
     ];
-  const first = readingDates[0];
+}
+
+/** What seeding one flat's water shares: where, when, and the random source. */
+type WaterSeeding = {
+  kv: Deno.Kv;
+  clock: Clock;
+  unitId: string;
+  unit: PlannedUnit;
+  readingDates: string[];
+  rng: Rng;
+  quiet: HalfYear;
+};
+
+/** Installs the meter (the demo resident's bathroom hot-water meter is the one swapped later). */
+function addDemoMeter(w: WaterSeeding, mp: MeterPlan, isSwapped: boolean): Promise<Meter> {
+  const { unit, readingDates, rng } = w;
   const swapOn = readingDates[DEMO_SWAP_AT];
-  for (const [m, mp] of meters.entries()) {
-    const isSwapped = unit.isDemo && mp.kind === "hot" && mp.location === "łazienka";
-    const installedOn = isSwapped
-      ? addDays(addYears(swapOn, -5), 12)
-      : addDays(first, -rng.int(30, 900));
-    let meter: Meter = await addMeter(kv, clock, {
-      unitId,
-      kind: mp.kind,
-      serialNo: `${mp.kind === "cold" ? "ZW" : "CW"}-${installedOn.slice(2, 4)}${
-        String(rng.int(100000, 999999))
-      }`,
-      location: mp.location,
-      installedOn,
-      // One of the demo resident's meters nears the end of its legalisation: the eBOK warns.
-      legalUntil: unit.isDemo && mp.kind === "cold" && mp.location === "kuchnia"
-        ? addDays(readingDates[readingDates.length - 1], 75)
-        : addYears(installedOn, 5),
-    });
-    // Litres per person and month: about 2 m³ of cold water and 1,1 m³ of hot.
-    const perPerson = mp.kind === "cold" ? 2000 : 1100;
-    let litres = mp.kind === "cold" ? rng.int(30_000, 900_000) : rng.int(10_000, 400_000);
-    // Readings are collected and written in one call per meter (and swap), which keeps seeding fast.
-    let pending: Omit<NewReading, "meterId">[] = [];
-    const flush = async () => {
-      const result = await addReadings(kv, clock, meter.id, pending);
-      if (!result.ok) throw new Error(`demo readings refused: ${result.reason}`);
-      pending = [];
-    };
-    for (const [k, readOn] of readingDates.entries()) {
-      if (k > 0) {
-        const monthly = (unit.persons * perPerson * mp.share) / 100;
-        const used = Math.floor((monthly * rng.int(75, 125)) / 100);
-        const isQuiet = unit.isDemo && readOn >= quiet.from && readOn <= quiet.to;
-        litres += isQuiet ? Math.floor((used * DEMO_QUIET_PERCENT) / 100) : used;
-      }
-      const month = Number(readOn.slice(5, 7));
-      const due = plan.every === "month" || k === 0 || month % 3 === 0;
-      if (!due) continue;
-      if (isSwapped && k === DEMO_SWAP_AT) {
-        await flush();
-        const swapped = await swapMeter(kv, clock, {
-          oldMeterId: meter.id,
-          finalReadingLitres: litres,
-          newMeter: {
-            serialNo: `CW-${swapOn.slice(2, 4)}${rng.int(100000, 999999)}`,
-            legalUntil: addYears(swapOn, 5),
-          },
-          startReadingLitres: 12,
-          on: swapOn,
-          source: "visit",
-          enteredBy: "import",
-        });
-        if (!swapped.ok) throw new Error(`demo meter swap failed: ${swapped.reason}`);
-        meter = swapped.newMeter;
-        litres = 12;
-        continue;
-      }
-      const estimated = unit.isDemo && m === 0 && k === DEMO_ESTIMATED_READING_AT;
-      const source: ReadingSource = estimated ? "estimated" : plan.source;
-      pending.push({
-        readOn,
-        litres,
-        source,
-        enteredBy: estimated ? "system" : source === "resident" ? "mieszkaniec" : "import",
-      });
+  const installedOn = isSwapped
+    ? addDays(addYears(swapOn, -5), 12)
+    : addDays(readingDates[0], -rng.int(30, 900));
+  return addMeter(w.kv, w.clock, {
+    unitId: w.unitId,
+    kind: mp.kind,
+    serialNo: `${mp.kind === "cold" ? "ZW" : "CW"}-${installedOn.slice(2, 4)}${
+      String(rng.int(100000, 999999))
+    }`,
+    location: mp.location,
+    installedOn,
+    // One of the demo resident's meters nears the end of its legalisation: the eBOK warns.
+    legalUntil: unit.isDemo && mp.kind === "cold" && mp.location === "kuchnia"
+      ? addDays(readingDates[readingDates.length - 1], 75)
+      : addYears(installedOn, 5),
+  });
+}
+
+/** Swaps the meter on the swap day with its final reading; the new meter starts at 12 litres. */
+async function swapDemoMeter(w: WaterSeeding, meter: Meter, finalLitres: number): Promise<Meter> {
+  const swapOn = w.readingDates[DEMO_SWAP_AT];
+  const swapped = await swapMeter(w.kv, w.clock, {
+    oldMeterId: meter.id,
+    finalReadingLitres: finalLitres,
+    newMeter: {
+      serialNo: `CW-${swapOn.slice(2, 4)}${w.rng.int(100000, 999999)}`,
+      legalUntil: addYears(swapOn, 5),
+    },
+    startReadingLitres: 12,
+    on: swapOn,
+    source: "visit",
+    enteredBy: "import",
+  });
+  if (!swapped.ok) throw new Error(`demo meter swap failed: ${swapped.reason}`);
+  return swapped.newMeter;
+}
+
+/** One meter's installation and readings (monthly or quarterly, as the building's plan says). */
+async function seedMeter(w: WaterSeeding, mp: MeterPlan, m: number) {
+  const { kv, clock, unit, readingDates, rng, quiet } = w;
+  const plan = buildingPlans[unit.buildingIndex].readings;
+  const isSwapped = unit.isDemo && mp.kind === "hot" && mp.location === "łazienka";
+  let meter = await addDemoMeter(w, mp, isSwapped);
+  // Litres per person and month: about 2 m³ of cold water and 1,1 m³ of hot.
+  const perPerson = mp.kind === "cold" ? 2000 : 1100;
+  let litres = mp.kind === "cold" ? rng.int(30_000, 900_000) : rng.int(10_000, 400_000);
+  // Readings are collected and written in one call per meter (and swap), which keeps seeding fast.
+  let pending: Omit<NewReading, "meterId">[] = [];
+  const flush = async () => {
+    const result = await addReadings(kv, clock, meter.id, pending);
+    if (!result.ok) throw new Error(`demo readings refused: ${result.reason}`);
+    pending = [];
+  };
+  for (const [k, readOn] of readingDates.entries()) {
+    if (k > 0) {
+      const monthly = (unit.persons * perPerson * mp.share) / 100;
+      const used = Math.floor((monthly * rng.int(75, 125)) / 100);
+      const isQuiet = unit.isDemo && readOn >= quiet.from && readOn <= quiet.to;
+      litres += isQuiet ? Math.floor((used * DEMO_QUIET_PERCENT) / 100) : used;
     }
-    await flush();
+    const month = Number(readOn.slice(5, 7));
+    const due = plan.every === "month" || k === 0 || month % 3 === 0;
+    if (!due) continue;
+    if (isSwapped && k === DEMO_SWAP_AT) {
+      await flush();
+      meter = await swapDemoMeter(w, meter, litres);
+      litres = 12;
+      continue;
+    }
+    const estimated = unit.isDemo && m === 0 && k === DEMO_ESTIMATED_READING_AT;
+    const source: ReadingSource = estimated ? "estimated" : plan.source;
+    pending.push({
+      readOn,
+      litres,
+      source,
+      enteredBy: estimated ? "system" : source === "resident" ? "mieszkaniec" : "import",
+    });
   }
+  await flush();
+}
+
+async function seedWater(
+  kv: Deno.Kv,
+  clock: Clock,
+  unitId: string,
+  unit: PlannedUnit,
+  readingDates: string[],
+  rng: Rng,
+  quiet: HalfYear,
+) {
+  const w: WaterSeeding = { kv, clock, unitId, unit, readingDates, rng, quiet };
+  for (const [m, mp] of meterPlansOf(unit).entries()) await seedMeter(w, mp, m);
 }
 
 /** A clock standing at 10:00 UTC (noon in Poland) of `date`. */
@@ -773,6 +857,51 @@ async function seedWaterSettlements(
   }
 }
 
+/** The buildings of the plan, in its order. */
+async function seedBuildings(kv: Deno.Kv, clock: Clock): Promise<DemoCooperative["buildings"]> {
+  const buildings: DemoCooperative["buildings"] = [];
+  for (const plan of buildingPlans) {
+    const b = await createBuilding(kv, clock, {
+      street: plan.street,
+      number: plan.number,
+      postalCode: "67-200",
+      city: "Głogów",
+      externalId: plan.code,
+    });
+    buildings.push({ id: b.id, street: b.street, number: b.number });
+  }
+  return buildings;
+}
+
+/** A planned unit in the register, with its code "<building code>/<number>". */
+async function seedUnit(
+  kv: Deno.Kv,
+  clock: Clock,
+  unit: PlannedUnit,
+  buildings: DemoCooperative["buildings"],
+  { bankAccount }: { bankAccount: string },
+): Promise<DemoCooperative["units"][number]> {
+  const externalId = `${buildingPlans[unit.buildingIndex].code}/${unit.number}`;
+  const created = await createUnit(kv, clock, {
+    buildingId: buildings[unit.buildingIndex].id,
+    number: unit.number,
+    kind: unit.kind,
+    areaCm2: unit.areaCm2,
+    persons: unit.persons,
+    bankAccount,
+    occupants: unit.occupants,
+    externalId,
+  });
+  if (!created.ok) throw new Error(`demo unit refused: ${created.reason}`);
+  return {
+    id: created.unit.id,
+    buildingId: created.unit.buildingId,
+    number: unit.number,
+    kind: unit.kind,
+    externalId,
+  };
+}
+
 /** The demo data seeded before, if any. */
 export async function getDemoCooperative(kv: Deno.Kv): Promise<DemoCooperative | null> {
   return (await kv.get<DemoCooperative>(keys.demoCooperative())).value;
@@ -798,17 +927,7 @@ export async function seedDemoCooperative(kv: Deno.Kv, clock: Clock): Promise<De
   await saveChargeComponents(kv, demoChargeComponents);
 
   const sortCode = makeSortCode("9990001");
-  const buildings: DemoCooperative["buildings"] = [];
-  for (const plan of buildingPlans) {
-    const b = await createBuilding(kv, clock, {
-      street: plan.street,
-      number: plan.number,
-      postalCode: "67-200",
-      city: "Głogów",
-      externalId: plan.code,
-    });
-    buildings.push({ id: b.id, street: b.street, number: b.number });
-  }
+  const buildings = await seedBuildings(kv, clock);
 
   const planned = planUnits(rng);
   const debtorIndex = planned.findIndex((u) => u.buildingIndex === 2 && u.number === "4");
@@ -816,26 +935,11 @@ export async function seedDemoCooperative(kv: Deno.Kv, clock: Clock): Promise<De
   let flatUnitId = "";
   let garageUnitId = "";
   for (const [seq, unit] of planned.entries()) {
-    const externalId = `${buildingPlans[unit.buildingIndex].code}/${unit.number}`;
-    const created = await createUnit(kv, clock, {
-      buildingId: buildings[unit.buildingIndex].id,
-      number: unit.number,
-      kind: unit.kind,
-      areaCm2: unit.areaCm2,
-      persons: unit.persons,
+    const created = await seedUnit(kv, clock, unit, buildings, {
       bankAccount: makeNrb(sortCode, `4600${String(seq + 1).padStart(12, "0")}`),
-      occupants: unit.occupants,
-      externalId,
     });
-    if (!created.ok) throw new Error(`demo unit refused: ${created.reason}`);
-    const id = created.unit.id;
-    units.push({
-      id,
-      buildingId: created.unit.buildingId,
-      number: unit.number,
-      kind: unit.kind,
-      externalId,
-    });
+    const id = created.id;
+    units.push(created);
     if (unit.isDemo && unit.kind === "flat") flatUnitId = id;
     if (unit.isDemo && unit.kind === "garage") garageUnitId = id;
 

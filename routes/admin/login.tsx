@@ -12,6 +12,35 @@ import { renderPage } from "../render.tsx";
 import type { StaffEnv } from "./guard.ts";
 import { readForm, single } from "../validation.ts";
 
+/** The fields left empty, each with its message. */
+function missingFields(f: { login: string; password: string; totp: string }) {
+  return {
+    login: f.login ? undefined : "Podaj login.",
+    password: f.password ? undefined : "Podaj hasło.",
+    totp: f.totp ? undefined : "Podaj kod z aplikacji.",
+  };
+}
+
+/** Why signing in was refused, in the banner's words, and the status to answer with. */
+function refusalOf(
+  result: Exclude<Awaited<ReturnType<typeof signInStaff>>, { ok: true }>,
+): { status: 422 | 429; banner: string } {
+  switch (result.reason) {
+    case "rate_limited":
+      return {
+        status: 429,
+        banner: `Zbyt wiele prób logowania. Spróbuj ponownie po ${formatDateTime(result.retryAt)}.`,
+      };
+    case "locked":
+      return {
+        status: 429,
+        banner: `Konto zablokowane po nieudanych próbach do ${formatDateTime(result.retryAt)}.`,
+      };
+    case "invalid":
+      return { status: 422, banner: "Nieprawidłowy login, hasło lub kod." };
+  }
+}
+
 export function staffLoginRoutes(deps: AppDeps) {
   const { kv, clock, config, hasher } = deps;
   const app = new Hono<StaffEnv>();
@@ -26,49 +55,25 @@ export function staffLoginRoutes(deps: AppDeps) {
     const login = single(form.login).trim().slice(0, 40);
     const password = single(form.password).slice(0, 200);
     const totp = single(form.totp).trim().slice(0, 12);
-    const address = clientAddress(c, config.trustProxy);
-    const refuse = (status: 422 | 429, banner: string) =>
+    const page = (status: 422 | 429, props: Parameters<typeof StaffLoginPage>[0]) =>
       renderPage(
         c,
         { title: "Logowanie pracownika", menu: publicMenu, status },
-        <StaffLoginPage login={login} banner={banner} />,
+        <StaffLoginPage {...props} />,
       );
     if (!login || !password || !totp) {
-      return renderPage(
-        c,
-        { title: "Logowanie pracownika", menu: publicMenu, status: 422 },
-        <StaffLoginPage
-          login={login}
-          errors={{
-            login: login ? undefined : "Podaj login.",
-            password: password ? undefined : "Podaj hasło.",
-            totp: totp ? undefined : "Podaj kod z aplikacji.",
-          }}
-        />,
-      );
+      return page(422, { login, errors: missingFields({ login, password, totp }) });
     }
     const result = await signInStaff(kv, clock, hasher, {
       login,
       password,
       totp,
-      clientAddress: address,
+      clientAddress: clientAddress(c, config.trustProxy),
       previousToken: readSessionCookie(c, config, "staff"),
     });
     if (!result.ok) {
-      switch (result.reason) {
-        case "rate_limited":
-          return refuse(
-            429,
-            `Zbyt wiele prób logowania. Spróbuj ponownie po ${formatDateTime(result.retryAt)}.`,
-          );
-        case "locked":
-          return refuse(
-            429,
-            `Konto zablokowane po nieudanych próbach do ${formatDateTime(result.retryAt)}.`,
-          );
-        case "invalid":
-          return refuse(422, "Nieprawidłowy login, hasło lub kod.");
-      }
+      const refusal = refusalOf(result);
+      return page(refusal.status, { login, banner: refusal.banner });
     }
     setSessionCookie(c, config, "staff", result.token);
     return c.redirect("/admin/wnioski", 303);

@@ -7,17 +7,16 @@ import { generateHOTP } from "@oslojs/otp";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { type Account, createAccount, getAccount } from "../../domain/accounts/accounts.ts";
 import type { PasswordHasher } from "../../domain/accounts/password.ts";
-import { createStaff } from "../../domain/accounts/staff.ts";
 import { currentTotp, TOTP_DIGITS, TOTP_INTERVAL_SECONDS } from "../../domain/accounts/totp.ts";
 import { listAudit } from "../../domain/backoffice/audit.ts";
 import { listMessages } from "../../domain/messaging/messages.ts";
-import { testApp, type TestClient } from "../helpers.ts";
+import { seedStaff, TEST_STAFF_PASSWORD, testApp, type TestClient } from "../helpers.ts";
 
 type T = Awaited<ReturnType<typeof testApp>>;
 
 const START = "Start1234x";
 const OWN = "Moje-Haslo-1";
-const STAFF_PASSWORD = "Biuro-Haslo-2026";
+const STAFF_PASSWORD = TEST_STAFF_PASSWORD;
 
 async function resident(
   t: T,
@@ -46,6 +45,24 @@ function login(c: TestClient, account: Account, password: string) {
   return c.post("/logowanie", { identifier: account.identifier, password });
 }
 
+/** The staff sign-in form: login, password and a TOTP code (by default the current one). */
+function signInStaff(
+  c: TestClient,
+  staff: { login: string; password: string; totpSecret: string },
+  totp = currentTotp(staff.totpSecret),
+) {
+  return c.post("/admin/logowanie", { login: staff.login, password: staff.password, totp });
+}
+
+/** The password change form sent as typed: the current password and the new one twice. */
+function changePassword(c: TestClient, current: string, next: string, path = "/zmiana-hasla") {
+  return c.post(path, {
+    current_password: current,
+    new_password: next,
+    new_password_confirm: next,
+  });
+}
+
 /** The value the page put into the `current_password` input, if any. */
 function currentPasswordValue(html: string): string | undefined {
   const input = html.match(/<input[^>]*id="current_password"[^>]*>/)?.[0] ?? "";
@@ -66,11 +83,7 @@ Deno.test("start password stays valid until changed: leaving the change screen a
   const again = await login(laptop, account, START);
   assert.equal(again.status, 303, "the start password still signs in");
   assert.equal(again.headers.get("location"), "/zmiana-hasla");
-  const changed = await laptop.post("/zmiana-hasla", {
-    current_password: START,
-    new_password: OWN,
-    new_password_confirm: OWN,
-  });
+  const changed = await changePassword(laptop, START, OWN);
   assert.equal(changed.status, 303);
   // Once the own password is set, the start password is gone, and so are the other sessions.
   const after = await login(t.client(), account, START);
@@ -108,11 +121,7 @@ Deno.test("start password change ticket: the change form keeps the start passwor
   let current = START;
   // Five refusals in a row, typing the start password only the first time.
   for (const weak of ["slabe", "krotkie", "bezwielkich1", "Haslo123", "1234567"]) {
-    const refused = await c.post("/zmiana-hasla", {
-      current_password: current,
-      new_password: weak,
-      new_password_confirm: weak,
-    });
+    const refused = await changePassword(c, current, weak);
     assert.equal(refused.status, 422, weak);
     html = await refused.text();
     const kept = currentPasswordValue(html);
@@ -127,20 +136,12 @@ Deno.test("start password change ticket: the change form keeps the start passwor
   // password) cannot use it.
   const other = t.client();
   await login(other, account, START);
-  const stolen = await other.post("/zmiana-hasla", {
-    current_password: current,
-    new_password: OWN,
-    new_password_confirm: OWN,
-  });
+  const stolen = await changePassword(other, current, OWN);
   assert.equal(stolen.status, 422);
   assert.match(await stolen.text(), /Hasło startowe jest nieprawidłowe/);
 
   // In its own session it works, without the start password typed again.
-  const done = await c.post("/zmiana-hasla", {
-    current_password: current,
-    new_password: OWN,
-    new_password_confirm: OWN,
-  });
+  const done = await changePassword(c, current, OWN);
   assert.equal(done.status, 303);
   assert.equal(done.headers.get("location"), "/ebok?haslo-zmienione");
   assert.ok(await t.hasher.verify(OWN, (await getAccount(t.kv, account.id))!.passwordHash!));
@@ -151,18 +152,10 @@ Deno.test("start password change ticket: short-lived", async () => {
   const account = await resident(t);
   const c = t.client();
   await login(c, account, START);
-  const refused = await c.post("/zmiana-hasla", {
-    current_password: START,
-    new_password: "slabe",
-    new_password_confirm: "slabe",
-  });
+  const refused = await changePassword(c, START, "slabe");
   const ticket = currentPasswordValue(await refused.text())!;
   t.clock.advance(11 * 60_000);
-  const late = await c.post("/zmiana-hasla", {
-    current_password: ticket,
-    new_password: OWN,
-    new_password_confirm: OWN,
-  });
+  const late = await changePassword(c, ticket, OWN);
   assert.equal(late.status, 422);
   assert.match(await late.text(), /Hasło startowe jest nieprawidłowe/);
 });
@@ -176,11 +169,7 @@ Deno.test("concurrent password change: of 10 at once exactly one wins; the other
   await login(c, account, OWN);
   const answers = await Promise.all(
     Array.from({ length: 10 }, async (_, i) => {
-      const res = await c.post("/zmiana-hasla", {
-        current_password: OWN,
-        new_password: `Nowe-Haslo-${i}x`,
-        new_password_confirm: `Nowe-Haslo-${i}x`,
-      });
+      const res = await changePassword(c, OWN, `Nowe-Haslo-${i}x`);
       return { i, status: res.status, html: await res.text() };
     }),
   );
@@ -268,15 +257,8 @@ function totpAt(secret: string, step: number) {
 
 Deno.test("TOTP replay: a code is refused once the same or a later time step was accepted", async () => {
   await using t = await testApp();
-  const staff = await createStaff(t.kv, t.clock, t.hasher, {
-    login: "biuro",
-    password: STAFF_PASSWORD,
-    name: "Biuro",
-    role: "office",
-  });
-  assert.ok(staff.ok);
-  const signIn = (totp: string) =>
-    t.client().post("/admin/logowanie", { login: "biuro", password: STAFF_PASSWORD, totp });
+  const staff = await seedStaff(t, "biuro");
+  const signIn = (totp: string) => signInStaff(t.client(), staff, totp);
   // TOTP follows the wall clock (the phone's), ±1 step for drift.
   const step = Math.floor(Date.now() / (TOTP_INTERVAL_SECONDS * 1000));
   assert.equal((await signIn(totpAt(staff.totpSecret, step))).status, 303);
@@ -289,18 +271,10 @@ Deno.test("TOTP replay: a code is refused once the same or a later time step was
 
 Deno.test("TOTP replay: two concurrent logins with one code — exactly one gets in", async () => {
   await using t = await testApp();
-  const staff = await createStaff(t.kv, t.clock, t.hasher, {
-    login: "biuro",
-    password: STAFF_PASSWORD,
-    name: "Biuro",
-    role: "office",
-  });
-  assert.ok(staff.ok);
+  const staff = await seedStaff(t, "biuro");
   const code = currentTotp(staff.totpSecret);
   const answers = await Promise.all(
-    [1, 2, 3].map(() =>
-      t.client().post("/admin/logowanie", { login: "biuro", password: STAFF_PASSWORD, totp: code })
-    ),
+    [1, 2, 3].map(() => signInStaff(t.client(), staff, code)),
   );
   assert.deepEqual(answers.map((r) => r.status).sort(), [303, 422, 422]);
 });
@@ -314,19 +288,11 @@ Deno.test("wrong current password at /zmiana-hasla counts with the login lockout
   await login(c, account, OWN);
   const statuses: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const res = await c.post("/zmiana-hasla", {
-      current_password: `Zgadywane-${i}`,
-      new_password: "Inne-Haslo-22",
-      new_password_confirm: "Inne-Haslo-22",
-    });
+    const res = await changePassword(c, `Zgadywane-${i}`, "Inne-Haslo-22");
     statuses.push(res.status);
   }
   assert.deepEqual(statuses, [422, 422, 422, 422, 429]);
-  const right = await c.post("/zmiana-hasla", {
-    current_password: OWN,
-    new_password: "Inne-Haslo-22",
-    new_password_confirm: "Inne-Haslo-22",
-  });
+  const right = await changePassword(c, OWN, "Inne-Haslo-22");
   assert.equal(right.status, 429, "the right password waits for the lock too");
   assert.match(await right.text(), /możliwe po 25\.11\.2026, 11:01/);
   assert.equal((await login(t.client(), account, OWN)).status, 429, "the same lockout as login");
@@ -338,19 +304,11 @@ Deno.test("wrong current password at /admin/haslo counts with the staff login lo
   const s = await t.staffClient("office", "biuro");
   const statuses: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const res = await s.post("/admin/haslo", {
-      current_password: `Zgadywane-${i}`,
-      new_password: "Nowe-Haslo-Biura-1",
-      new_password_confirm: "Nowe-Haslo-Biura-1",
-    });
+    const res = await changePassword(s, `Zgadywane-${i}`, "Nowe-Haslo-Biura-1", "/admin/haslo");
     statuses.push(res.status);
   }
   assert.deepEqual(statuses, [422, 422, 422, 422, 429]);
-  const right = await s.post("/admin/haslo", {
-    current_password: "Biuro-Haslo-2026",
-    new_password: "Nowe-Haslo-Biura-1",
-    new_password_confirm: "Nowe-Haslo-Biura-1",
-  });
+  const right = await changePassword(s, STAFF_PASSWORD, "Nowe-Haslo-Biura-1", "/admin/haslo");
   assert.equal(right.status, 429);
 });
 
@@ -361,11 +319,7 @@ Deno.test("staff password change rotates the session token", async () => {
   const s = await t.staffClient("office", "biuro");
   const before = s.cookies.get("ebok_staff");
   assert.ok(before);
-  const res = await s.post("/admin/haslo", {
-    current_password: "Biuro-Haslo-2026",
-    new_password: "Nowe-Haslo-Biura-1",
-    new_password_confirm: "Nowe-Haslo-Biura-1",
-  });
+  const res = await changePassword(s, STAFF_PASSWORD, "Nowe-Haslo-Biura-1", "/admin/haslo");
   assert.equal(res.status, 303);
   const after = s.cookies.get("ebok_staff");
   assert.ok(after && after !== before, "a new token");
@@ -408,11 +362,7 @@ Deno.test("lockout: a new start password by SMS (Nie pamiętam hasła) lets the 
   const res = await login(c, account, start);
   assert.equal(res.status, 303);
   assert.equal(res.headers.get("location"), "/zmiana-hasla");
-  const done = await c.post("/zmiana-hasla", {
-    current_password: start,
-    new_password: "Nowe-Haslo-Oli-3",
-    new_password_confirm: "Nowe-Haslo-Oli-3",
-  });
+  const done = await changePassword(c, start, "Nowe-Haslo-Oli-3");
   assert.equal(done.status, 303);
   assert.equal((await login(t.client(), account, "Nowe-Haslo-Oli-3")).status, 303);
 });
@@ -509,12 +459,11 @@ Deno.test("audit atomic: representative writes commit the change and its audit e
     () => login(resident1, account, OWN),
     [/^\["sessions",/, /^\["sessions_by_account",/],
   );
-  await together("resident password change", () =>
-    resident1.post("/zmiana-hasla", {
-      current_password: OWN,
-      new_password: "Inne-Haslo-22",
-      new_password_confirm: "Inne-Haslo-22",
-    }), [/^\["accounts",/, /^\["messages",/, /^\["sessions",/]);
+  await together(
+    "resident password change",
+    () => changePassword(resident1, OWN, "Inne-Haslo-22"),
+    [/^\["accounts",/, /^\["messages",/, /^\["sessions",/],
+  );
   for (let i = 0; i < 5; i++) await login(t.client(), account, `Zle-${i}-haslo`);
   await together(
     "staff lifts a login lockout",
@@ -531,23 +480,14 @@ Deno.test("audit atomic: representative writes commit the change and its audit e
     () => t.post("/nie-pamietam-hasla", { identifier: account.identifier }),
     [/^\["accounts",/, /^\["messages",/],
   );
-  await together("staff password change", () =>
-    staff.post("/admin/haslo", {
-      current_password: "Biuro-Haslo-2026",
-      new_password: "Nowe-Haslo-Biura-1",
-      new_password_confirm: "Nowe-Haslo-Biura-1",
-    }), [/^\["staff",/, /^\["staff_sessions",/]);
-  const staffMember = await createStaff(t.kv, t.clock, t.hasher, {
-    login: "druga",
-    password: STAFF_PASSWORD,
-    name: "Druga",
-    role: "office",
-  });
-  assert.ok(staffMember.ok);
-  await together("staff login", () =>
-    t.client().post("/admin/logowanie", {
-      login: "druga",
-      password: STAFF_PASSWORD,
-      totp: currentTotp(staffMember.totpSecret),
-    }), [/^\["staff_sessions",/, /^\["staff_totp/]);
+  await together(
+    "staff password change",
+    () => changePassword(staff, STAFF_PASSWORD, "Nowe-Haslo-Biura-1", "/admin/haslo"),
+    [/^\["staff",/, /^\["staff_sessions",/],
+  );
+  const staffMember = await seedStaff(t, "druga");
+  await together("staff login", () => signInStaff(t.client(), staffMember), [
+    /^\["staff_sessions",/,
+    /^\["staff_totp/,
+  ]);
 });

@@ -67,136 +67,165 @@ export type AccountDetails = {
   unitsError?: string;
 };
 
-export function AccountPage(p: AccountDetails) {
+const unitText = (u: AccountDetails["units"][number]) =>
+  u.building ? unitAddress(u.building, u.unit) : u.unit.number;
+
+/** The account's state at a glance: contact, units, passwords, sessions, lockout. */
+function AccountFacts({ p }: { p: AccountDetails }) {
+  const a = p.account;
+  return (
+    <dl class="facts">
+      <dt>Stan</dt>
+      <dd>{accountStatusBadge(a, p.now)}</dd>
+      <dt>E-mail</dt>
+      <dd>{a.email}</dd>
+      <dt>Telefon</dt>
+      <dd>{formatPolishMobile(a.phone)}</dd>
+      <dt>Lokale</dt>
+      <dd>
+        {p.units.length === 0
+          ? <span class="badge warn">brak przypisanych lokali</span>
+          : p.units.map((u) => <div>{unitText(u)}</div>)}
+      </dd>
+      <dt>Hasło startowe</dt>
+      <dd>
+        {a.startPassword
+          ? `wysłane ${formatDateTime(new Date(a.startPassword.issuedAt))}, ważne do ${
+            formatDateTime(new Date(a.startPassword.expiresAt))
+          }${a.startPassword.usedAt ? ", użyte" : ""}`
+          : "—"}
+      </dd>
+      <dt>Hasło ustawione</dt>
+      <dd>
+        {a.passwordChangedAt ? formatDateTime(new Date(a.passwordChangedAt)) : "jeszcze nie"}
+      </dd>
+      <dt>Aktywne sesje</dt>
+      <dd>{p.sessions}</dd>
+      <dt>Blokada logowania</dt>
+      <dd>{p.lockedUntil ? `do ${formatDateTime(p.lockedUntil)}` : "brak"}</dd>
+    </dl>
+  );
+}
+
+/** One button that posts to one of the account's actions. */
+function ActionButton(props: { action: string; label: string; secondary?: boolean }) {
+  return (
+    <form method="post" action={props.action}>
+      {props.secondary
+        ? <button type="submit" class="secondary">{props.label}</button>
+        : <button type="submit">{props.label}</button>}
+    </form>
+  );
+}
+
+/** What the office can do for the resident with one button. */
+function SupportActions({ p }: { p: AccountDetails }) {
   const a = p.account;
   const base = `/admin/konta/${a.id}`;
+  return (
+    <div class="actions">
+      <ActionButton action={`${base}/haslo-startowe`} label="Wyślij nowe hasło startowe (SMS)" />
+      <ActionButton
+        action={`${base}/identyfikator`}
+        label="Wyślij ponownie e-mail z Identyfikatorem"
+        secondary
+      />
+      {p.lockedUntil && (
+        <ActionButton action={`${base}/odblokuj`} label="Zdejmij blokadę logowania" secondary />
+      )}
+      <ActionButton action={`${base}/wyloguj`} label="Zakończ wszystkie sesje" secondary />
+      {a.status === "active"
+        ? <ActionButton action={`${base}/blokuj`} label="Zablokuj konto" secondary />
+        : <ActionButton action={`${base}/odblokuj-konto`} label="Odblokuj konto" secondary />}
+      <a
+        class="button secondary"
+        href={`/admin/konta/${a.id}/dane.json`}
+        hx-boost="false"
+        download
+      >
+        Eksport danych (RODO)
+      </a>
+    </div>
+  );
+}
+
+function ContactForm({ p }: { p: AccountDetails }) {
+  const a = p.account;
+  return (
+    <form method="post" action={`/admin/konta/${a.id}/kontakt`}>
+      <ErrorSummary
+        errors={p.contactErrors ?? {}}
+        labels={{ email: "Adres e-mail", phone: "Telefon komórkowy" }}
+      />
+      <Field
+        name="email"
+        label="Adres e-mail"
+        type="email"
+        value={p.contactValues?.email ?? a.email}
+        error={p.contactErrors?.email}
+        maxlength={254}
+      />
+      <Field
+        name="phone"
+        label="Telefon komórkowy (SMS)"
+        type="tel"
+        value={p.contactValues?.phone ?? a.phone}
+        error={p.contactErrors?.phone}
+        maxlength={30}
+        hint="Na dotychczasowy adres e-mail pójdzie powiadomienie o zmianie."
+      />
+      <button type="submit">Zapisz dane kontaktowe</button>
+    </form>
+  );
+}
+
+/** The account's units to keep (ticked) and the address of one to add. */
+function UnitsForm({ p }: { p: AccountDetails }) {
+  return (
+    <form method="post" action={`/admin/konta/${p.account.id}/lokale`}>
+      <fieldset aria-describedby={p.unitsError ? "lokale-blad" : undefined}>
+        <legend class="visually-hidden">Lokale, które widzi mieszkaniec</legend>
+        {p.units.map((u) => (
+          <div class="checkbox">
+            <input
+              type="checkbox"
+              name="unit_id"
+              value={u.unit.id}
+              id={`lok-${u.unit.id}`}
+              checked
+            />
+            <label for={`lok-${u.unit.id}`}>{unitText(u)}</label>
+          </div>
+        ))}
+        <p class="muted">Odznacz, aby odłączyć. Aby dołączyć lokal, podaj jego adres:</p>
+        <div class="filter-row">
+          <Field name="street" label="Ulica" required={false} maxlength={80} />
+          <Field name="building" label="Budynek" required={false} maxlength={10} />
+          <Field name="unit" label="Lokal (np. 7 albo G2)" required={false} maxlength={8} />
+        </div>
+        {p.unitsError && <p class="error-text" id="lokale-blad" role="alert">{p.unitsError}</p>}
+      </fieldset>
+      <button type="submit">Zapisz lokale</button>
+    </form>
+  );
+}
+
+/** The office's support page of one resident account. */
+export function AccountPage(p: AccountDetails) {
+  const a = p.account;
   return (
     <>
       <h1>
         {a.firstName} {a.lastName} <span class="muted">({a.identifier})</span>
       </h1>
       {p.notice && <p class="notice ok" role="status">{p.notice}</p>}
-      <dl class="facts">
-        <dt>Stan</dt>
-        <dd>{accountStatusBadge(a, p.now)}</dd>
-        <dt>E-mail</dt>
-        <dd>{a.email}</dd>
-        <dt>Telefon</dt>
-        <dd>{formatPolishMobile(a.phone)}</dd>
-        <dt>Lokale</dt>
-        <dd>
-          {p.units.length === 0
-            ? <span class="badge warn">brak przypisanych lokali</span>
-            : p.units.map((u) => (
-              <div>{u.building ? unitAddress(u.building, u.unit) : u.unit.number}</div>
-            ))}
-        </dd>
-        <dt>Hasło startowe</dt>
-        <dd>
-          {a.startPassword
-            ? `wysłane ${formatDateTime(new Date(a.startPassword.issuedAt))}, ważne do ${
-              formatDateTime(new Date(a.startPassword.expiresAt))
-            }${a.startPassword.usedAt ? ", użyte" : ""}`
-            : "—"}
-        </dd>
-        <dt>Hasło ustawione</dt>
-        <dd>
-          {a.passwordChangedAt ? formatDateTime(new Date(a.passwordChangedAt)) : "jeszcze nie"}
-        </dd>
-        <dt>Aktywne sesje</dt>
-        <dd>{p.sessions}</dd>
-        <dt>Blokada logowania</dt>
-        <dd>{p.lockedUntil ? `do ${formatDateTime(p.lockedUntil)}` : "brak"}</dd>
-      </dl>
+      <AccountFacts p={p} />
       <h2>Pomoc dla mieszkańca</h2>
-      <div class="actions">
-        <form method="post" action={`${base}/haslo-startowe`}>
-          <button type="submit">Wyślij nowe hasło startowe (SMS)</button>
-        </form>
-        <form method="post" action={`${base}/identyfikator`}>
-          <button type="submit" class="secondary">Wyślij ponownie e-mail z Identyfikatorem</button>
-        </form>
-        {p.lockedUntil && (
-          <form method="post" action={`${base}/odblokuj`}>
-            <button type="submit" class="secondary">Zdejmij blokadę logowania</button>
-          </form>
-        )}
-        <form method="post" action={`${base}/wyloguj`}>
-          <button type="submit" class="secondary">Zakończ wszystkie sesje</button>
-        </form>
-        {a.status === "active"
-          ? (
-            <form method="post" action={`${base}/blokuj`}>
-              <button type="submit" class="secondary">Zablokuj konto</button>
-            </form>
-          )
-          : (
-            <form method="post" action={`${base}/odblokuj-konto`}>
-              <button type="submit" class="secondary">Odblokuj konto</button>
-            </form>
-          )}
-        <a
-          class="button secondary"
-          href={`/admin/konta/${a.id}/dane.json`}
-          hx-boost="false"
-          download
-        >
-          Eksport danych (RODO)
-        </a>
-      </div>
+      <SupportActions p={p} />
       <h2>Dane kontaktowe</h2>
-      <form method="post" action={`${base}/kontakt`}>
-        <ErrorSummary
-          errors={p.contactErrors ?? {}}
-          labels={{ email: "Adres e-mail", phone: "Telefon komórkowy" }}
-        />
-        <Field
-          name="email"
-          label="Adres e-mail"
-          type="email"
-          value={p.contactValues?.email ?? a.email}
-          error={p.contactErrors?.email}
-          maxlength={254}
-        />
-        <Field
-          name="phone"
-          label="Telefon komórkowy (SMS)"
-          type="tel"
-          value={p.contactValues?.phone ?? a.phone}
-          error={p.contactErrors?.phone}
-          maxlength={30}
-          hint="Na dotychczasowy adres e-mail pójdzie powiadomienie o zmianie."
-        />
-        <button type="submit">Zapisz dane kontaktowe</button>
-      </form>
+      <ContactForm p={p} />
       <h2>Lokale konta</h2>
-      <form method="post" action={`${base}/lokale`}>
-        <fieldset aria-describedby={p.unitsError ? "lokale-blad" : undefined}>
-          <legend class="visually-hidden">Lokale, które widzi mieszkaniec</legend>
-          {p.units.map((u) => (
-            <div class="checkbox">
-              <input
-                type="checkbox"
-                name="unit_id"
-                value={u.unit.id}
-                id={`lok-${u.unit.id}`}
-                checked
-              />
-              <label for={`lok-${u.unit.id}`}>
-                {u.building ? unitAddress(u.building, u.unit) : u.unit.number}
-              </label>
-            </div>
-          ))}
-          <p class="muted">Odznacz, aby odłączyć. Aby dołączyć lokal, podaj jego adres:</p>
-          <div class="filter-row">
-            <Field name="street" label="Ulica" required={false} maxlength={80} />
-            <Field name="building" label="Budynek" required={false} maxlength={10} />
-            <Field name="unit" label="Lokal (np. 7 albo G2)" required={false} maxlength={8} />
-          </div>
-          {p.unitsError && <p class="error-text" id="lokale-blad" role="alert">{p.unitsError}</p>}
-        </fieldset>
-        <button type="submit">Zapisz lokale</button>
-      </form>
+      <UnitsForm p={p} />
       <h2>Wiadomości</h2>
       <MessagesTable messages={p.messages} />
       <h2>Zdarzenia</h2>

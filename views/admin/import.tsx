@@ -66,6 +66,110 @@ export type ImportFormProps = {
   pending: ImportJob[];
 };
 
+/** Why the file could not be checked, with links to the fields. */
+function UploadErrorSummary({ errors }: { errors: UploadErrors }) {
+  return (
+    <div class="notice bad" role="alert">
+      <h2 class="error-summary-title">Nie można sprawdzić pliku</h2>
+      <ul>
+        {errors.kind && (
+          <li>
+            <a href="#kind">Rodzaj danych</a>: {errors.kind}
+          </li>
+        )}
+        {errors.file && (
+          <li>
+            <a href="#file">Plik CSV</a>: {errors.file}
+          </li>
+        )}
+      </ul>
+    </div>
+  );
+}
+
+/** The kind of data and the file; nothing is stored until the preview is accepted. */
+function UploadForm({ kind, errors }: { kind?: string; errors: UploadErrors }) {
+  return (
+    <form method="post" action={IMPORT_PATH} enctype="multipart/form-data" class="card">
+      <div class={errors.kind ? "field invalid" : "field"}>
+        <label for="kind">Rodzaj danych</label>
+        <select
+          id="kind"
+          name="kind"
+          required
+          aria-invalid={errors.kind ? "true" : undefined}
+          aria-describedby={errors.kind ? "kind-error" : undefined}
+        >
+          <option value="">— wybierz —</option>
+          {importKinds.map((k) => (
+            <option value={k} selected={kind === k}>{importKindLabels[k]}</option>
+          ))}
+        </select>
+        {errors.kind && <span class="error-text" id="kind-error">{errors.kind}</span>}
+      </div>
+      <div class={errors.file ? "field invalid" : "field"}>
+        <label for="file">Plik CSV</label>
+        <span class="hint" id="file-hint">
+          Pierwszy wiersz to nagłówek z nazwami kolumn, kolumny rozdzielone średnikiem (;), liczby z
+          przecinkiem (1 234,56), daty 25.11.2026. Kodowanie UTF-8 (Excel: „CSV UTF-8”); plik w
+          Windows-1250 też zostanie odczytany. Najwyżej 20 MB.
+        </span>
+        <input
+          type="file"
+          id="file"
+          name="file"
+          accept=".csv,text/csv"
+          required
+          aria-invalid={errors.file ? "true" : undefined}
+          aria-describedby={errors.file ? "file-error file-hint" : "file-hint"}
+        />
+        {errors.file && <span class="error-text" id="file-error">{errors.file}</span>}
+      </div>
+      <button type="submit">Sprawdź plik</button>
+    </form>
+  );
+}
+
+/** Checked files that wait for a decision. */
+function PendingJobs({ pending }: { pending: ImportJob[] }) {
+  return (
+    <>
+      <h2>Sprawdzone pliki czekające na decyzję</h2>
+      <TableWrap label="Sprawdzone pliki czekające na decyzję">
+        <table>
+          <caption class="visually-hidden">Sprawdzone pliki czekające na decyzję</caption>
+          <thead>
+            <tr>
+              <th scope="col">Sprawdzono</th>
+              <th scope="col">Kto</th>
+              <th scope="col">Rodzaj</th>
+              <th scope="col">Plik</th>
+              <th scope="col" class="num">Wierszy</th>
+              <th scope="col" class="num">Odrzuconych</th>
+              <th scope="col">Stan</th>
+            </tr>
+          </thead>
+          <tbody>
+            {pending.map((j) => (
+              <tr>
+                <td>{when(j.createdAt)}</td>
+                <td>{who(j.createdBy)}</td>
+                <td>{importKindLabels[j.kind]}</td>
+                <td>
+                  <a href={`${IMPORT_PATH}/${j.id}`}>{j.fileName}</a>
+                </td>
+                <td class="num">{j.counts.total}</td>
+                <td class="num">{j.counts.refused}</td>
+                <td>{statusLabels[j.status]}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+    </>
+  );
+}
+
 export function ImportFormPage(p: ImportFormProps) {
   const errors = p.errors ?? {};
   const hasErrors = Boolean(errors.kind || errors.file);
@@ -78,101 +182,14 @@ export function ImportFormPage(p: ImportFormProps) {
         Dopiero potem decydujesz, czy go wczytać. Ten sam plik wczytany drugi raz niczego nie
         zmienia.
       </p>
-      {hasErrors && (
-        <div class="notice bad" role="alert">
-          <h2 class="error-summary-title">Nie można sprawdzić pliku</h2>
-          <ul>
-            {errors.kind && (
-              <li>
-                <a href="#kind">Rodzaj danych</a>: {errors.kind}
-              </li>
-            )}
-            {errors.file && (
-              <li>
-                <a href="#file">Plik CSV</a>: {errors.file}
-              </li>
-            )}
-          </ul>
-        </div>
-      )}
-      <form method="post" action={IMPORT_PATH} enctype="multipart/form-data" class="card">
-        <div class={errors.kind ? "field invalid" : "field"}>
-          <label for="kind">Rodzaj danych</label>
-          <select
-            id="kind"
-            name="kind"
-            required
-            aria-invalid={errors.kind ? "true" : undefined}
-            aria-describedby={errors.kind ? "kind-error" : undefined}
-          >
-            <option value="">— wybierz —</option>
-            {importKinds.map((k) => (
-              <option value={k} selected={p.kind === k}>{importKindLabels[k]}</option>
-            ))}
-          </select>
-          {errors.kind && <span class="error-text" id="kind-error">{errors.kind}</span>}
-        </div>
-        <div class={errors.file ? "field invalid" : "field"}>
-          <label for="file">Plik CSV</label>
-          <span class="hint" id="file-hint">
-            Pierwszy wiersz to nagłówek z nazwami kolumn, kolumny rozdzielone średnikiem (;), liczby
-            z przecinkiem (1 234,56), daty 25.11.2026. Kodowanie UTF-8 (Excel: „CSV UTF-8”); plik w
-            Windows-1250 też zostanie odczytany. Najwyżej 20 MB.
-          </span>
-          <input
-            type="file"
-            id="file"
-            name="file"
-            accept=".csv,text/csv"
-            required
-            aria-invalid={errors.file ? "true" : undefined}
-            aria-describedby={errors.file ? "file-error file-hint" : "file-hint"}
-          />
-          {errors.file && <span class="error-text" id="file-error">{errors.file}</span>}
-        </div>
-        <button type="submit">Sprawdź plik</button>
-      </form>
+      {hasErrors && <UploadErrorSummary errors={errors} />}
+      <UploadForm kind={p.kind} errors={errors} />
 
       <h2>Kolumny plików</h2>
       <p>Nazwy kolumn można pisać wielkimi lub małymi literami, z polskimi znakami lub bez.</p>
       {importKinds.map((k) => <KindColumns kind={k} />)}
 
-      {p.pending.length > 0 && (
-        <>
-          <h2>Sprawdzone pliki czekające na decyzję</h2>
-          <TableWrap label="Sprawdzone pliki czekające na decyzję">
-            <table>
-              <caption class="visually-hidden">Sprawdzone pliki czekające na decyzję</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Sprawdzono</th>
-                  <th scope="col">Kto</th>
-                  <th scope="col">Rodzaj</th>
-                  <th scope="col">Plik</th>
-                  <th scope="col" class="num">Wierszy</th>
-                  <th scope="col" class="num">Odrzuconych</th>
-                  <th scope="col">Stan</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.pending.map((j) => (
-                  <tr>
-                    <td>{when(j.createdAt)}</td>
-                    <td>{who(j.createdBy)}</td>
-                    <td>{importKindLabels[j.kind]}</td>
-                    <td>
-                      <a href={`${IMPORT_PATH}/${j.id}`}>{j.fileName}</a>
-                    </td>
-                    <td class="num">{j.counts.total}</td>
-                    <td class="num">{j.counts.refused}</td>
-                    <td>{statusLabels[j.status]}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-        </>
-      )}
+      {p.pending.length > 0 && <PendingJobs pending={p.pending} />}
 
       <h2>Historia importów</h2>
       {p.history.length === 0
@@ -280,22 +297,10 @@ export type ImportJobProps = {
 /** Lines shown on the page at most; the rest come as a CSV. */
 export const REFUSED_SHOWN = 200;
 
-export function ImportJobPage(p: ImportJobProps) {
-  const { job } = p;
-  const c = job.counts;
-  const label = importKindLabels[job.kind];
-  const canApply = job.status === "previewed";
-  const valid = c.add + c.change + c.unchanged;
-  const refusedTotal = c.refused + job.applied.refused;
+/** Who checked and applied the file, when, its encoding and checksum. */
+function JobFacts({ job }: { job: ImportJob }) {
   return (
     <>
-      <h1>
-        {job.status === "previewed" ? "Podgląd importu" : "Import"}: {label}
-      </h1>
-      {p.notice && <p class="notice ok" role="status">{p.notice}</p>}
-      {p.error && <p class="notice bad" role="alert">{p.error}</p>}
-      <StatusNotice job={job} />
-
       <dl class="facts">
         <dt>Plik</dt>
         <dd>{job.fileName} ({size(job.size)})</dd>
@@ -320,6 +325,204 @@ export function ImportJobPage(p: ImportJobProps) {
         <summary>Suma kontrolna pliku (SHA-256)</summary>
         <code>{job.hash}</code>
       </details>
+    </>
+  );
+}
+
+/** One row of counts under their headers. */
+function CountsTable(
+  props: { label: string; caption: string; counts: [string, number][] },
+) {
+  return (
+    <TableWrap label={props.label}>
+      <table>
+        <caption>{props.caption}</caption>
+        <thead>
+          <tr>
+            {props.counts.map(([header]) => <th scope="col" class="num">{header}</th>)}
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            {props.counts.map(([, value]) => <td class="num">{value}</td>)}
+          </tr>
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}
+
+/** What the check found: rows to add, to change, unchanged, refused. */
+function CheckCounts({ c }: { c: ImportJob["counts"] }) {
+  return (
+    <CountsTable
+      label="Wynik sprawdzenia pliku"
+      caption={`Wynik sprawdzenia pliku (${c.total} wierszy danych)`}
+      counts={[
+        ["Do dodania", c.add],
+        ["Do zmiany", c.change],
+        ["Bez zmian", c.unchanged],
+        ["Odrzucone", c.refused],
+      ]}
+    />
+  );
+}
+
+/** What applying did so far (or in all, once applied). */
+function ApplyCounts({ job }: { job: ImportJob }) {
+  const c = job.counts;
+  const a = job.applied;
+  const soFar = job.status === "applying" || job.status === "failed"
+    ? ` (dotąd: ${job.progress.rowsDone} z ${c.add + c.change} wierszy)`
+    : "";
+  return (
+    <CountsTable
+      label="Wynik wczytania"
+      caption={`Wynik wczytania${soFar}`}
+      counts={[
+        ["Dodano", a.added],
+        ["Zmieniono", a.changed],
+        ["Już zapisane", a.unchanged],
+        ["Odrzucone przy wczytywaniu", a.refused],
+      ]}
+    />
+  );
+}
+
+/** Apply the file, or only its valid rows when some are refused. */
+function ApplyDecision({ job }: { job: ImportJob }) {
+  const c = job.counts;
+  const valid = c.add + c.change + c.unchanged;
+  return (
+    <section aria-labelledby="decyzja" class="card">
+      <h2 id="decyzja">Wczytać plik?</h2>
+      {c.refused > 0
+        ? (
+          <p id="apply-blocked">
+            Plik zawiera {c.refused} {c.refused === 1 ? "błędny wiersz" : "błędnych wierszy"}{" "}
+            (lista poniżej). Popraw plik i sprawdź go ponownie — albo wczytaj tylko poprawne
+            wiersze; błędne zostaną pominięte.
+          </p>
+        )
+        : (
+          <p>
+            Wszystkie wiersze są poprawne. Wczytanie zapisze {c.add} nowych i {c.change}{" "}
+            zmienionych; {c.unchanged} bez zmian zostanie pominiętych.
+          </p>
+        )}
+      <div class="actions">
+        <form method="post" action={`${IMPORT_PATH}/${job.id}/wczytaj`}>
+          <button
+            type="submit"
+            disabled={c.refused > 0}
+            aria-describedby={c.refused > 0 ? "apply-blocked" : undefined}
+          >
+            Wczytaj
+          </button>
+        </form>
+        {c.refused > 0 && valid > 0 && (
+          <form method="post" action={`${IMPORT_PATH}/${job.id}/wczytaj`}>
+            <input type="hidden" name="apply_valid_only" value="1" />
+            <button type="submit" class="secondary">Wczytaj tylko poprawne wiersze</button>
+          </form>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/** The first refused lines with their reasons, and all of them as a CSV. */
+function RefusedLines(
+  { job, refused, refusedTotal }: { job: ImportJob; refused: RefusedLine[]; refusedTotal: number },
+) {
+  return (
+    <section aria-labelledby="odrzucone">
+      <h2 id="odrzucone">Odrzucone wiersze ({refusedTotal})</h2>
+      <TableWrap label="Odrzucone wiersze">
+        <table>
+          <caption class="visually-hidden">
+            Odrzucone wiersze pliku z powodami, według numeru wiersza
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col" class="num">Wiersz</th>
+              <th scope="col">Powód</th>
+            </tr>
+          </thead>
+          <tbody>
+            {refused.map((r) => (
+              <tr>
+                <td class="num">{r.line}</td>
+                <td>{keepTogether(r.reason)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+      {refusedTotal > refused.length && <p>Pokazano pierwsze {refused.length}.</p>}
+      <p>
+        <a
+          class="button secondary"
+          href={`${IMPORT_PATH}/${job.id}/odrzucone.csv`}
+          hx-boost="false"
+          download
+        >
+          Pobierz odrzucone wiersze (CSV)
+        </a>
+      </p>
+    </section>
+  );
+}
+
+/** A few rows of the file and what will happen to each. */
+function SampleRows({ job }: { job: ImportJob }) {
+  return (
+    <section aria-labelledby="przyklady">
+      <h2 id="przyklady">Przykładowe wiersze</h2>
+      <TableWrap label="Przykładowe wiersze">
+        <table>
+          <caption class="visually-hidden">
+            Przykładowe wiersze pliku i co się z nimi stanie
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col" class="num">Wiersz</th>
+              <th scope="col">Działanie</th>
+              {job.sampleHeaders.map((h) => <th scope="col">{h}</th>)}
+              <th scope="col">Zmiana</th>
+            </tr>
+          </thead>
+          <tbody>
+            {job.sample.map((s) => (
+              <tr>
+                <td class="num">{s.line}</td>
+                <td>{actionLabels[s.action]}</td>
+                {job.sampleHeaders.map((_, i) => <td>{keepTogether(s.cells[i] ?? "")}</td>)}
+                <td>{keepTogether(s.note ?? "")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+    </section>
+  );
+}
+
+export function ImportJobPage(p: ImportJobProps) {
+  const { job } = p;
+  const c = job.counts;
+  const label = importKindLabels[job.kind];
+  const refusedTotal = c.refused + job.applied.refused;
+  return (
+    <>
+      <h1>
+        {job.status === "previewed" ? "Podgląd importu" : "Import"}: {label}
+      </h1>
+      {p.notice && <p class="notice ok" role="status">{p.notice}</p>}
+      {p.error && <p class="notice bad" role="alert">{p.error}</p>}
+      <StatusNotice job={job} />
+
+      <JobFacts job={job} />
 
       {job.notices.length > 0 && (
         <div class="notice warn" role="note">
@@ -327,94 +530,11 @@ export function ImportJobPage(p: ImportJobProps) {
         </div>
       )}
 
-      <TableWrap label="Wynik sprawdzenia pliku">
-        <table>
-          <caption>Wynik sprawdzenia pliku ({c.total} wierszy danych)</caption>
-          <thead>
-            <tr>
-              <th scope="col" class="num">Do dodania</th>
-              <th scope="col" class="num">Do zmiany</th>
-              <th scope="col" class="num">Bez zmian</th>
-              <th scope="col" class="num">Odrzucone</th>
-            </tr>
-          </thead>
-          <tbody>
-            <tr>
-              <td class="num">{c.add}</td>
-              <td class="num">{c.change}</td>
-              <td class="num">{c.unchanged}</td>
-              <td class="num">{c.refused}</td>
-            </tr>
-          </tbody>
-        </table>
-      </TableWrap>
+      <CheckCounts c={c} />
 
-      {job.status !== "previewed" && job.status !== "expired" && (
-        <TableWrap label="Wynik wczytania">
-          <table>
-            <caption>
-              Wynik wczytania
-              {job.status === "applying" || job.status === "failed"
-                ? ` (dotąd: ${job.progress.rowsDone} z ${c.add + c.change} wierszy)`
-                : ""}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col" class="num">Dodano</th>
-                <th scope="col" class="num">Zmieniono</th>
-                <th scope="col" class="num">Już zapisane</th>
-                <th scope="col" class="num">Odrzucone przy wczytywaniu</th>
-              </tr>
-            </thead>
-            <tbody>
-              <tr>
-                <td class="num">{job.applied.added}</td>
-                <td class="num">{job.applied.changed}</td>
-                <td class="num">{job.applied.unchanged}</td>
-                <td class="num">{job.applied.refused}</td>
-              </tr>
-            </tbody>
-          </table>
-        </TableWrap>
-      )}
+      {job.status !== "previewed" && job.status !== "expired" && <ApplyCounts job={job} />}
 
-      {canApply && (
-        <section aria-labelledby="decyzja" class="card">
-          <h2 id="decyzja">Wczytać plik?</h2>
-          {c.refused > 0
-            ? (
-              <p id="apply-blocked">
-                Plik zawiera {c.refused} {c.refused === 1 ? "błędny wiersz" : "błędnych wierszy"}
-                {" "}
-                (lista poniżej). Popraw plik i sprawdź go ponownie — albo wczytaj tylko poprawne
-                wiersze; błędne zostaną pominięte.
-              </p>
-            )
-            : (
-              <p>
-                Wszystkie wiersze są poprawne. Wczytanie zapisze {c.add} nowych i {c.change}{" "}
-                zmienionych; {c.unchanged} bez zmian zostanie pominiętych.
-              </p>
-            )}
-          <div class="actions">
-            <form method="post" action={`${IMPORT_PATH}/${job.id}/wczytaj`}>
-              <button
-                type="submit"
-                disabled={c.refused > 0}
-                aria-describedby={c.refused > 0 ? "apply-blocked" : undefined}
-              >
-                Wczytaj
-              </button>
-            </form>
-            {c.refused > 0 && valid > 0 && (
-              <form method="post" action={`${IMPORT_PATH}/${job.id}/wczytaj`}>
-                <input type="hidden" name="apply_valid_only" value="1" />
-                <button type="submit" class="secondary">Wczytaj tylko poprawne wiersze</button>
-              </form>
-            )}
-          </div>
-        </section>
-      )}
+      {job.status === "previewed" && <ApplyDecision job={job} />}
       {(job.status === "failed" || job.status === "applying") && (
         <form method="post" action={`${IMPORT_PATH}/${job.id}/wczytaj`} class="actions">
           <button type="submit">Wznów wczytywanie</button>
@@ -422,73 +542,10 @@ export function ImportJobPage(p: ImportJobProps) {
       )}
 
       {refusedTotal > 0 && (
-        <section aria-labelledby="odrzucone">
-          <h2 id="odrzucone">Odrzucone wiersze ({refusedTotal})</h2>
-          <TableWrap label="Odrzucone wiersze">
-            <table>
-              <caption class="visually-hidden">
-                Odrzucone wiersze pliku z powodami, według numeru wiersza
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col" class="num">Wiersz</th>
-                  <th scope="col">Powód</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.refused.map((r) => (
-                  <tr>
-                    <td class="num">{r.line}</td>
-                    <td>{keepTogether(r.reason)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-          {refusedTotal > p.refused.length && <p>Pokazano pierwsze {p.refused.length}.</p>}
-          <p>
-            <a
-              class="button secondary"
-              href={`${IMPORT_PATH}/${job.id}/odrzucone.csv`}
-              hx-boost="false"
-              download
-            >
-              Pobierz odrzucone wiersze (CSV)
-            </a>
-          </p>
-        </section>
+        <RefusedLines job={job} refused={p.refused} refusedTotal={refusedTotal} />
       )}
 
-      {job.sample.length > 0 && (
-        <section aria-labelledby="przyklady">
-          <h2 id="przyklady">Przykładowe wiersze</h2>
-          <TableWrap label="Przykładowe wiersze">
-            <table>
-              <caption class="visually-hidden">
-                Przykładowe wiersze pliku i co się z nimi stanie
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col" class="num">Wiersz</th>
-                  <th scope="col">Działanie</th>
-                  {job.sampleHeaders.map((h) => <th scope="col">{h}</th>)}
-                  <th scope="col">Zmiana</th>
-                </tr>
-              </thead>
-              <tbody>
-                {job.sample.map((s) => (
-                  <tr>
-                    <td class="num">{s.line}</td>
-                    <td>{actionLabels[s.action]}</td>
-                    {job.sampleHeaders.map((_, i) => <td>{keepTogether(s.cells[i] ?? "")}</td>)}
-                    <td>{keepTogether(s.note ?? "")}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-        </section>
-      )}
+      {job.sample.length > 0 && <SampleRows job={job} />}
 
       <p>
         <a href={IMPORT_PATH}>Wróć do importu danych</a>

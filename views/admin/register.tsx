@@ -105,20 +105,46 @@ export function RegisterResults(props: { q: string; result: RegisterSearchResult
   );
 }
 
-export function UnitPage(
-  props: {
-    unit: Unit;
-    building: Building | null;
-    label: string;
-    accounts: Account[];
-    totals: LedgerTotals;
-    meters: number;
-    now: Date;
-    notice?: string;
-    errors?: FieldErrors;
-    values?: Record<string, string>;
-  },
-) {
+export type UnitPageProps = {
+  unit: Unit;
+  building: Building | null;
+  label: string;
+  accounts: Account[];
+  totals: LedgerTotals;
+  meters: number;
+  now: Date;
+  notice?: string;
+  errors?: FieldErrors;
+  values?: Record<string, string>;
+};
+
+/** The unit as registered: kind, area, persons, occupants, account, balance, meters. */
+function UnitFacts({ props }: { props: UnitPageProps }) {
+  const u = props.unit;
+  return (
+    <dl class="facts">
+      <dt>Rodzaj</dt>
+      <dd>{unitKindLabels[u.kind]}</dd>
+      <dt>Powierzchnia</dt>
+      <dd>{formatArea(u.areaCm2)}</dd>
+      <dt>Liczba osób</dt>
+      <dd>{u.persons}</dd>
+      <dt>Użytkownicy (rejestr)</dt>
+      <dd>{u.occupants.join(", ") || "—"}</dd>
+      <dt>Konto do wpłat</dt>
+      <dd>
+        <code class="nrb-value">{formatNrb(u.bankAccount)}</code>
+      </dd>
+      <dt>Saldo</dt>
+      <dd>{formatMoney(props.totals.balance)} ({props.totals.entryCount} operacji)</dd>
+      <dt>Wodomierze</dt>
+      <dd>{props.meters}</dd>
+    </dl>
+  );
+}
+
+/** The unit's data as a form: what was typed after a refusal, else what is stored. */
+function UnitForm({ props }: { props: UnitPageProps }) {
   const u = props.unit;
   const v = props.values ?? {
     number: u.number,
@@ -129,75 +155,64 @@ export function UnitPage(
   };
   const e = props.errors ?? {};
   return (
+    <form method="post" action={`/admin/rejestr/lokale/${u.id}`}>
+      <ErrorSummary
+        errors={e}
+        labels={{
+          number: "Numer lokalu",
+          area: "Powierzchnia",
+          persons: "Liczba osób",
+          occupants: "Użytkownicy",
+          bankAccount: "Konto do wpłat",
+        }}
+      />
+      <Field name="number" label="Numer lokalu" value={v.number} error={e.number} maxlength={8} />
+      <Field
+        name="area"
+        label="Powierzchnia w m²"
+        value={v.area}
+        error={e.area}
+        inputmode="numeric"
+        maxlength={10}
+        hint="np. 48,50"
+      />
+      <Field
+        name="persons"
+        label="Liczba osób"
+        value={v.persons}
+        error={e.persons}
+        inputmode="numeric"
+        maxlength={3}
+      />
+      <Field
+        name="occupants"
+        label="Użytkownicy (rejestr)"
+        value={v.occupants}
+        error={e.occupants}
+        required={false}
+        maxlength={300}
+        hint="Imiona i nazwiska oddzielone przecinkami."
+      />
+      <Field
+        name="bankAccount"
+        label="Indywidualny numer konta (NRB)"
+        value={v.bankAccount}
+        error={e.bankAccount}
+        maxlength={40}
+      />
+      <button type="submit">Zapisz dane lokalu</button>
+    </form>
+  );
+}
+
+export function UnitPage(props: UnitPageProps) {
+  return (
     <>
       <h1>{props.label}</h1>
-      <dl class="facts">
-        <dt>Rodzaj</dt>
-        <dd>{unitKindLabels[u.kind]}</dd>
-        <dt>Powierzchnia</dt>
-        <dd>{formatArea(u.areaCm2)}</dd>
-        <dt>Liczba osób</dt>
-        <dd>{u.persons}</dd>
-        <dt>Użytkownicy (rejestr)</dt>
-        <dd>{u.occupants.join(", ") || "—"}</dd>
-        <dt>Konto do wpłat</dt>
-        <dd>
-          <code class="nrb-value">{formatNrb(u.bankAccount)}</code>
-        </dd>
-        <dt>Saldo</dt>
-        <dd>{formatMoney(props.totals.balance)} ({props.totals.entryCount} operacji)</dd>
-        <dt>Wodomierze</dt>
-        <dd>{props.meters}</dd>
-      </dl>
+      <UnitFacts props={props} />
       {props.notice && <p class="notice ok" role="status">{props.notice}</p>}
       <h2>Zmień dane lokalu</h2>
-      <form method="post" action={`/admin/rejestr/lokale/${u.id}`}>
-        <ErrorSummary
-          errors={e}
-          labels={{
-            number: "Numer lokalu",
-            area: "Powierzchnia",
-            persons: "Liczba osób",
-            occupants: "Użytkownicy",
-            bankAccount: "Konto do wpłat",
-          }}
-        />
-        <Field name="number" label="Numer lokalu" value={v.number} error={e.number} maxlength={8} />
-        <Field
-          name="area"
-          label="Powierzchnia w m²"
-          value={v.area}
-          error={e.area}
-          inputmode="numeric"
-          maxlength={10}
-          hint="np. 48,50"
-        />
-        <Field
-          name="persons"
-          label="Liczba osób"
-          value={v.persons}
-          error={e.persons}
-          inputmode="numeric"
-          maxlength={3}
-        />
-        <Field
-          name="occupants"
-          label="Użytkownicy (rejestr)"
-          value={v.occupants}
-          error={e.occupants}
-          required={false}
-          maxlength={300}
-          hint="Imiona i nazwiska oddzielone przecinkami."
-        />
-        <Field
-          name="bankAccount"
-          label="Indywidualny numer konta (NRB)"
-          value={v.bankAccount}
-          error={e.bankAccount}
-          maxlength={40}
-        />
-        <button type="submit">Zapisz dane lokalu</button>
-      </form>
+      <UnitForm props={props} />
       <h2>Konta w eBOK z dostępem do lokalu</h2>
       {props.accounts.length === 0 ? <p>Brak.</p> : (
         <ul>

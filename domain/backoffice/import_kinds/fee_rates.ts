@@ -27,6 +27,14 @@ import {
   textField,
   wordField,
 } from "./types.ts";
+import {
+  addedRow,
+  changedRow,
+  refusedRow,
+  unchangedRow,
+  unknownUnitReason,
+  zl,
+} from "./planned.ts";
 
 export const feeRateColumns: readonly ColumnDef[] = [
   {
@@ -118,10 +126,13 @@ export type FeeRateRow = z.output<typeof feeRateSchema>;
 
 export type FeeRateApply = FeeRate;
 
-const zl = (grosze: number) => `${formatDecimal(grosze, 2)} zł`;
-
 function quantityText(milli: number): string {
   return formatDecimal(milli, 3).replace(/,?0+$/, "");
+}
+
+/** "2,48 zł/m² × 54,3 = 134,66 zł" */
+function rateText(r: FeeRate): string {
+  return `${zl(r.rate)}/${r.unitLabel} × ${quantityText(r.quantityMilli)} = ${zl(r.amount)}`;
 }
 
 function cellsOf(row: FeeRateRow): string[] {
@@ -145,11 +156,10 @@ async function plan(
   const candidates: { row: SourceRow<FeeRateRow>; rate: FeeRate }[] = [];
   for (const row of rows) {
     const d = row.data;
-    const refuse = (reason: string) =>
-      out.push({ index: row.index, line: row.line, action: "refused", reason });
+    const refuse = (reason: string) => out.push(refusedRow(row, reason));
     const unitId = unitIds.get(d.unit);
     if (!unitId) {
-      refuse(`nieznany lokal „${d.unit}” — nie ma go w rejestrze`);
+      refuse(unknownUnitReason(d.unit));
       continue;
     }
     if (components.size > 0 && !components.has(d.component)) {
@@ -187,23 +197,9 @@ async function plan(
   );
   for (const { row, rate } of candidates) {
     const existing = stored.get(`${rate.unitId}|${rate.period}|${rate.component}`);
-    if (!existing) {
-      out.push({ index: row.index, line: row.line, action: "add", apply: rate });
-    } else if (sameFeeRate(existing, rate)) {
-      out.push({ index: row.index, line: row.line, action: "unchanged" });
-    } else {
-      out.push({
-        index: row.index,
-        line: row.line,
-        action: "change",
-        note: `stawka ${zl(existing.rate)}/${existing.unitLabel} × ${
-          quantityText(existing.quantityMilli)
-        } = ${zl(existing.amount)} → ${zl(rate.rate)}/${rate.unitLabel} × ${
-          quantityText(rate.quantityMilli)
-        } = ${zl(rate.amount)}`,
-        apply: rate,
-      });
-    }
+    if (!existing) out.push(addedRow(row, rate));
+    else if (sameFeeRate(existing, rate)) out.push(unchangedRow(row));
+    else out.push(changedRow(row, rate, `stawka ${rateText(existing)} → ${rateText(rate)}`));
   }
   return out;
 }

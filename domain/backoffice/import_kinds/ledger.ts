@@ -42,6 +42,7 @@ import {
   type StoredRow,
   wordField,
 } from "./types.ts";
+import { addedRow, groupBy, refusedRow, unchangedRow, unknownUnitReason } from "./planned.ts";
 
 const kindWords: Record<string, EntryKind> = {
   "naliczenie": "charge",
@@ -340,23 +341,16 @@ async function plan(
   for (const row of rows) {
     const unitId = unitIds.get(row.data.unit);
     if (!unitId) {
-      out.push({
-        index: row.index,
-        line: row.line,
-        action: "refused",
-        reason:
-          `nieznany lokal „${row.data.unit}” — nie ma go w rejestrze (wczytaj najpierw lokale)`,
-      });
+      out.push(refusedRow(row, `${unknownUnitReason(row.data.unit)} (wczytaj najpierw lokale)`));
       continue;
     }
     if (row.data.component && components.size > 0 && !components.has(row.data.component)) {
-      out.push({
-        index: row.index,
-        line: row.line,
-        action: "refused",
-        reason:
+      out.push(
+        refusedRow(
+          row,
           `nieznany składnik opłat „${row.data.component}” — nie ma go na liście składników spółdzielni`,
-      });
+        ),
+      );
       continue;
     }
     let docs = wanted.get(unitId);
@@ -368,23 +362,14 @@ async function plan(
   for (const { row, unitId } of candidates) {
     const entry = entryOf(row.data);
     const existing = stored.get(unitId)?.get(row.data.documentNo);
-    if (existing) {
+    if (!existing) out.push(addedRow(row, { unitId, entry }));
+    else {
       const diff = differences(existing, entry);
       out.push(
-        diff.length === 0 ? { index: row.index, line: row.line, action: "unchanged" } : {
-          index: row.index,
-          line: row.line,
-          action: "refused",
-          reason: changedDocumentReason(row.data.documentNo, diff),
-        },
+        diff.length === 0
+          ? unchangedRow(row)
+          : refusedRow(row, changedDocumentReason(row.data.documentNo, diff)),
       );
-    } else {
-      out.push({
-        index: row.index,
-        line: row.line,
-        action: "add",
-        apply: { unitId, entry },
-      });
     }
   }
   return out;
@@ -396,13 +381,7 @@ async function apply(
   rows: StoredRow<LedgerApply>[],
 ): Promise<ChunkOutcome> {
   const outcome = emptyOutcome();
-  const byUnit = new Map<string, StoredRow<LedgerApply>[]>();
-  for (const row of rows) {
-    const list = byUnit.get(row.apply.unitId);
-    if (list) list.push(row);
-    else byUnit.set(row.apply.unitId, [row]);
-  }
-  for (const [unitId, unitRows] of byUnit) {
+  for (const [unitId, unitRows] of groupBy(rows, (r) => r.apply.unitId)) {
     // A booked payment that names an online payment clears its "w drodze" entry in the same op.
     const result = await postEntriesMatchingPayments(
       kv,

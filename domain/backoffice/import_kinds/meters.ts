@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import type { Clock } from "../../shared/clock.ts";
-import { formatDatePl, formatDecimal } from "../../shared/csv.ts";
+import { formatDatePl } from "../../shared/csv.ts";
 import { keys } from "../../shared/keys.ts";
 import { getUnitIdsByExternalIds } from "../register.ts";
 import {
@@ -37,6 +37,7 @@ import {
   textField,
   wordField,
 } from "./types.ts";
+import { addedRow, m3, refusedRow, unchangedOrChanged, unknownUnitReason } from "./planned.ts";
 
 const meterKindWords: Record<string, MeterKind> = {
   "zimna": "cold",
@@ -191,8 +192,6 @@ export async function metersBySerial(kv: Deno.Kv): Promise<Map<string, Meter[]>>
   return out;
 }
 
-const m3 = (litres: number) => `${formatDecimal(litres, 3)} m³`;
-
 function cellsOf(row: MeterRow): string[] {
   return [
     row.unit,
@@ -231,6 +230,110 @@ function meterChanges(stored: Meter, row: { location: string; legalUntil: string
   return out;
 }
 
+/** A row naming a meter already stored: unchanged, a change of its description, or refused. */
+function planKnownMeter(
+  row: SourceRow<MeterRow>,
+  meter: Meter,
+  unitId: string,
+): PlannedRow<MeterApply> {
+  const d = row.data;
+  const conflict = identityConflict(meter, unitId, d);
+  if (conflict) return refusedRow(row, conflict);
+  return unchangedOrChanged(row, meterChanges(meter, d), {
+    t: "update",
+    meterId: meter.id,
+    unitId,
+    location: d.location,
+    legalUntil: d.legalUntil,
+  });
+}
+
+function planNewMeter(row: SourceRow<MeterRow>, unitId: string): PlannedRow<MeterApply> {
+  const d = row.data;
+  return addedRow(row, {
+    t: "add",
+    meter: {
+      unitId,
+      kind: d.kind as MeterKind,
+      serialNo: d.serialNo,
+      location: d.location,
+      installedOn: d.installedOn,
+      legalUntil: d.legalUntil,
+    },
+  });
+}
+
+/** Why the replaced meter cannot be swapped on the row's day; null when it can. */
+async function replacementConflict(
+  kv: Deno.Kv,
+  d: MeterRow,
+  old: Meter,
+  unitId: string,
+  firstLine: number | undefined,
+): Promise<string | null> {
+  if (firstLine !== undefined) {
+    return `wodomierz ${d.replaces} jest już wymieniany w wierszu ${firstLine}`;
+  }
+  if (old.unitId !== unitId) return `zastępowany wodomierz ${d.replaces} jest w innym lokalu`;
+  if (old.kind !== d.kind) {
+    return `zastępowany wodomierz ${d.replaces} to ${meterKindLabels[old.kind]}`;
+  }
+  if (old.removedOn) {
+    return `wodomierz ${d.replaces} zdemontowano już ${formatDatePl(old.removedOn)}`;
+  }
+  if (d.installedOn < old.installedOn) {
+    return `dzień wymiany przed montażem zastępowanego wodomierza (${
+      formatDatePl(old.installedOn)
+    })`;
+  }
+  const readings = await listReadings(kv, old.id);
+  const after = readings.find((r) => r.readOn > d.installedOn);
+  if (after) {
+    return `zastępowany wodomierz ma odczyt po dniu wymiany (${formatDatePl(after.readOn)})`;
+  }
+  const last = readings[readings.length - 1];
+  if (last && d.finalLitres! < last.litres) {
+    return `stan końcowy ${m3(d.finalLitres!)} niższy od ostatniego odczytu ${m3(last.litres)} z ${
+      formatDatePl(last.readOn)
+    }`;
+  }
+  return null;
+}
+
+/** A new meter that replaces a stored one (`replacedInFile`: old meter id → first line). */
+async function planReplacement(
+  kv: Deno.Kv,
+  row: SourceRow<MeterRow>,
+  unitId: string,
+  bySerial: Map<string, Meter[]>,
+  replacedInFile: Map<string, number>,
+): Promise<PlannedRow<MeterApply>> {
+  const d = row.data;
+  const olds = bySerial.get(d.replaces!) ?? [];
+  if (olds.length !== 1) {
+    return refusedRow(
+      row,
+      olds.length === 0
+        ? `zastępowanego wodomierza ${d.replaces} nie ma w rejestrze`
+        : `numer fabryczny ${d.replaces} ma w rejestrze więcej niż jeden wodomierz`,
+    );
+  }
+  const old = olds[0];
+  const conflict = await replacementConflict(kv, d, old, unitId, replacedInFile.get(old.id));
+  if (conflict) return refusedRow(row, conflict);
+  replacedInFile.set(old.id, row.line);
+  return addedRow(row, {
+    t: "swap",
+    oldMeterId: old.id,
+    serialNo: d.serialNo,
+    location: d.location,
+    legalUntil: d.legalUntil,
+    on: d.installedOn,
+    finalLitres: d.finalLitres!,
+    startLitres: d.startLitres!,
+  }, `wymiana wodomierza ${d.replaces}`);
+}
+
 async function plan(
   kv: Deno.Kv,
   _clock: Clock,
@@ -242,130 +345,16 @@ async function plan(
   const out: PlannedRow<MeterApply>[] = [];
   for (const row of rows) {
     const d = row.data;
-    const refuse = (reason: string) =>
-      out.push({ index: row.index, line: row.line, action: "refused", reason });
     const unitId = unitIds.get(d.unit);
-    if (!unitId) {
-      refuse(`nieznany lokal „${d.unit}” — nie ma go w rejestrze`);
-      continue;
-    }
     const stored = bySerial.get(d.serialNo) ?? [];
-    if (stored.length > 1) {
-      refuse(`numer fabryczny ${d.serialNo} ma w rejestrze więcej niż jeden wodomierz`);
-      continue;
-    }
-    if (stored.length === 1) {
-      const meter = stored[0];
-      const conflict = identityConflict(meter, unitId, d);
-      if (conflict) {
-        refuse(conflict);
-        continue;
-      }
-      const changes = meterChanges(meter, d);
+    if (!unitId) out.push(refusedRow(row, unknownUnitReason(d.unit)));
+    else if (stored.length > 1) {
       out.push(
-        changes.length === 0 ? { index: row.index, line: row.line, action: "unchanged" } : {
-          index: row.index,
-          line: row.line,
-          action: "change",
-          note: changes.join("; "),
-          apply: {
-            t: "update",
-            meterId: meter.id,
-            unitId,
-            location: d.location,
-            legalUntil: d.legalUntil,
-          },
-        },
+        refusedRow(row, `numer fabryczny ${d.serialNo} ma w rejestrze więcej niż jeden wodomierz`),
       );
-      continue;
-    }
-    if (d.replaces === undefined) {
-      out.push({
-        index: row.index,
-        line: row.line,
-        action: "add",
-        apply: {
-          t: "add",
-          meter: {
-            unitId,
-            kind: d.kind as MeterKind,
-            serialNo: d.serialNo,
-            location: d.location,
-            installedOn: d.installedOn,
-            legalUntil: d.legalUntil,
-          },
-        },
-      });
-      continue;
-    }
-    // A replacement.
-    const olds = bySerial.get(d.replaces) ?? [];
-    if (olds.length !== 1) {
-      refuse(
-        olds.length === 0
-          ? `zastępowanego wodomierza ${d.replaces} nie ma w rejestrze`
-          : `numer fabryczny ${d.replaces} ma w rejestrze więcej niż jeden wodomierz`,
-      );
-      continue;
-    }
-    const old = olds[0];
-    const firstLine = replacedInFile.get(old.id);
-    if (firstLine !== undefined) {
-      refuse(`wodomierz ${d.replaces} jest już wymieniany w wierszu ${firstLine}`);
-      continue;
-    }
-    if (old.unitId !== unitId) {
-      refuse(`zastępowany wodomierz ${d.replaces} jest w innym lokalu`);
-      continue;
-    }
-    if (old.kind !== d.kind) {
-      refuse(`zastępowany wodomierz ${d.replaces} to ${meterKindLabels[old.kind]}`);
-      continue;
-    }
-    if (old.removedOn) {
-      refuse(`wodomierz ${d.replaces} zdemontowano już ${formatDatePl(old.removedOn)}`);
-      continue;
-    }
-    if (d.installedOn < old.installedOn) {
-      refuse(
-        `dzień wymiany przed montażem zastępowanego wodomierza (${formatDatePl(old.installedOn)})`,
-      );
-      continue;
-    }
-    const readings = await listReadings(kv, old.id);
-    const after = readings.find((r) => r.readOn > d.installedOn);
-    if (after) {
-      refuse(
-        `zastępowany wodomierz ma odczyt po dniu wymiany (${formatDatePl(after.readOn)})`,
-      );
-      continue;
-    }
-    const last = readings[readings.length - 1];
-    if (last && d.finalLitres! < last.litres) {
-      refuse(
-        `stan końcowy ${m3(d.finalLitres!)} niższy od ostatniego odczytu ${m3(last.litres)} z ${
-          formatDatePl(last.readOn)
-        }`,
-      );
-      continue;
-    }
-    replacedInFile.set(old.id, row.line);
-    out.push({
-      index: row.index,
-      line: row.line,
-      action: "add",
-      note: `wymiana wodomierza ${d.replaces}`,
-      apply: {
-        t: "swap",
-        oldMeterId: old.id,
-        serialNo: d.serialNo,
-        location: d.location,
-        legalUntil: d.legalUntil,
-        on: d.installedOn,
-        finalLitres: d.finalLitres!,
-        startLitres: d.startLitres!,
-      },
-    });
+    } else if (stored.length === 1) out.push(planKnownMeter(row, stored[0], unitId));
+    else if (d.replaces === undefined) out.push(planNewMeter(row, unitId));
+    else out.push(await planReplacement(kv, row, unitId, bySerial, replacedInFile));
   }
   return out;
 }

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { polishDate } from "../../shared/calendar.ts";
 import type { Clock } from "../../shared/clock.ts";
-import { formatDatePl, formatDecimal } from "../../shared/csv.ts";
+import { formatDatePl } from "../../shared/csv.ts";
 import { getUnits } from "../register.ts";
 import {
   addReading,
@@ -23,6 +23,7 @@ import {
   readingSourceLabels,
 } from "../../water/water.ts";
 import { metersBySerial } from "./meters.ts";
+import { addedRow, groupBy, m3, refusedRow, unchangedRow } from "./planned.ts";
 import {
   type ChunkOutcome,
   codeField,
@@ -117,8 +118,6 @@ export type ReadingApply = {
   source: ReadingSource;
 };
 
-const m3 = (litres: number) => `${formatDecimal(litres, 3)} m³`;
-
 function cellsOf(row: ReadingRow): string[] {
   return [
     row.serialNo,
@@ -142,6 +141,109 @@ function around(list: readonly Known[], readOn: string): { previous?: Known; nex
   return { previous, next };
 }
 
+type MeterRows = { meter: Meter; rows: SourceRow<ReadingRow>[] };
+
+/** The unit codes of the meters whose rows name a unit (to check the meter is in it). */
+async function unitCodesToCheck(
+  kv: Deno.Kv,
+  bySerial: Map<string, Meter[]>,
+  rows: SourceRow<ReadingRow>[],
+): Promise<Map<string, string>> {
+  const needUnits = new Set<string>();
+  for (const row of rows) {
+    const meters = bySerial.get(row.data.serialNo) ?? [];
+    if (meters.length === 1 && row.data.unit !== undefined) needUnits.add(meters[0].unitId);
+  }
+  const unitCodes = new Map<string, string>();
+  for (const u of await getUnits(kv, [...needUnits])) unitCodes.set(u.id, u.externalId ?? "");
+  return unitCodes;
+}
+
+/** The row's meter, or why the row cannot be matched to one. */
+function meterOfRow(
+  d: ReadingRow,
+  bySerial: Map<string, Meter[]>,
+  unitCodes: Map<string, string>,
+): { meter: Meter } | { refused: string } {
+  const meters = bySerial.get(d.serialNo) ?? [];
+  if (meters.length === 0) {
+    return { refused: `nieznany wodomierz nr ${d.serialNo} — wczytaj najpierw wodomierze` };
+  }
+  if (meters.length > 1) {
+    return { refused: `numer fabryczny ${d.serialNo} ma w rejestrze więcej niż jeden wodomierz` };
+  }
+  const meter = meters[0];
+  if (d.unit !== undefined && unitCodes.get(meter.unitId) !== d.unit) {
+    return { refused: `wodomierz ${d.serialNo} nie należy do lokalu ${d.unit}` };
+  }
+  return { meter };
+}
+
+/** Why a reading cannot be added beside the known ones; null when it can. */
+function readingConflict(
+  meter: Meter,
+  d: ReadingRow,
+  known: readonly Known[],
+  today: string,
+): string | null {
+  if (d.readOn > today) return `data odczytu z przyszłości (${formatDatePl(d.readOn)})`;
+  if (d.readOn < meter.installedOn) {
+    return `odczyt sprzed montażu wodomierza (${formatDatePl(meter.installedOn)})`;
+  }
+  if (meter.removedOn && d.readOn > meter.removedOn) {
+    return `odczyt po demontażu wodomierza (${formatDatePl(meter.removedOn)})`;
+  }
+  const { previous, next } = around(known, d.readOn);
+  if (previous && d.litres < previous.litres) {
+    return `stan ${m3(d.litres)} niższy od poprzedniego odczytu ${m3(previous.litres)} z ${
+      formatDatePl(previous.readOn)
+    }`;
+  }
+  if (next && d.litres > next.litres) {
+    return `stan ${m3(d.litres)} wyższy od późniejszego odczytu ${m3(next.litres)} z ${
+      formatDatePl(next.readOn)
+    }`;
+  }
+  return null;
+}
+
+/** One meter's rows in date order against its stored readings and the rows accepted before. */
+async function planMeterRows(
+  kv: Deno.Kv,
+  { meter, rows }: MeterRows,
+  today: string,
+): Promise<PlannedRow<ReadingApply>[]> {
+  const stored = await listReadings(kv, meter.id);
+  const accepted: Known[] = [];
+  const out: PlannedRow<ReadingApply>[] = [];
+  rows.sort((a, b) =>
+    a.data.readOn < b.data.readOn ? -1 : a.data.readOn > b.data.readOn ? 1 : a.index - b.index
+  );
+  for (const row of rows) {
+    const d = row.data;
+    const sameDay = stored.filter((r) => r.readOn === d.readOn);
+    if (sameDay.some((r) => r.litres === d.litres)) {
+      out.push(unchangedRow(row));
+      continue;
+    }
+    const conflict = sameDay.length > 0
+      ? `tego dnia zapisano już inny odczyt tego wodomierza (${m3(sameDay[0].litres)})`
+      : readingConflict(meter, d, [...stored, ...accepted], today);
+    if (conflict) {
+      out.push(refusedRow(row, conflict));
+      continue;
+    }
+    accepted.push({ readOn: d.readOn, litres: d.litres });
+    out.push(addedRow(row, {
+      meterId: meter.id,
+      readOn: d.readOn,
+      litres: d.litres,
+      source: d.source ?? "radio",
+    }));
+  }
+  return out;
+}
+
 async function plan(
   kv: Deno.Kv,
   clock: Clock,
@@ -149,103 +251,20 @@ async function plan(
 ): Promise<PlannedRow<ReadingApply>[]> {
   const today = polishDate(clock());
   const bySerial = await metersBySerial(kv);
+  const unitCodes = await unitCodesToCheck(kv, bySerial, rows);
   const out: PlannedRow<ReadingApply>[] = [];
-  const byMeter = new Map<string, { meter: Meter; rows: SourceRow<ReadingRow>[] }>();
-  const unitCodes = new Map<string, string>();
-  const needUnits = new Set<string>();
+  const byMeter = new Map<string, MeterRows>();
   for (const row of rows) {
-    const meters = bySerial.get(row.data.serialNo) ?? [];
-    if (meters.length === 1 && row.data.unit !== undefined) needUnits.add(meters[0].unitId);
-  }
-  for (const u of await getUnits(kv, [...needUnits])) unitCodes.set(u.id, u.externalId ?? "");
-
-  for (const row of rows) {
-    const d = row.data;
-    const refuse = (reason: string) =>
-      out.push({ index: row.index, line: row.line, action: "refused", reason });
-    const meters = bySerial.get(d.serialNo) ?? [];
-    if (meters.length === 0) {
-      refuse(`nieznany wodomierz nr ${d.serialNo} — wczytaj najpierw wodomierze`);
+    const found = meterOfRow(row.data, bySerial, unitCodes);
+    if ("refused" in found) {
+      out.push(refusedRow(row, found.refused));
       continue;
     }
-    if (meters.length > 1) {
-      refuse(`numer fabryczny ${d.serialNo} ma w rejestrze więcej niż jeden wodomierz`);
-      continue;
-    }
-    const meter = meters[0];
-    if (d.unit !== undefined && unitCodes.get(meter.unitId) !== d.unit) {
-      refuse(`wodomierz ${d.serialNo} nie należy do lokalu ${d.unit}`);
-      continue;
-    }
-    const group = byMeter.get(meter.id);
+    const group = byMeter.get(found.meter.id);
     if (group) group.rows.push(row);
-    else byMeter.set(meter.id, { meter, rows: [row] });
+    else byMeter.set(found.meter.id, { meter: found.meter, rows: [row] });
   }
-
-  for (const { meter, rows: meterRows } of byMeter.values()) {
-    const stored = await listReadings(kv, meter.id);
-    const accepted: Known[] = [];
-    meterRows.sort((a, b) =>
-      a.data.readOn < b.data.readOn ? -1 : a.data.readOn > b.data.readOn ? 1 : a.index - b.index
-    );
-    for (const row of meterRows) {
-      const d = row.data;
-      const refuse = (reason: string) =>
-        out.push({ index: row.index, line: row.line, action: "refused", reason });
-      const sameDay = stored.filter((r) => r.readOn === d.readOn);
-      if (sameDay.some((r) => r.litres === d.litres)) {
-        out.push({ index: row.index, line: row.line, action: "unchanged" });
-        continue;
-      }
-      if (sameDay.length > 0) {
-        refuse(
-          `tego dnia zapisano już inny odczyt tego wodomierza (${m3(sameDay[0].litres)})`,
-        );
-        continue;
-      }
-      if (d.readOn > today) {
-        refuse(`data odczytu z przyszłości (${formatDatePl(d.readOn)})`);
-        continue;
-      }
-      if (d.readOn < meter.installedOn) {
-        refuse(`odczyt sprzed montażu wodomierza (${formatDatePl(meter.installedOn)})`);
-        continue;
-      }
-      if (meter.removedOn && d.readOn > meter.removedOn) {
-        refuse(`odczyt po demontażu wodomierza (${formatDatePl(meter.removedOn)})`);
-        continue;
-      }
-      const { previous, next } = around([...stored, ...accepted], d.readOn);
-      if (previous && d.litres < previous.litres) {
-        refuse(
-          `stan ${m3(d.litres)} niższy od poprzedniego odczytu ${m3(previous.litres)} z ${
-            formatDatePl(previous.readOn)
-          }`,
-        );
-        continue;
-      }
-      if (next && d.litres > next.litres) {
-        refuse(
-          `stan ${m3(d.litres)} wyższy od późniejszego odczytu ${m3(next.litres)} z ${
-            formatDatePl(next.readOn)
-          }`,
-        );
-        continue;
-      }
-      accepted.push({ readOn: d.readOn, litres: d.litres });
-      out.push({
-        index: row.index,
-        line: row.line,
-        action: "add",
-        apply: {
-          meterId: meter.id,
-          readOn: d.readOn,
-          litres: d.litres,
-          source: d.source ?? "radio",
-        },
-      });
-    }
-  }
+  for (const group of byMeter.values()) out.push(...await planMeterRows(kv, group, today));
   return out;
 }
 
@@ -272,13 +291,7 @@ async function apply(
   rows: StoredRow<ReadingApply>[],
 ): Promise<ChunkOutcome> {
   const outcome = emptyOutcome();
-  const byMeter = new Map<string, StoredRow<ReadingApply>[]>();
-  for (const row of rows) {
-    const list = byMeter.get(row.apply.meterId);
-    if (list) list.push(row);
-    else byMeter.set(row.apply.meterId, [row]);
-  }
-  for (const [meterId, meterRows] of byMeter) {
+  for (const [meterId, meterRows] of groupBy(rows, (r) => r.apply.meterId)) {
     const stored: Reading[] = await listReadings(kv, meterId);
     const pending: StoredRow<ReadingApply>[] = [];
     for (const row of meterRows) {

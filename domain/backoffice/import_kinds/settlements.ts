@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import type { Clock } from "../../shared/clock.ts";
-import { formatDatePl, formatDecimal } from "../../shared/csv.ts";
+import { formatDatePl } from "../../shared/csv.ts";
 import { newId } from "../../shared/ids.ts";
 import { getUnitIdsByExternalIds } from "../register.ts";
 import { getUnitWater } from "../../water/water.ts";
@@ -42,6 +42,15 @@ import {
   type StoredRow,
   yesNoField,
 } from "./types.ts";
+import {
+  addedRow,
+  changedRow,
+  m3,
+  refusedRow,
+  unchangedRow,
+  unknownUnitReason,
+  zl,
+} from "./planned.ts";
 
 export const settlementColumns: readonly ColumnDef[] = [
   {
@@ -162,9 +171,6 @@ export type SettlementApply =
   | { t: "add"; draft: WaterSettlementDraft & { id: string }; post: boolean }
   | { t: "post"; id: string };
 
-const zl = (grosze: number) => `${formatDecimal(grosze, 2)} zł`;
-const m3 = (litres: number) => `${formatDecimal(litres, 3)} m³`;
-
 function cellsOf(row: SettlementRow): string[] {
   return [
     row.unit,
@@ -185,6 +191,110 @@ function sameFigures(s: WaterSettlement, row: SettlementRow): boolean {
       : s.hot.priceGroszePerM3 === row.priceHot && s.hot.advances === (row.advancesHot ?? 0));
 }
 
+type Period = { from: string; to: string; line: number };
+
+/** What the unit's stored settlements say about the row: null when it is a new one to work out. */
+function againstStored(
+  row: SourceRow<SettlementRow>,
+  stored: WaterSettlement[],
+): PlannedRow<SettlementApply> | null {
+  const d = row.data;
+  const same = stored.find((s) => s.to === d.to);
+  if (same) {
+    if (!sameFigures(same, d)) {
+      return refusedRow(
+        row,
+        `rozliczenie lokalu ${d.unit} za okres do ${
+          formatDatePl(d.to)
+        } jest już zapisane z innymi danymi — zapisanego rozliczenia import nie zmienia`,
+      );
+    }
+    if (d.post && !same.postedToLedger) {
+      return changedRow(row, { t: "post", id: same.id }, "zaksięgowanie wyniku na koncie lokalu");
+    }
+    return unchangedRow(row);
+  }
+  const overlap = stored.find((s) => s.from <= d.to && d.from <= s.to);
+  if (overlap) {
+    return refusedRow(
+      row,
+      `okres nachodzi na zapisane rozliczenie ${formatDatePl(overlap.from)}–${
+        formatDatePl(overlap.to)
+      }`,
+    );
+  }
+  return null;
+}
+
+/** The settlement's figures from the row, by the rules of water_settlements.ts. */
+function settlementFigures(d: SettlementRow, notes: ReturnType<typeof computeSettlement>) {
+  const litres = d.coldLitres + d.hotLitres;
+  const cold = {
+    litres,
+    coldLitres: d.coldLitres,
+    hotLitres: d.hotLitres,
+    priceGroszePerM3: d.priceCold,
+    actualCost: waterCost(litres, d.priceCold),
+    advances: d.advancesCold,
+    estimated: notes.cold.estimated,
+  };
+  const hot = d.priceHot === undefined ? null : {
+    litres: d.hotLitres,
+    priceGroszePerM3: d.priceHot,
+    actualCost: waterCost(d.hotLitres, d.priceHot),
+    advances: d.advancesHot ?? 0,
+    estimated: notes.hot?.estimated ?? false,
+  };
+  const totalActual = cold.actualCost + (hot?.actualCost ?? 0);
+  const totalAdvances = cold.advances + (hot?.advances ?? 0);
+  return { cold, hot, totalActual, totalAdvances, difference: totalActual - totalAdvances };
+}
+
+/** A new settlement: its figures worked out, the notes taken from the readings held. */
+async function planNewSettlement(
+  kv: Deno.Kv,
+  clock: Clock,
+  row: SourceRow<SettlementRow>,
+  unitId: string,
+): Promise<PlannedRow<SettlementApply>> {
+  const d = row.data;
+  const water = await getUnitWater(kv, unitId);
+  const notes = computeSettlement({
+    unitId,
+    from: d.from,
+    to: d.to,
+    meters: water.meters,
+    readingsByMeter: water.readingsByMeter,
+    ledgerEntries: [],
+    prices: { cold: d.priceCold, hot: d.priceHot ?? null },
+  });
+  const figures = settlementFigures(d, notes);
+  if (d.difference !== undefined && d.difference !== figures.difference) {
+    return refusedRow(
+      row,
+      `wynik w pliku ${zl(d.difference)} różni się od wyliczonego ${
+        zl(figures.difference)
+      } (koszt ${zl(figures.totalActual)} − zaliczki ${zl(figures.totalAdvances)})`,
+    );
+  }
+  return addedRow(row, {
+    t: "add",
+    post: d.post,
+    draft: {
+      id: newId(clock()),
+      unitId,
+      from: d.from,
+      to: d.to,
+      days: notes.days,
+      ...figures,
+      estimated: notes.estimated,
+      estimatedAtEnds: notes.estimatedAtEnds,
+      swaps: notes.swaps,
+      componentCodes: { ...defaultWaterComponentCodes },
+    },
+  }, d.post ? "z zaksięgowaniem wyniku" : undefined);
+}
+
 async function plan(
   kv: Deno.Kv,
   clock: Clock,
@@ -192,121 +302,32 @@ async function plan(
 ): Promise<PlannedRow<SettlementApply>[]> {
   const unitIds = await getUnitIdsByExternalIds(kv, rows.map((r) => r.data.unit));
   const storedOf = new Map<string, WaterSettlement[]>();
-  const acceptedOf = new Map<string, { from: string; to: string; line: number }[]>();
+  const acceptedOf = new Map<string, Period[]>();
   const out: PlannedRow<SettlementApply>[] = [];
   for (const row of rows) {
     const d = row.data;
-    const refuse = (reason: string) =>
-      out.push({ index: row.index, line: row.line, action: "refused", reason });
     const unitId = unitIds.get(d.unit);
     if (!unitId) {
-      refuse(`nieznany lokal „${d.unit}” — nie ma go w rejestrze`);
+      out.push(refusedRow(row, unknownUnitReason(d.unit)));
       continue;
     }
     let stored = storedOf.get(unitId);
     if (!stored) storedOf.set(unitId, stored = await listSettlements(kv, unitId));
-    const same = stored.find((s) => s.to === d.to);
-    if (same) {
-      if (!sameFigures(same, d)) {
-        refuse(
-          `rozliczenie lokalu ${d.unit} za okres do ${
-            formatDatePl(d.to)
-          } jest już zapisane z innymi danymi — zapisanego rozliczenia import nie zmienia`,
-        );
-      } else if (d.post && !same.postedToLedger) {
-        out.push({
-          index: row.index,
-          line: row.line,
-          action: "change",
-          note: "zaksięgowanie wyniku na koncie lokalu",
-          apply: { t: "post", id: same.id },
-        });
-      } else out.push({ index: row.index, line: row.line, action: "unchanged" });
-      continue;
-    }
-    const overlap = stored.find((s) => s.from <= d.to && d.from <= s.to);
-    if (overlap) {
-      refuse(
-        `okres nachodzi na zapisane rozliczenie ${formatDatePl(overlap.from)}–${
-          formatDatePl(overlap.to)
-        }`,
-      );
+    const decided = againstStored(row, stored);
+    if (decided) {
+      out.push(decided);
       continue;
     }
     const accepted = acceptedOf.get(unitId) ?? [];
     const inFile = accepted.find((s) => s.from <= d.to && d.from <= s.to);
-    if (inFile) {
-      refuse(`okres nachodzi na rozliczenie z wiersza ${inFile.line}`);
-      continue;
+    const planned = inFile
+      ? refusedRow<SettlementApply>(row, `okres nachodzi na rozliczenie z wiersza ${inFile.line}`)
+      : await planNewSettlement(kv, clock, row, unitId);
+    if (planned.action === "add") {
+      accepted.push({ from: d.from, to: d.to, line: row.line });
+      acceptedOf.set(unitId, accepted);
     }
-
-    // The figures, by the rules of water_settlements.ts; the notes from the readings held.
-    const water = await getUnitWater(kv, unitId);
-    const notes = computeSettlement({
-      unitId,
-      from: d.from,
-      to: d.to,
-      meters: water.meters,
-      readingsByMeter: water.readingsByMeter,
-      ledgerEntries: [],
-      prices: { cold: d.priceCold, hot: d.priceHot ?? null },
-    });
-    const litres = d.coldLitres + d.hotLitres;
-    const cold = {
-      litres,
-      coldLitres: d.coldLitres,
-      hotLitres: d.hotLitres,
-      priceGroszePerM3: d.priceCold,
-      actualCost: waterCost(litres, d.priceCold),
-      advances: d.advancesCold,
-      estimated: notes.cold.estimated,
-    };
-    const hot = d.priceHot === undefined ? null : {
-      litres: d.hotLitres,
-      priceGroszePerM3: d.priceHot,
-      actualCost: waterCost(d.hotLitres, d.priceHot),
-      advances: d.advancesHot ?? 0,
-      estimated: notes.hot?.estimated ?? false,
-    };
-    const totalActual = cold.actualCost + (hot?.actualCost ?? 0);
-    const totalAdvances = cold.advances + (hot?.advances ?? 0);
-    const difference = totalActual - totalAdvances;
-    if (d.difference !== undefined && d.difference !== difference) {
-      refuse(
-        `wynik w pliku ${zl(d.difference)} różni się od wyliczonego ${zl(difference)} (koszt ${
-          zl(totalActual)
-        } − zaliczki ${zl(totalAdvances)})`,
-      );
-      continue;
-    }
-    accepted.push({ from: d.from, to: d.to, line: row.line });
-    acceptedOf.set(unitId, accepted);
-    out.push({
-      index: row.index,
-      line: row.line,
-      action: "add",
-      ...(d.post ? { note: "z zaksięgowaniem wyniku" } : {}),
-      apply: {
-        t: "add",
-        post: d.post,
-        draft: {
-          id: newId(clock()),
-          unitId,
-          from: d.from,
-          to: d.to,
-          days: notes.days,
-          cold,
-          hot,
-          totalActual,
-          totalAdvances,
-          difference,
-          estimated: notes.estimated,
-          estimatedAtEnds: notes.estimatedAtEnds,
-          swaps: notes.swaps,
-          componentCodes: { ...defaultWaterComponentCodes },
-        },
-      },
-    });
+    out.push(planned);
   }
   return out;
 }

@@ -45,6 +45,7 @@ import {
   textField,
   wordField,
 } from "./types.ts";
+import { addedRow, changedRow, refusedRow, unchangedOrChanged } from "./planned.ts";
 
 const unitKindWords: Record<string, UnitKind> = {
   "mieszkanie": "flat",
@@ -276,6 +277,144 @@ function cellsOf(row: UnitRow): string[] {
   ];
 }
 
+/** What planning a file of units knows and remembers from row to row. */
+type UnitPlanning = {
+  kv: Deno.Kv;
+  /** Stored buildings by code. */
+  buildings: Map<string, Building>;
+  unitIds: Map<string, string>;
+  stored: Map<string, Unit>;
+  /** Buildings this file creates: code → address and the first line naming it. */
+  newBuildings: Map<string, { address: BuildingAddress; line: number }>;
+  /** Addresses taken by rows of this file: "building code|number" → line. */
+  takenInFile: Map<string, number>;
+  /** Units without a code this file gives a code to: unit id → line. */
+  adopted: Map<string, number>;
+};
+
+type RowBuilding = { known?: Building; create?: BuildingAddress } | { refused: string };
+
+/** The row's building: a stored one, one this file creates, or why neither. */
+function buildingOfRow(p: UnitPlanning, row: SourceRow<UnitRow>): RowBuilding {
+  const d = row.data;
+  const address = addressOf(d);
+  const known = p.buildings.get(d.building);
+  if (known) {
+    if (address && !sameAddress(address, known)) {
+      return {
+        refused: `adres budynku ${d.building} w pliku (${
+          addressText(address)
+        }) różni się od zapisanego (${addressText(known)}) — import nie zmienia budynków`,
+      };
+    }
+    return { known };
+  }
+  const planned = p.newBuildings.get(d.building);
+  if (planned) {
+    if (address && !sameAddress(address, planned.address)) {
+      return { refused: `inny adres budynku ${d.building} niż w wierszu ${planned.line}` };
+    }
+    return { create: planned.address };
+  }
+  if (address) {
+    p.newBuildings.set(d.building, { address, line: row.line });
+    return { create: address };
+  }
+  return {
+    refused:
+      `nieznany budynek „${d.building}” — aby go dodać, podaj ulicę, nr budynku, kod pocztowy i miejscowość`,
+  };
+}
+
+/** A row whose code is stored: unchanged, a change, or refused when its new address is taken. */
+async function planStoredUnit(
+  p: UnitPlanning,
+  row: SourceRow<UnitRow>,
+  storedUnit: Unit,
+  known: Building | undefined,
+  apply: UnitApply,
+  addressKeyInFile: string,
+): Promise<PlannedRow<UnitApply>> {
+  const d = row.data;
+  // Another unit (other code) at the new address?
+  if (known && (storedUnit.buildingId !== known.id || storedUnit.number !== d.number)) {
+    const there = (await findUnitsByAddress(p.kv, known.street, known.number, d.number))
+      .filter((u) => u.id !== storedUnit.id);
+    if (there.length > 0) {
+      return refusedRow(
+        row,
+        `pod adresem ${known.street} ${known.number}/${d.number} jest już inny lokal${
+          there[0].externalId ? ` (${there[0].externalId})` : ""
+        }`,
+      );
+    }
+  }
+  p.takenInFile.set(addressKeyInFile, row.line);
+  const changes = unitChanges(storedUnit, known?.id ?? null, d.building, apply.unit);
+  return unchangedOrChanged(row, changes, { ...apply, unitId: storedUnit.id });
+}
+
+/** A new code: is the address free, or held by a unit without a code (it gets this one)? */
+async function planNewCode(
+  p: UnitPlanning,
+  row: SourceRow<UnitRow>,
+  known: Building | undefined,
+  apply: UnitApply,
+  addressKeyInFile: string,
+): Promise<PlannedRow<UnitApply>> {
+  const d = row.data;
+  if (known) {
+    const there = await findUnitsByAddress(p.kv, known.street, known.number, d.number);
+    const taken = there.find((u) => u.externalId !== undefined);
+    if (taken) {
+      return refusedRow(
+        row,
+        `pod adresem ${known.street} ${known.number}/${d.number} jest już lokal o kodzie ${taken.externalId}`,
+      );
+    }
+    const holder = there[0];
+    if (holder) {
+      const first = p.adopted.get(holder.id);
+      if (first !== undefined) {
+        return refusedRow(row, `lokal pod tym adresem dostaje już kod w wierszu ${first}`);
+      }
+      p.adopted.set(holder.id, row.line);
+      p.takenInFile.set(addressKeyInFile, row.line);
+      const changes = unitChanges(holder, known.id, d.building, apply.unit);
+      return changedRow(row, { ...apply, unitId: holder.id }, changes.join("; "));
+    }
+  }
+  p.takenInFile.set(addressKeyInFile, row.line);
+  return addedRow(row, apply);
+}
+
+async function planUnitRow(
+  p: UnitPlanning,
+  row: SourceRow<UnitRow>,
+): Promise<PlannedRow<UnitApply>> {
+  const d = row.data;
+  const building = buildingOfRow(p, row);
+  if ("refused" in building) return refusedRow(row, building.refused);
+  const addressKeyInFile = `${d.building}|${foldValue(d.number)}`;
+  const sameInFile = p.takenInFile.get(addressKeyInFile);
+  if (sameInFile !== undefined) {
+    return refusedRow(
+      row,
+      `lokal nr ${d.number} w budynku ${d.building} jest już w wierszu ${sameInFile}`,
+    );
+  }
+  const { known, create } = building;
+  const apply: UnitApply = {
+    building: { code: d.building, ...(create ? { create } : {}) },
+    unit: fieldsOf(d),
+  };
+  const storedId = p.unitIds.get(d.externalId);
+  const storedUnit = storedId ? p.stored.get(storedId) : undefined;
+  return storedUnit
+    ? await planStoredUnit(p, row, storedUnit, known, apply, addressKeyInFile)
+    : await planNewCode(p, row, known, apply, addressKeyInFile);
+}
+
 async function plan(
   kv: Deno.Kv,
   _clock: Clock,
@@ -285,126 +424,17 @@ async function plan(
   for (const b of await listBuildings(kv)) if (b.externalId) buildings.set(b.externalId, b);
   const unitIds = await getUnitIdsByExternalIds(kv, rows.map((r) => r.data.externalId));
   const stored = new Map((await getUnits(kv, [...unitIds.values()])).map((u) => [u.id, u]));
-  /** Buildings this file creates: code → address and the first line naming it. */
-  const newBuildings = new Map<string, { address: BuildingAddress; line: number }>();
-  /** Addresses taken by rows of this file: "building code|number" → line. */
-  const takenInFile = new Map<string, number>();
-  /** Units without a code this file gives a code to: unit id → line. */
-  const adopted = new Map<string, number>();
+  const planning: UnitPlanning = {
+    kv,
+    buildings,
+    unitIds,
+    stored,
+    newBuildings: new Map(),
+    takenInFile: new Map(),
+    adopted: new Map(),
+  };
   const out: PlannedRow<UnitApply>[] = [];
-
-  for (const row of rows) {
-    const d = row.data;
-    const refuse = (reason: string) =>
-      out.push({ index: row.index, line: row.line, action: "refused", reason });
-
-    // The building.
-    const address = addressOf(d);
-    const known = buildings.get(d.building);
-    let create: BuildingAddress | undefined;
-    if (known) {
-      if (address && !sameAddress(address, known)) {
-        refuse(
-          `adres budynku ${d.building} w pliku (${addressText(address)}) różni się od zapisanego (${
-            addressText(known)
-          }) — import nie zmienia budynków`,
-        );
-        continue;
-      }
-    } else {
-      const planned = newBuildings.get(d.building);
-      if (planned) {
-        if (address && !sameAddress(address, planned.address)) {
-          refuse(`inny adres budynku ${d.building} niż w wierszu ${planned.line}`);
-          continue;
-        }
-        create = planned.address;
-      } else if (address) {
-        newBuildings.set(d.building, { address, line: row.line });
-        create = address;
-      } else {
-        refuse(
-          `nieznany budynek „${d.building}” — aby go dodać, podaj ulicę, nr budynku, kod pocztowy i miejscowość`,
-        );
-        continue;
-      }
-    }
-
-    const addressKeyInFile = `${d.building}|${foldValue(d.number)}`;
-    const sameInFile = takenInFile.get(addressKeyInFile);
-    if (sameInFile !== undefined) {
-      refuse(`lokal nr ${d.number} w budynku ${d.building} jest już w wierszu ${sameInFile}`);
-      continue;
-    }
-
-    const fields = fieldsOf(d);
-    const apply: UnitApply = {
-      building: { code: d.building, ...(create ? { create } : {}) },
-      unit: fields,
-    };
-    const storedId = unitIds.get(d.externalId);
-    const storedUnit = storedId ? stored.get(storedId) : undefined;
-    if (storedUnit) {
-      // Another unit (other code) at the new address?
-      if (known && (storedUnit.buildingId !== known.id || storedUnit.number !== d.number)) {
-        const there = (await findUnitsByAddress(kv, known.street, known.number, d.number))
-          .filter((u) => u.id !== storedUnit.id);
-        if (there.length > 0) {
-          refuse(
-            `pod adresem ${known.street} ${known.number}/${d.number} jest już inny lokal${
-              there[0].externalId ? ` (${there[0].externalId})` : ""
-            }`,
-          );
-          continue;
-        }
-      }
-      takenInFile.set(addressKeyInFile, row.line);
-      const changes = unitChanges(storedUnit, known?.id ?? null, d.building, fields);
-      out.push(
-        changes.length === 0 ? { index: row.index, line: row.line, action: "unchanged" } : {
-          index: row.index,
-          line: row.line,
-          action: "change",
-          note: changes.join("; "),
-          apply: { ...apply, unitId: storedUnit.id },
-        },
-      );
-      continue;
-    }
-
-    // A new code: is the address free, or held by a unit without a code (it gets this one)?
-    if (known) {
-      const there = await findUnitsByAddress(kv, known.street, known.number, d.number);
-      const taken = there.find((u) => u.externalId !== undefined);
-      if (taken) {
-        refuse(
-          `pod adresem ${known.street} ${known.number}/${d.number} jest już lokal o kodzie ${taken.externalId}`,
-        );
-        continue;
-      }
-      const holder = there[0];
-      if (holder) {
-        const first = adopted.get(holder.id);
-        if (first !== undefined) {
-          refuse(`lokal pod tym adresem dostaje już kod w wierszu ${first}`);
-          continue;
-        }
-        adopted.set(holder.id, row.line);
-        takenInFile.set(addressKeyInFile, row.line);
-        const changes = unitChanges(holder, known.id, d.building, fields);
-        out.push({
-          index: row.index,
-          line: row.line,
-          action: "change",
-          note: changes.join("; "),
-          apply: { ...apply, unitId: holder.id },
-        });
-        continue;
-      }
-    }
-    takenInFile.set(addressKeyInFile, row.line);
-    out.push({ index: row.index, line: row.line, action: "add", apply });
-  }
+  for (const row of rows) out.push(await planUnitRow(planning, row));
   return out;
 }
 
