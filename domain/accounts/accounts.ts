@@ -3,6 +3,7 @@ import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { newIdentifier } from "../access/identifier.ts";
 import { keys } from "../shared/keys.ts";
+import type { NotificationPrefs } from "./notification_prefs.ts";
 
 export type AccountStatus = "active" | "blocked";
 
@@ -32,6 +33,8 @@ export type Account = {
   passwordChangedAt?: string;
   /** The registration request this account was created from. */
   requestId?: string;
+  /** E-mail notices the resident chose (notification_prefs.ts); missing = on. */
+  notifications?: Partial<NotificationPrefs>;
 };
 
 export type NewAccount = Omit<Account, "id" | "identifier" | "createdAt" | "status">;

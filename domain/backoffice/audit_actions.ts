@@ -112,6 +112,14 @@ export const auditActionLabels = {
   "matter.note_added": "Dodano notatkę wewnętrzną do sprawy",
   "matter.assigned": "Przydzielono sprawę pracownikowi",
   "matter.occupants_accepted": "Przyjęto zmianę liczby osób (rejestr lokali zmieniony)",
+  "account.email_change_requested": "Mieszkaniec poprosił o zmianę adresu e-mail (link wysłany)",
+  "account.email_changed": "Mieszkaniec potwierdził nowy adres e-mail",
+  "account.phone_change_requested": "Mieszkaniec poprosił o zmianę numeru telefonu (kod SMS)",
+  "account.phone_changed": "Mieszkaniec potwierdził nowy numer telefonu kodem SMS",
+  "account.phone_code_failed": "Błędny kod SMS przy zmianie numeru telefonu",
+  "account.notifications_changed": "Mieszkaniec zmienił ustawienia powiadomień",
+  "message.payment_reminders_queued": "Wysłano przypomnienia o terminie płatności",
+  "message.payment_booked_notices_queued": "Wysłano powiadomienia o zaksięgowaniu wpłaty",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;
