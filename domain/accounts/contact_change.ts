@@ -147,7 +147,8 @@ export async function requestEmailChange(
     const op = kv.atomic().check(accountEntry).check(pointer)
       .set(keys.emailChanges(tokenHash), change, { expireIn: EMAIL_LINK_TTL_MS * 2 })
       .set(keys.emailChangeOfAccount(account.id), tokenHash, { expireIn: EMAIL_LINK_TTL_MS });
-    if (pointer.value) op.delete(keys.emailChanges(pointer.value));
+    // An older link stays stored (until it expires) but no longer matches the pointer: refused
+    // as replaced, not as unknown.
     addMessage(
       op,
       clock,
@@ -166,7 +167,7 @@ export async function requestEmailChange(
 
 export type EmailLinkState =
   | { ok: true; change: EmailChange }
-  | { ok: false; reason: "unknown" | "used" | "expired" };
+  | { ok: false; reason: "unknown" | "used" | "expired" | "stale" };
 
 function tokenShapeOk(token: string): boolean {
   return /^[a-z2-7]{32}$/.test(token);
@@ -179,10 +180,13 @@ export async function checkEmailChangeLink(
   token: string,
 ): Promise<EmailLinkState> {
   if (!tokenShapeOk(token)) return { ok: false, reason: "unknown" };
-  const change = (await kv.get<EmailChange>(keys.emailChanges(sha256Hex(token)))).value;
+  const tokenHash = sha256Hex(token);
+  const change = (await kv.get<EmailChange>(keys.emailChanges(tokenHash))).value;
   if (!change) return { ok: false, reason: "unknown" };
   if (change.usedAt) return { ok: false, reason: "used" };
   if (Date.parse(change.expiresAt) <= clock().getTime()) return { ok: false, reason: "expired" };
+  const pointer = await kv.get<string>(keys.emailChangeOfAccount(change.accountId));
+  if (pointer.value !== tokenHash) return { ok: false, reason: "stale" };
   return { ok: true, change };
 }
 
