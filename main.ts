@@ -98,7 +98,7 @@ const noticeCtx = async () => ({
 });
 Deno.cron("eBOK payment booked notices", "*/5 * * * *", async () => {
   const sent = await sendPaymentBookedNotices(kv, clock, await noticeCtx());
-  if (sent.emails) log.info("payment booked notices queued", sent);
+  if (sent.emails) log.info("payment notices queued", sent);
 });
 Deno.cron("eBOK payment reminders", "0 8 * * *", async () => {
   const run = await sendPaymentReminders(kv, clock, await noticeCtx());
