@@ -135,3 +135,16 @@ export async function updateAccount(
   }
   throw new Error(`account ${accountId} kept changing; update abandoned`);
 }
+
+/** Moves the account in the e-mail index from one address to another (in the caller's op). */
+export function addMoveEmailIndex(
+  op: Deno.AtomicOperation,
+  accountId: string,
+  from: string,
+  to: string,
+): void {
+  op.delete(keys.accountsByEmail(from, accountId)).set(
+    keys.accountsByEmail(to, accountId),
+    accountId,
+  );
+}

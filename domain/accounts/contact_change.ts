@@ -13,7 +13,7 @@
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeHexLowerCase } from "@oslojs/encoding";
 import { z } from "zod";
-import type { Account } from "./accounts.ts";
+import { type Account, addMoveEmailIndex } from "./accounts.ts";
 import { type Actor, addAudit } from "../backoffice/audit.ts";
 import type { Clock } from "../shared/clock.ts";
 import { randomInt, randomToken } from "../shared/ids.ts";
@@ -226,13 +226,12 @@ export async function confirmEmailChange(
     const updated: Account = { ...account, email: change.newEmail };
     const op = kv.atomic().check(changeEntry).check(accountEntry).check(pointer)
       .set(keys.accounts(account.id), updated)
-      .delete(keys.accountsByEmail(change.oldEmail, account.id))
-      .set(keys.accountsByEmail(change.newEmail, account.id), account.id)
       .delete(keys.emailChangeOfAccount(account.id))
       // Kept (marked used) until it would have expired, so a second use is named as such.
       .set(keys.emailChanges(tokenHash), { ...change, usedAt: now.toISOString() }, {
         expireIn: Math.max(60_000, Date.parse(change.expiresAt) - now.getTime()),
       });
+    addMoveEmailIndex(op, account.id, change.oldEmail, change.newEmail);
     addMessage(
       op,
       clock,

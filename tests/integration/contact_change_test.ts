@@ -246,3 +246,31 @@ Deno.test("contact change needs the current password; wrong ones count with the 
   assert.deepEqual(await messagesFor(t, "phone_change_code"), []);
   assert.equal((await getAccount(t.kv, account.id))?.phone, OLD_PHONE);
 });
+
+Deno.test("contact change requests are limited per account: the sixth in an hour waits, the typed value kept", async () => {
+  const { t, c } = await fixture();
+  await using _ = t;
+  for (let i = 1; i <= 5; i++) {
+    const res = await c.post("/ebok/konto/email", {
+      email: `nowy${i}@example.pl`,
+      email_password: PASSWORD,
+    });
+    assert.equal(res.status, 303);
+  }
+  const sixth = await c.post("/ebok/konto/telefon", {
+    phone: "601 222 333",
+    phone_password: PASSWORD,
+  });
+  assert.equal(sixth.status, 429);
+  const html = await sixth.text();
+  assert.match(html, /Zbyt wiele próśb o zmianę danych/);
+  assert.match(html, /id="phone"[^>]*value="601 222 333"/);
+  assert.equal((await messagesFor(t, "email_change_link")).length, 5);
+  assert.deepEqual(await messagesFor(t, "phone_change_code"), []);
+  t.clock.advance(60 * 60_000);
+  assert.equal(
+    (await c.post("/ebok/konto/telefon", { phone: "601 222 333", phone_password: PASSWORD }))
+      .status,
+    303,
+  );
+});
