@@ -8,6 +8,7 @@ import {
   type ContactErrors,
   type ContactRequestResult,
   getPendingContactChanges,
+  type PhoneConfirmResult,
   requestEmailChange,
   requestPhoneChange,
 } from "../../domain/accounts/contact_change.ts";
@@ -70,44 +71,65 @@ function refusedForm(
   };
 }
 
+/** A refused code: its field error (422), or a banner when no code can be tried any more. */
+function codeRefusal(
+  result: Exclude<PhoneConfirmResult, { ok: true }>,
+): { forms: ContactForms; status: 422 | 429 } {
+  if (result.reason === "invalid") {
+    return { status: 422, forms: { code: { errors: result.errors } } };
+  }
+  return {
+    status: result.reason === "too_many" ? 429 : 422,
+    forms: {
+      code: {
+        banner: result.reason === "too_many"
+          ? "Zbyt wiele błędnych kodów — ten kod już nie działa. Poproś o nowy kod poniżej."
+          : "Kod wygasł albo nie ma kodu do potwierdzenia. Poproś o nowy kod poniżej.",
+      },
+    },
+  };
+}
+
+/** The page, with what a refused form needs re-rendered (422/429) or a notice. */
+async function renderAccountPage(
+  deps: AppDeps,
+  c: Context<ResidentEnv>,
+  options: { forms?: ContactForms; status?: 200 | 422 | 429 } = {},
+) {
+  const { kv, clock } = deps;
+  const account = c.get("account");
+  return renderPage(
+    c,
+    {
+      title: "Moje konto",
+      menu: residentMenu,
+      viewer: residentViewer(account),
+      status: options.status,
+    },
+    <AccountPage
+      account={account}
+      units={await listResidentUnits(kv, account)}
+      sessions={await listOwnerSessions(kv, clock, "resident", account.id)}
+      currentSessionId={c.get("session").id}
+      notice={options.forms ? undefined : noticeOf(c)}
+      pending={await getPendingContactChanges(kv, clock, account.id)}
+      prefs={notificationPrefsOf(account)}
+      forms={options.forms}
+      ecorrespondence={
+        <EcorrespondenceSection
+          consent={await getEcorrespondenceConsent(kv, account.id)}
+          text={ECORRESPONDENCE_CONSENT_TEXT}
+        />
+      }
+    />,
+  );
+}
+
 export function accountRoutes(deps: AppDeps) {
   const { kv, clock, config, hasher } = deps;
   const app = new Hono<ResidentEnv>();
 
-  /** The page, with what a refused form needs re-rendered (422/429) or a notice. */
-  const page = async (
-    c: Context<ResidentEnv>,
-    options: { forms?: ContactForms; status?: 200 | 422 | 429 } = {},
-  ) => {
-    const account = c.get("account");
-    return renderPage(
-      c,
-      {
-        title: "Moje konto",
-        menu: residentMenu,
-        viewer: residentViewer(account),
-        status: options.status,
-      },
-      <AccountPage
-        account={account}
-        units={await listResidentUnits(kv, account)}
-        sessions={await listOwnerSessions(kv, clock, "resident", account.id)}
-        currentSessionId={c.get("session").id}
-        notice={options.forms ? undefined : noticeOf(c)}
-        pending={await getPendingContactChanges(kv, clock, account.id)}
-        prefs={notificationPrefsOf(account)}
-        forms={options.forms}
-        ecorrespondence={
-          <EcorrespondenceSection
-            consent={await getEcorrespondenceConsent(kv, account.id)}
-            text={ECORRESPONDENCE_CONSENT_TEXT}
-          />
-        }
-      />,
-    );
-  };
-
-  app.get("/", (c) => page(c));
+  app.get("/", (c) => renderAccountPage(deps, c));
 
   app.post("/wyloguj-wszedzie", async (c) => {
     const account = c.get("account");
@@ -132,7 +154,7 @@ export function accountRoutes(deps: AppDeps) {
       clientAddress: clientAddress(c, config.trustProxy),
     });
     if (result.ok) return c.redirect("/ebok/konto?link-wyslany#zmiana-email", 303);
-    return page(c, {
+    return renderAccountPage(deps, c, {
       status: result.reason === "invalid" ? 422 : 429,
       forms: { email: refusedForm(result, email, { main: "email", password: "email_password" }) },
     });
@@ -148,7 +170,7 @@ export function accountRoutes(deps: AppDeps) {
       clientAddress: clientAddress(c, config.trustProxy),
     });
     if (result.ok) return c.redirect("/ebok/konto?kod-wyslany#zmiana-telefonu", 303);
-    return page(c, {
+    return renderAccountPage(deps, c, {
       status: result.reason === "invalid" ? 422 : 429,
       forms: { phone: refusedForm(result, phone, { main: "phone", password: "phone_password" }) },
     });
@@ -162,19 +184,7 @@ export function accountRoutes(deps: AppDeps) {
       clientAddress: clientAddress(c, config.trustProxy),
     });
     if (result.ok) return c.redirect("/ebok/konto?telefon-zmieniony#zmiana-telefonu", 303);
-    if (result.reason === "invalid") {
-      return page(c, { status: 422, forms: { code: { errors: result.errors } } });
-    }
-    return page(c, {
-      status: result.reason === "too_many" ? 429 : 422,
-      forms: {
-        code: {
-          banner: result.reason === "too_many"
-            ? "Zbyt wiele błędnych kodów — ten kod już nie działa. Poproś o nowy kod poniżej."
-            : "Kod wygasł albo nie ma kodu do potwierdzenia. Poproś o nowy kod poniżej.",
-        },
-      },
-    });
+    return renderAccountPage(deps, c, codeRefusal(result));
   });
 
   app.post("/powiadomienia", async (c) => {

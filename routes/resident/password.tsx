@@ -1,7 +1,12 @@
 /** Residents' passwords: the change (also the forced one after a start password) and "Nie pamiętam hasła". */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import type { Account } from "../../domain/accounts/accounts.ts";
+import type { Session } from "../../domain/accounts/sessions.ts";
 import { requestStartPasswordBySms } from "../../domain/accounts/credentials.ts";
-import { changeResidentPassword } from "../../domain/accounts/password_change.ts";
+import {
+  type ChangePasswordResult,
+  changeResidentPassword,
+} from "../../domain/accounts/password_change.ts";
 import { formatDateTime } from "../../views/format.ts";
 import { LoginPage } from "../../views/public/login.tsx";
 import { publicMenu } from "../../views/menu.ts";
@@ -18,7 +23,15 @@ import { currentResident, residentViewer } from "./guard.ts";
 import { messageCtx } from "./message_ctx.ts";
 import { readForm, single } from "../validation.ts";
 
+/** The password change (forced after a start password, or chosen) and "Nie pamiętam hasła". */
 export function passwordRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.route("/", passwordChangeRoutes(deps));
+  app.route("/", forgotPasswordRoutes(deps));
+  return app;
+}
+
+function passwordChangeRoutes(deps: AppDeps) {
   const { kv, clock, config, hasher } = deps;
   const app = new Hono<AppEnv>();
   app.get("/zmiana-hasla", async (c) => {
@@ -61,44 +74,61 @@ export function passwordRoutes(deps: AppDeps) {
       setSessionCookie(c, config, "resident", result.token);
       return c.redirect("/ebok?haslo-zmienione", 303);
     }
-    if (result.reason === "already_changed" || result.reason === "unavailable") {
-      // A double-click or a second tab: the first change won and ended this session. The
-      // cookie is left alone: the browser may already hold the winner's new one.
-      return renderPage(
-        c,
-        { title: "Logowanie", menu: publicMenu, status: 409 },
-        <LoginPage
-          identifier={account.identifier}
-          banner={{
-            kind: "warn",
-            text: result.reason === "already_changed"
-              ? "Hasło zostało już zmienione — formularz wysłano drugi raz albo z innej karty. Zaloguj się hasłem, które zostało ustawione."
-              : "Konto nie jest dostępne. Skontaktuj się z biurem spółdzielni.",
-          }}
-        />,
-      );
-    }
-    const page = { forced: session.restricted };
+    return renderRefusedChange(c, found, result);
+  });
+
+  return app;
+}
+
+/** A refused change: another tab won (the login page), the lock, or the form with its errors. */
+function renderRefusedChange(
+  c: Context<AppEnv>,
+  found: { account: Account; session: Session },
+  result: Exclude<ChangePasswordResult, { ok: true }>,
+) {
+  const { account, session } = found;
+  if (result.reason === "already_changed" || result.reason === "unavailable") {
+    // A double-click or a second tab: the first change won and ended this session. The
+    // cookie is left alone: the browser may already hold the winner's new one.
     return renderPage(
       c,
-      {
-        title: "Zmiana hasła",
-        menu: session.restricted ? [] : publicMenu,
-        viewer: residentViewer(account),
-        status: result.reason === "locked" ? 429 : 422,
-      },
-      result.reason === "locked"
-        ? (
-          <PasswordChangePage
-            {...page}
-            banner={`Zbyt wiele błędnych haseł. Zmiana hasła i logowanie będą możliwe po ${
-              formatDateTime(result.retryAt)
-            }.`}
-          />
-        )
-        : <PasswordChangePage {...page} errors={result.errors} ticket={result.ticket} />,
+      { title: "Logowanie", menu: publicMenu, status: 409 },
+      <LoginPage
+        identifier={account.identifier}
+        banner={{
+          kind: "warn",
+          text: result.reason === "already_changed"
+            ? "Hasło zostało już zmienione — formularz wysłano drugi raz albo z innej karty. Zaloguj się hasłem, które zostało ustawione."
+            : "Konto nie jest dostępne. Skontaktuj się z biurem spółdzielni.",
+        }}
+      />,
     );
-  });
+  }
+  const page = { forced: session.restricted };
+  return renderPage(
+    c,
+    {
+      title: "Zmiana hasła",
+      menu: session.restricted ? [] : publicMenu,
+      viewer: residentViewer(account),
+      status: result.reason === "locked" ? 429 : 422,
+    },
+    result.reason === "locked"
+      ? (
+        <PasswordChangePage
+          {...page}
+          banner={`Zbyt wiele błędnych haseł. Zmiana hasła i logowanie będą możliwe po ${
+            formatDateTime(result.retryAt)
+          }.`}
+        />
+      )
+      : <PasswordChangePage {...page} errors={result.errors} ticket={result.ticket} />,
+  );
+}
+
+function forgotPasswordRoutes(deps: AppDeps) {
+  const { kv, clock, config, hasher } = deps;
+  const app = new Hono<AppEnv>();
 
   app.get(
     "/nie-pamietam-hasla",
