@@ -19,6 +19,10 @@ import { createLogger } from "./platform/log.ts";
 import { configuredPaymentGateway } from "./adapters/przelewy24.ts";
 import { paymentSweep } from "./domain/payments/confirmation.ts";
 import { kvFileStore, sweepFiles } from "./domain/files/kv_file_store.ts";
+import {
+  sendPaymentBookedNotices,
+  sendPaymentReminders,
+} from "./domain/messaging/payment_notices.ts";
 
 let config;
 try {
@@ -89,6 +93,22 @@ Deno.cron("eBOK rejected-request purge", "15 3 * * *", async () => {
 Deno.cron("eBOK closed-matter purge", "30 3 * * *", async () => {
   const purged = await purgeClosedMatters(kv, clock, kvFileStore(kv, clock));
   if (purged.matters) log.info("closed matters purged", purged);
+});
+
+// Notices about paying (domain/messaging/payment_notices.ts), for residents who want them:
+// "wpłata zaksięgowana" after an import, and the reminder before the due date (at most once a
+// month per unit; the daily run at 8:00 UTC catches up a missed day).
+const noticeCtx = async () => ({
+  coop: await getCooperativeProfile(kv, config.cooperativeName),
+  baseUrl: config.baseUrl,
+});
+Deno.cron("eBOK payment booked notices", "*/5 * * * *", async () => {
+  const sent = await sendPaymentBookedNotices(kv, clock, await noticeCtx());
+  if (sent.emails) log.info("payment notices queued", sent);
+});
+Deno.cron("eBOK payment reminders", "0 8 * * *", async () => {
+  const run = await sendPaymentReminders(kv, clock, await noticeCtx());
+  if (run.emails) log.info("payment reminders queued", run);
 });
 
 // Online payment (docs/payments.md): notifications left unverified by a crash are verified and

@@ -4,7 +4,7 @@
  * new start password (`issueStartPassword` in credentials.ts). Each change lands in one
  * atomic operation with its messages and audit entry; sessions end where the change requires.
  */
-import { type Account, updateAccount } from "./accounts.ts";
+import { type Account, addMoveEmailIndex, updateAccount } from "./accounts.ts";
 import { type Actor, addAudit } from "../backoffice/audit.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CooperativeProfile } from "../backoffice/cooperative.ts";
@@ -66,12 +66,7 @@ export async function changeContact(
     return { ...a, email, phone };
   }, (op, a) => {
     const old = before!;
-    if (old.email !== a.email) {
-      op.delete(keys.accountsByEmail(old.email, a.id)).set(
-        keys.accountsByEmail(a.email, a.id),
-        a.id,
-      );
-    }
+    if (old.email !== a.email) addMoveEmailIndex(op, a.id, old.email, a.email);
     const what = [
       old.email !== a.email ? "adres e-mail" : "",
       old.phone !== a.phone ? "numer telefonu" : "",

@@ -3,6 +3,7 @@ import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { newIdentifier } from "../access/identifier.ts";
 import { keys } from "../shared/keys.ts";
+import type { NotificationPrefs } from "./notification_prefs.ts";
 
 export type AccountStatus = "active" | "blocked";
 
@@ -32,6 +33,8 @@ export type Account = {
   passwordChangedAt?: string;
   /** The registration request this account was created from. */
   requestId?: string;
+  /** E-mail notices the resident chose (notification_prefs.ts); missing = on. */
+  notifications?: Partial<NotificationPrefs>;
 };
 
 export type NewAccount = Omit<Account, "id" | "identifier" | "createdAt" | "status">;
@@ -131,4 +134,17 @@ export async function updateAccount(
     if ((await op.commit()).ok) return next;
   }
   throw new Error(`account ${accountId} kept changing; update abandoned`);
+}
+
+/** Moves the account in the e-mail index from one address to another (in the caller's op). */
+export function addMoveEmailIndex(
+  op: Deno.AtomicOperation,
+  accountId: string,
+  from: string,
+  to: string,
+): void {
+  op.delete(keys.accountsByEmail(from, accountId)).set(
+    keys.accountsByEmail(to, accountId),
+    accountId,
+  );
 }

@@ -37,6 +37,7 @@ import { keys } from "../shared/keys.ts";
 import { isIsoDate } from "../shared/calendar.ts";
 import { addMessage } from "../messaging/messages.ts";
 import { announcementEmail } from "../messaging/notifications.ts";
+import { wantsNotification } from "../accounts/notification_prefs.ts";
 import type { Building } from "./register.ts";
 
 export const ANNOUNCEMENT_TITLE_MAX = 120;
@@ -185,7 +186,8 @@ async function audienceUnits(kv: Deno.Kv, audience: Audience): Promise<Set<strin
 }
 
 function inAudience(account: Account, units: Set<string> | null): boolean {
-  if (account.status !== "active") return false;
+  // Residents who turned announcement e-mails off still see them in eBOK.
+  if (!wantsNotification(account, "announcement")) return false;
   return units === null || account.unitIds.some((id) => units.has(id));
 }
 

@@ -121,6 +121,14 @@ export const auditActionLabels = {
   "payment.exported": "Pobrano listę płatności online (CSV)",
   "matter.retention_changed": "Zmieniono okres przechowywania zamkniętych zgłoszeń",
   "matter.purged": "Usunięto zamknięte zgłoszenie po okresie przechowywania (RODO)",
+  "account.email_change_requested": "Mieszkaniec poprosił o zmianę adresu e-mail (link wysłany)",
+  "account.email_changed": "Mieszkaniec potwierdził nowy adres e-mail",
+  "account.phone_change_requested": "Mieszkaniec poprosił o zmianę numeru telefonu (kod SMS)",
+  "account.phone_changed": "Mieszkaniec potwierdził nowy numer telefonu kodem SMS",
+  "account.phone_code_failed": "Błędny kod SMS przy zmianie numeru telefonu",
+  "account.notifications_changed": "Mieszkaniec zmienił ustawienia powiadomień",
+  "message.payment_reminders_queued": "Wysłano przypomnienia o terminie płatności",
+  "message.payment_booked_notices_queued": "Wysłano powiadomienia o zaksięgowaniu wpłaty",
 } as const satisfies Record<`${AuditFamily}.${string}`, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

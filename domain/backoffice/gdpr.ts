@@ -47,6 +47,7 @@ const accountFields: Record<keyof Account, "include" | "omit" | "times"> = {
   createdAt: "include",
   passwordChangedAt: "include",
   requestId: "include",
+  notifications: "include",
 };
 
 /** What the export leaves out, in Polish, as the file tells the resident. */

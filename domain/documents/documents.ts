@@ -19,6 +19,7 @@ import { type Building, getUnitByExternalId, getUnits } from "../backoffice/regi
 import type { FileRefusal, FileStore, StoredFile } from "../files/file_store.ts";
 import { addMessage } from "../messaging/messages.ts";
 import { newDocumentEmail } from "../messaging/notifications.ts";
+import { wantsNotification } from "../accounts/notification_prefs.ts";
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
@@ -173,7 +174,11 @@ export async function publishDocument(
     if (typeof resolved === "string") return { ok: false, reason: resolved };
     audience = resolved;
   }
-  const recipients = audience.kind === "unit" ? await accountsOfUnit(kv, audience.unitId) : [];
+  const recipients = audience.kind === "unit"
+    ? (await accountsOfUnit(kv, audience.unitId)).filter((a) =>
+      wantsNotification(a, "new_document")
+    )
+    : [];
 
   const now = clock();
   const id = newId(now);

@@ -28,6 +28,7 @@ import {
 import type { FileRefusal, FileStore, StagedFile, StoredFile } from "../files/file_store.ts";
 import { addMessage } from "../messaging/messages.ts";
 import { type MatterCtx, matterReplyEmail } from "./matter_notifications.ts";
+import { wantsNotification } from "../accounts/notification_prefs.ts";
 import { formatIsoDate, polishDate } from "../shared/calendar.ts";
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
@@ -505,7 +506,7 @@ export function addStaffReply(
     };
     op.set(keys.matterEntries(matter.id, entry.id), entry);
     const author = await getAccount(kv, matter.accountId);
-    if (author && author.status === "active" && author.email) {
+    if (author && wantsNotification(author, "matter_reply")) {
       addMessage(
         op,
         clock,
@@ -522,7 +523,11 @@ export function addStaffReply(
       actor: input.staff.actor,
       action: "matter.staff_replied",
       target: { kind: "account", id: matter.accountId },
-      details: { matterId: matter.id, number: matter.number, emailed: Boolean(author?.email) },
+      details: {
+        matterId: matter.id,
+        number: matter.number,
+        emailed: Boolean(author && wantsNotification(author, "matter_reply")),
+      },
     });
     return { ok: true, matter: { ...matter, updatedAt: entry.at, lastReplyBy: "staff" } };
   });

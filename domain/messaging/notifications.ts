@@ -299,3 +299,123 @@ export function newDocumentEmail(
     ].join("\n"),
   };
 }
+
+/**
+ * The link that confirms a new e-mail address, sent to that address. Following it (and pressing
+ * the button on the page) makes the change; nothing changes before.
+ */
+export function emailChangeLinkEmail(
+  ctx: Ctx,
+  a: { to: string; accountId: string; token: string; expiresAt: Date },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.to,
+    subject: "eBOK — potwierdź nowy adres e-mail",
+    purpose: "email_change_link",
+    subjectRef: `account:${a.accountId}`,
+    // The link is a secret until used: dropped once the message is settled.
+    sensitive: true,
+    text: [
+      "Dzień dobry,",
+      "",
+      "W eBOK poproszono o zmianę adresu e-mail konta na ten adres.",
+      "Aby potwierdzić zmianę, otwórz link i naciśnij „Potwierdź nowy adres”:",
+      `${ctx.baseUrl}/potwierdz-email?t=${a.token}`,
+      "",
+      `Link działa jeden raz, do ${formatDateTime(a.expiresAt)}.`,
+      "Jeśli to nie była Twoja prośba, zignoruj tę wiadomość — adres nie zostanie zmieniony.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+/** To the old address once the new one is confirmed, or to the address when the phone changed. */
+export function ownContactChangedEmail(
+  ctx: Ctx,
+  a: { to: string; accountId: string; what: "email" | "phone"; at: Date },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.to,
+    subject: "eBOK — zmieniono dane kontaktowe",
+    purpose: "contact_changed",
+    subjectRef: `account:${a.accountId}`,
+    text: [
+      "Dzień dobry,",
+      "",
+      a.what === "email"
+        ? `Adres e-mail Twojego konta w eBOK został zmieniony ${
+          formatDateTime(a.at)
+        }. Kolejne wiadomości eBOK przyjdą na nowy adres.`
+        : `Numer telefonu do SMS Twojego konta w eBOK został zmieniony ${
+          formatDateTime(a.at)
+        }. Hasła startowe przyjdą SMS-em na nowy numer.`,
+      "",
+      "Nie ja? Jeśli zmiany nie zrobiono na Twoją prośbę, natychmiast skontaktuj się z biurem spółdzielni.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+/** The 6-digit code that confirms a new phone number, sent by SMS to that number. */
+export function phoneChangeCodeSms(
+  ctx: Ctx,
+  a: { phone: string; accountId: string; code: string },
+): NewMessage {
+  return {
+    channel: "sms",
+    to: a.phone,
+    purpose: "phone_change_code",
+    subjectRef: `account:${a.accountId}`,
+    sensitive: true,
+    text: `${ctx.coop.name}: kod potwierdzenia numeru w eBOK: ${a.code}. Ważny 10 minut.`,
+  };
+}
+
+/** A few days before the payment date, when something is due. No amounts: only where to look. */
+export function paymentReminderEmail(
+  ctx: Ctx,
+  a: { email: string; accountId: string; dueBy: string },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.email,
+    subject: "eBOK — przypomnienie o terminie płatności",
+    purpose: "payment_reminder",
+    subjectRef: `account:${a.accountId}`,
+    text: [
+      "Dzień dobry,",
+      "",
+      `Przypominamy: termin opłat za lokal mija ${formatIsoDate(a.dueBy)}.`,
+      `Kwotę do zapłaty i numer konta znajdziesz w eBOK: ${ctx.baseUrl}/ebok`,
+      "",
+      "Jeśli opłata jest już w drodze, zignoruj tę wiadomość.",
+      "Przypomnienia wyłączysz w eBOK, w „Moje konto”.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}
+
+/** The accounting import booked a payment for the resident's unit. No amounts. */
+export function paymentBookedEmail(
+  ctx: Ctx,
+  a: { email: string; accountId: string },
+): NewMessage {
+  return {
+    channel: "email",
+    to: a.email,
+    subject: "eBOK — wpłata zaksięgowana",
+    purpose: "payment_booked",
+    subjectRef: `account:${a.accountId}`,
+    text: [
+      "Dzień dobry,",
+      "",
+      "Spółdzielnia zaksięgowała wpłatę na konto Twojego lokalu.",
+      `Szczegóły i aktualne saldo znajdziesz w eBOK: ${ctx.baseUrl}/ebok/saldo`,
+      "",
+      "Te powiadomienia wyłączysz w eBOK, w „Moje konto”.",
+      signature(ctx.coop),
+    ].join("\n"),
+  };
+}

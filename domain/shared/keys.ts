@@ -267,4 +267,17 @@ export const keys = {
   feeNoticeLettersAll: (runId: string) => ["fee_notice_letters", runId] as const,
   /** After how many days an unopened letter goes by post (PaperSettings). */
   paperSettings: () => ["settings", "paper_letters"] as const,
+  // --- Own contact changes and notification preferences (domain/accounts/contact_change.ts) ---
+  /** A pending e-mail change by the SHA-256 of its link's token (EmailChange), single use. */
+  emailChanges: (tokenHash: string) => ["email_changes", tokenHash] as const,
+  /** The account's newest pending e-mail change: holds the token hash (a new request replaces it). */
+  emailChangeOfAccount: (accountId: string) => ["email_change_of_account", accountId] as const,
+  /** A pending phone change with its SMS code's hash and the wrong attempts (PhoneChange). */
+  phoneChanges: (accountId: string) => ["phone_changes", accountId] as const,
+  /** A payment reminder queued for a unit and a month ("YYYY-MM"): at most once. */
+  paymentReminders: (period: string, unitId: string) =>
+    ["payment_reminders", period, unitId] as const,
+  /** Payments the ledger import booked for a unit, waiting for their notice e-mail. */
+  paymentBookedPending: (unitId: string) => ["payment_booked_pending", unitId] as const,
+  paymentBookedPendingAll: () => ["payment_booked_pending"] as const,
 } as const;

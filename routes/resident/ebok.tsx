@@ -3,22 +3,16 @@ import { announcementsFor } from "../../domain/backoffice/announcements.ts";
 import { polishDate, polishPeriod } from "../../domain/shared/calendar.ts";
 import { getTotals, listEntries } from "../../domain/balance/ledger.ts";
 import { listResidentUnits } from "../../domain/accounts/resident_units.ts";
-import { invalidateOwnerSessions, listOwnerSessions } from "../../domain/accounts/sessions.ts";
 import { amountDue, arrearsOrigin } from "../../domain/balance/statement.ts";
 import { transferFor } from "../../domain/balance/unit_transfer.ts";
-import { AccountPage } from "../../views/resident/account.tsx";
 import { DashboardPage } from "../../views/resident/dashboard.tsx";
 import { residentMenu } from "../../views/menu.ts";
 import type { AppDeps } from "../context.ts";
 import { renderPage } from "../render.tsx";
 import { requireResident, type ResidentEnv, residentViewer } from "./guard.ts";
 import { balanceRoutes } from "./balance.tsx";
-import { consentNotices, documentRoutes } from "./documents.tsx";
-import {
-  ECORRESPONDENCE_CONSENT_TEXT,
-  getEcorrespondenceConsent,
-} from "../../domain/documents/consent.ts";
-import { EcorrespondenceSection } from "../../views/resident/documents.tsx";
+import { documentRoutes } from "./documents.tsx";
+import { accountRoutes } from "./account.tsx";
 import { waterRoutes } from "./water.tsx";
 import { matterRoutes } from "./matters.tsx";
 import { paymentRoutes } from "./online_payment.tsx";
@@ -108,41 +102,7 @@ export function ebokRoutes(deps: AppDeps) {
   app.route("/zgloszenia", matterRoutes(deps));
   app.route("/", paymentRoutes(deps));
 
-  app.get("/konto", async (c) => {
-    const account = c.get("account");
-    return renderPage(
-      c,
-      { title: "Moje konto", menu: residentMenu, viewer: residentViewer(account) },
-      <AccountPage
-        account={account}
-        units={await listResidentUnits(kv, account)}
-        sessions={await listOwnerSessions(kv, clock, "resident", account.id)}
-        currentSessionId={c.get("session").id}
-        notice={c.req.query("wylogowano") !== undefined
-          ? "Wylogowano na pozostałych urządzeniach."
-          : consentNotices[c.req.query("e-korespondencja") ?? ""]}
-        ecorrespondence={
-          <EcorrespondenceSection
-            consent={await getEcorrespondenceConsent(kv, account.id)}
-            text={ECORRESPONDENCE_CONSENT_TEXT}
-          />
-        }
-      />,
-    );
-  });
-
-  app.post("/konto/wyloguj-wszedzie", async (c) => {
-    const account = c.get("account");
-    await invalidateOwnerSessions(kv, "resident", account.id, c.get("session").id, {
-      clock,
-      entry: (ended) => ({
-        actor: { kind: "resident", id: account.id, label: account.identifier },
-        action: "sessions.ended_elsewhere",
-        details: { ended },
-      }),
-    });
-    return c.redirect("/ebok/konto?wylogowano", 303);
-  });
+  app.route("/konto", accountRoutes(deps));
 
   return app;
 }

@@ -737,6 +737,41 @@ Deno.test("fuzz: hostile input to every form, query and the API — no 5xx, noth
       fields: ["x"],
       n: 20,
     },
+    {
+      name: "/ebok/konto/email",
+      who: "resident",
+      path: () => "/ebok/konto/email",
+      fields: ["email", "email_password"],
+      n: 40,
+    },
+    {
+      name: "/ebok/konto/telefon",
+      who: "resident",
+      path: () => "/ebok/konto/telefon",
+      fields: ["phone", "phone_password"],
+      n: 40,
+    },
+    {
+      name: "/ebok/konto/telefon/kod",
+      who: "resident",
+      path: () => "/ebok/konto/telefon/kod",
+      fields: ["code"],
+      n: 40,
+    },
+    {
+      name: "/ebok/konto/powiadomienia",
+      who: "resident",
+      path: () => "/ebok/konto/powiadomienia",
+      fields: ["notify"],
+      n: 40,
+    },
+    {
+      name: "/potwierdz-email",
+      who: "public",
+      path: () => "/potwierdz-email",
+      fields: ["t"],
+      n: 40,
+    },
     // The office's forms.
     {
       name: "/admin/wnioski/:id/zatwierdz",

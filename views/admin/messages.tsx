@@ -28,6 +28,10 @@ export const messagePurposeLabels: Record<string, string> = {
   announcement: "Komunikat spółdzielni",
   document_available: "Nowy dokument w eBOK",
   matter_reply: "Odpowiedź w sprawie (zgłoszeniu)",
+  email_change_link: "Link potwierdzający nowy adres e-mail",
+  phone_change_code: "Kod potwierdzający nowy numer telefonu (SMS)",
+  payment_reminder: "Przypomnienie o terminie opłat",
+  payment_booked: "Powiadomienie o zaksięgowaniu wpłaty",
 };
 
 export function MessagesTable(props: { messages: Message[]; now?: Date }) {

@@ -3,7 +3,15 @@ import type { Account } from "../../domain/accounts/accounts.ts";
 import { formatPolishMobile } from "../../domain/shared/phone.ts";
 import { type Building, type Unit, unitAddress } from "../../domain/backoffice/register.ts";
 import type { Session } from "../../domain/accounts/sessions.ts";
+import type { PendingContactChanges } from "../../domain/accounts/contact_change.ts";
+import type { NotificationPrefs } from "../../domain/accounts/notification_prefs.ts";
 import { formatDateTime } from "../format.ts";
+import {
+  type ContactForms,
+  EmailChangeSection,
+  NotificationSection,
+  PhoneChangeSection,
+} from "./contact.tsx";
 
 export function AccountPage(
   props: {
@@ -14,6 +22,10 @@ export function AccountPage(
     notice?: string;
     /** The consent to electronic delivery of letters, its section (views/resident/documents.tsx). */
     ecorrespondence?: Child;
+    pending?: PendingContactChanges;
+    prefs?: NotificationPrefs;
+    /** What was typed into a refused contact form, with its errors. */
+    forms?: ContactForms;
   },
 ) {
   const a = props.account;
@@ -43,9 +55,15 @@ export function AccountPage(
         <dd>{a.passwordChangedAt ? formatDateTime(new Date(a.passwordChangedAt)) : "—"}</dd>
       </dl>
       <p class="muted">
-        Zmiana adresu e-mail, numeru telefonu lub przypisanych lokali: skontaktuj się z biurem
-        spółdzielni.
+        Zmiana imienia, nazwiska lub przypisanych lokali: skontaktuj się z biurem spółdzielni.
       </p>
+      <EmailChangeSection pending={props.pending?.email} form={props.forms?.email} />
+      <PhoneChangeSection
+        pending={props.pending?.phone}
+        form={props.forms?.phone}
+        codeForm={props.forms?.code}
+      />
+      {props.prefs && <NotificationSection prefs={props.prefs} />}
       <h2>Bezpieczeństwo</h2>
       <div class="actions">
         <a class="button" href="/zmiana-hasla">Zmień hasło</a>

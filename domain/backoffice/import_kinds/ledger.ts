@@ -23,6 +23,7 @@ import {
   type NewLedgerEntry,
 } from "../../balance/ledger.ts";
 import { postEntriesMatchingPayments } from "../../payments/matching.ts";
+import { notePaymentsBooked } from "../../messaging/payment_notices.ts";
 import { getUnitIdsByExternalIds } from "../register.ts";
 import {
   basisUnitWords,
@@ -393,6 +394,14 @@ async function apply(
       throw new Error(`ledger of unit ${unitId}: conflict after ${result.posted} entries`);
     }
     outcome.added += result.posted;
+    // "Wpłata zaksięgowana" e-mails: noted here, sent by the notices run (payment_notices.ts).
+    await notePaymentsBooked(
+      kv,
+      clock,
+      unitId,
+      unitRows.map((r) => r.apply.entry),
+      result.duplicates,
+    );
     if (result.duplicates.length === 0) continue;
     // Posted before (a crash after the write, or another import meanwhile): the same or not?
     const dupes = new Set(result.duplicates);
