@@ -28,13 +28,13 @@ import { keys } from "../shared/keys.ts";
 import { CONTROL_CHARS } from "../shared/text.ts";
 import { type BulkFile, type MappingLine, parseMapping, unpackUpload } from "./bulk_files.ts";
 import {
-  accountsOfUnit,
   type Document,
   DOCUMENT_TITLE_MAX,
   documentCategories,
   type DocumentCategory,
   documentCategoryLabels,
   indexKey,
+  letterRecipients,
   type MessageCtx,
 } from "./documents.ts";
 
@@ -287,7 +287,7 @@ async function publishItem(
   item: BulkItem,
   options: { staff: Actor; ctx: MessageCtx },
 ): Promise<"published" | "already_published" | "failed"> {
-  const recipients = await accountsOfUnit(kv, item.unitId);
+  const recipients = await letterRecipients(kv, item.unitId);
   const file = item.staged.file;
   const doc: Document = {
     id: item.documentId,

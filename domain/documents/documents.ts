@@ -122,6 +122,11 @@ export function indexKey(doc: Document): Deno.KvKey {
 }
 
 /** The active accounts of a unit, for the e-mail about a new letter. */
+/** The unit's accounts that want the "W eBOK jest nowy dokument" e-mail (Moje konto). */
+export async function letterRecipients(kv: Deno.Kv, unitId: string): Promise<Account[]> {
+  return (await accountsOfUnit(kv, unitId)).filter((a) => wantsNotification(a, "new_document"));
+}
+
 export async function accountsOfUnit(kv: Deno.Kv, unitId: string): Promise<Account[]> {
   const ids: string[] = [];
   for await (const e of kv.list({ prefix: keys.accountsByUnitAll(unitId) })) {
@@ -174,11 +179,7 @@ export async function publishDocument(
     if (typeof resolved === "string") return { ok: false, reason: resolved };
     audience = resolved;
   }
-  const recipients = audience.kind === "unit"
-    ? (await accountsOfUnit(kv, audience.unitId)).filter((a) =>
-      wantsNotification(a, "new_document")
-    )
-    : [];
+  const recipients = audience.kind === "unit" ? await letterRecipients(kv, audience.unitId) : [];
 
   const now = clock();
   const id = newId(now);
