@@ -245,4 +245,17 @@ export const keys = {
   /** Staff's internal notes: a key space of their own, never read for residents. */
   matterNotes: (matterId: string, noteId: string) => ["matter_notes", matterId, noteId] as const,
   matterNotesAll: (matterId: string) => ["matter_notes", matterId] as const,
+  // --- Resident pages read in few operations (issue 17) --------------------------------------
+  /**
+   * Re-set in every op that adds or removes a unit's payment "w drodze" (domain/payments/
+   * in_transit.ts): its versionstamp tells whether a remembered list is still exact.
+   */
+  paymentsInTransitStamp: (unitId: string) => ["payments_in_transit_stamp", unitId] as const,
+  /** A unit's water in the shape the water page needs (domain/water/water_summary.ts). */
+  waterSummary: (unitId: string) => ["water_summary", unitId] as const,
+  /**
+   * Re-set in every op that adds or changes a unit's water settlement or reading submission:
+   * its versionstamp tells whether the lists the water page remembers are still exact.
+   */
+  waterStamp: (unitId: string) => ["water_stamp", unitId] as const,
 } as const;

@@ -44,6 +44,7 @@ import {
   type Reading,
 } from "./water.ts";
 import { formatM3 } from "./water_settlements.ts";
+import { addWaterSummary } from "./water_summary.ts";
 
 // --- The reading window -------------------------------------------------------------------
 
@@ -413,7 +414,8 @@ export async function submitReadings(
         status: "pending",
         revision: 1,
       };
-    const op = kv.atomic().check(day).set(keys.readingSubmissions(submission.id), submission);
+    const op = kv.atomic().check(day).set(keys.readingSubmissions(submission.id), submission)
+      .set(keys.waterStamp(submission.unitId), submission.id);
     if (replacing && earlier) {
       op.check(earlier);
     } else {
@@ -552,6 +554,7 @@ export async function acceptSubmission(
 
     const op = kv.atomic().check(entry, ...indexes);
     const stored = new Map<string, Reading>();
+    const fresh: Reading[] = [];
     const at = clock();
     for (const e of first.entries) {
       const readings = readingsByMeter[e.meterId] ?? [];
@@ -576,6 +579,7 @@ export async function acceptSubmission(
       op.set(keys.metersById(meter.id), meter.unitId)
         .set(keys.readings(meter.id, reading.readOn, reading.id), reading);
       stored.set(e.meterId, reading);
+      fresh.push(reading);
     }
     const submission: ReadingSubmission = {
       ...first,
@@ -588,6 +592,7 @@ export async function acceptSubmission(
       })),
     };
     decide(op, submission);
+    await addWaterSummary(op, kv, first.unitId, { readings: fresh });
     addAudit(op, clock, {
       actor: input.staff,
       action: "reading.accepted",
@@ -655,6 +660,7 @@ function sameEntries(a: readonly SubmissionEntry[], b: readonly SubmissionEntry[
 /** Writes a decided submission and moves it from the pending index to its status index. */
 function decide(op: Deno.AtomicOperation, s: ReadingSubmission): Deno.AtomicOperation {
   return op.set(keys.readingSubmissions(s.id), s)
+    .set(keys.waterStamp(s.unitId), s.id)
     .delete(keys.readingSubmissionsByStatus("pending", s.id))
     .set(keys.readingSubmissionsByStatus(s.status, s.id), s.id);
 }

@@ -66,6 +66,9 @@ for (const unitCount of [1, 2, 3]) {
       assert.equal(res.status, 200, path);
       await res.text();
       const ops = counter.operations();
+      if (Deno.env.get("KV_BUDGET_VERBOSE")) {
+        console.log(`${unitCount} unit(s) ${path}: ${ops}\n${counter.describe()}`);
+      }
       if (ops > budget) {
         over.push(`${path}: ${ops} KV operations (budget ${budget}):\n${counter.describe()}`);
       }
