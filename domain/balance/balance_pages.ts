@@ -45,15 +45,33 @@ async function readUnit(
   const r = read.units[0];
   const entries = await money.allEntries(unitId, r.totalsEntry);
   const { totals } = shownTotals(r);
-  const due = amountDue(totals, entries.filter((e) => e.period >= at.today.slice(0, 7)), at.today);
+  // Remembered under the ledger's stamp, the day and the payments on their way.
+  const { due, origin } = money.derived(
+    unitId,
+    r,
+    `due|${at.today}|${totals.balance}`,
+    () => {
+      const due = amountDue(
+        totals,
+        entries.filter((e) => e.period >= at.today.slice(0, 7)),
+        at.today,
+      );
+      return {
+        due,
+        origin: arrearsOrigin(entries, { balance: totals.balance, due, today: at.today }),
+      };
+    },
+  );
   const header: MoneyHeader = {
     totals,
     inTransit: r.inTransit,
     inTransitSum: inTransitTotal(r.inTransit),
     due,
-    origin: arrearsOrigin(entries, { balance: totals.balance, due, today: at.today }),
+    origin,
   };
-  return { entries, header, components: read.components };
+  const remember = <T>(question: string, compute: () => T) =>
+    money.derived(unitId, r, question, compute);
+  return { entries, header, components: read.components, remember };
 }
 
 /** The years with entries (by the month they concern) and this year, newest first. */
@@ -81,16 +99,22 @@ export async function statementView(
   unitId: string,
   at: At & { filter: StatementFilter; chartMonths: number },
 ): Promise<StatementView> {
-  const { entries, header, components } = await readUnit(money, unitId, at, true);
-  return {
-    ...header,
-    rows: runningStatement(entries, { filter: at.filter }).reverse(),
+  const { entries, header, components, remember } = await readUnit(money, unitId, at, true);
+  const whole = remember(`ledger|${at.today.slice(0, 4)}|${at.chartMonths}`, () => ({
     months: monthlySummary(entries).slice(-at.chartMonths),
     firstPostedOn: entries.length
       ? entries.reduce((a, e) => e.postedOn < a ? e.postedOn : a, entries[0].postedOn)
       : null,
     years: yearsOf(entries, Number(at.today.slice(0, 4))),
     periods: [...new Set(entries.map((e) => e.period))].sort().reverse(),
+  }));
+  return {
+    ...header,
+    ...whole,
+    rows: remember(
+      `rows|${JSON.stringify(at.filter)}`,
+      () => runningStatement(entries, { filter: at.filter }).reverse(),
+    ),
     components,
   };
 }
@@ -119,13 +143,16 @@ export async function chargesView(
   unitId: string,
   at: At & { year?: number },
 ): Promise<ChargesView> {
-  const { entries, header, components } = await readUnit(money, unitId, at, true);
+  const { entries, header, components, remember } = await readUnit(money, unitId, at, true);
   const years = yearsOf(entries, Number(at.today.slice(0, 4)));
   const year = at.year !== undefined && years.includes(at.year) ? at.year : years[0];
   return {
     year,
     years,
-    months: monthlySummary(entries).filter((m) => m.period.startsWith(`${year}-`)),
+    months: remember(
+      `months|${year}`,
+      () => monthlySummary(entries).filter((m) => m.period.startsWith(`${year}-`)),
+    ),
     components,
     inTransit: header.inTransit,
   };
@@ -144,21 +171,24 @@ export async function paymentsView(
   u: ResidentUnit,
   at: At & { coop: CooperativeProfile },
 ): Promise<PaymentsView> {
-  const { entries, header } = await readUnit(money, u.unit.id, at);
-  const payments = entries.filter((e) => e.kind === "payment").reverse();
-  const byYear = new Map<string, { year: string; sum: number; count: number }>();
-  for (const p of payments) {
-    const y = p.postedOn.slice(0, 4);
-    const row = byYear.get(y) ?? { year: y, sum: 0, count: 0 };
-    row.sum += p.amount;
-    row.count++;
-    byYear.set(y, row);
-  }
+  const { entries, header, remember } = await readUnit(money, u.unit.id, at);
+  const { payments, byYear } = remember("payments", () => {
+    const payments = entries.filter((e) => e.kind === "payment").reverse();
+    const byYear = new Map<string, { year: string; sum: number; count: number }>();
+    for (const p of payments) {
+      const y = p.postedOn.slice(0, 4);
+      const row = byYear.get(y) ?? { year: y, sum: 0, count: 0 };
+      row.sum += p.amount;
+      row.count++;
+      byYear.set(y, row);
+    }
+    return { payments, byYear: [...byYear.values()] };
+  });
   const period = at.today.slice(0, 7);
   return {
     ...header,
     payments,
-    byYear: [...byYear.values()],
+    byYear,
     transfer: { ...transferFor(at.coop, u, period, header.due.dueNow), amount: header.due.dueNow },
   };
 }

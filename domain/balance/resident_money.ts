@@ -110,7 +110,25 @@ export function createMoneyReader(kv: Deno.Kv) {
     return { month: hit.month, tail: hit.tail ?? hit.month };
   }
 
-  return { records, recentEntries, allEntries };
+  // Figures computed from a unit's whole ledger (the statement, the monthly summary), under
+  // the totals' versionstamp and the question asked (filter, day): a pure function of those,
+  // so the next view of the same page costs no pass over the history.
+  const computed = new Map<string, unknown>();
+  function derived<T>(unitId: string, r: UnitMoneyRecords, question: string, compute: () => T): T {
+    const key = `${unitId}|${r.totalsEntry.versionstamp ?? "empty"}|${question}`;
+    if (computed.has(key)) {
+      const hit = computed.get(key) as T;
+      computed.delete(key);
+      computed.set(key, hit);
+      return hit;
+    }
+    const value = compute();
+    computed.set(key, value);
+    if (computed.size > 500) computed.delete(computed.keys().next().value!);
+    return value;
+  }
+
+  return { records, recentEntries, allEntries, derived };
 }
 
 /** What is due, lowered by the payments on their way ("w drodze"), as every money page shows it. */

@@ -317,6 +317,22 @@ export type SubmitReadingsResult =
 
 const MAX_ATTEMPTS = 10;
 
+/** What `submitReadings` is given: the resident, the unit, the values typed. */
+type SubmitInput = {
+  accountId: string;
+  unitId: string;
+  entries: { meterId: string; litres: number }[];
+  /** The resident confirmed the plausibility warnings shown to them. */
+  confirmed: boolean;
+  email: string;
+  firstName: string;
+  /** The account's identifier, for the audit log. */
+  identifier?: string;
+  /** The unit's address for the e-mail, e.g. "ul. Kazimierza Wielkiego 12/7". */
+  unitLabel?: string;
+  ctx: MessageCtx;
+};
+
 /**
  * Checks and stores a resident's readings, queueing the confirmation e-mail and an audit entry
  * in the same atomic op. The caller has checked that the account holds the unit. Any subset
@@ -325,20 +341,7 @@ const MAX_ATTEMPTS = 10;
 export async function submitReadings(
   kv: Deno.Kv,
   clock: Clock,
-  input: {
-    accountId: string;
-    unitId: string;
-    entries: { meterId: string; litres: number }[];
-    /** The resident confirmed the plausibility warnings shown to them. */
-    confirmed: boolean;
-    email: string;
-    firstName: string;
-    /** The account's identifier, for the audit log. */
-    identifier?: string;
-    /** The unit's address for the e-mail, e.g. "ul. Kazimierza Wielkiego 12/7". */
-    unitLabel?: string;
-    ctx: MessageCtx;
-  },
+  input: SubmitInput,
 ): Promise<SubmitReadingsResult> {
   const now = clock();
   const today = polishDate(now);
@@ -347,8 +350,38 @@ export async function submitReadings(
 
   const { meters, readingsByMeter } = await getUnitWater(kv, input.unitId);
   const byId = new Map(meters.map((m) => [m.id, m]));
+  const checks = checkEntries(input.entries, meters, readingsByMeter, today);
+  if (checks.length === 0 || checks.some((c) => c.check.kind === "error")) {
+    return { ok: false, reason: "invalid", checks };
+  }
+  if (!input.confirmed && checks.some((c) => c.check.kind === "warning")) {
+    return { ok: false, reason: "needs_confirmation", checks };
+  }
+
+  const entries: SubmissionEntry[] = checks.map((c) => {
+    const last = lastReadingOn(readingsByMeter[c.meterId] ?? [], "9999-12-31");
+    const entry: SubmissionEntry = {
+      meterId: c.meterId,
+      litres: c.litres,
+      previousLitres: last?.litres ?? null,
+      previousOn: last?.readOn ?? null,
+    };
+    if (c.check.kind === "warning") entry.warning = c.check.message;
+    return entry;
+  });
+  return await storeSubmission(kv, clock, input, { today, entries, checks, byId });
+}
+
+/** Each entry checked against the meter's readings: unknown meter, repeated, implausible. */
+function checkEntries(
+  given: readonly { meterId: string; litres: number }[],
+  meters: Meter[],
+  readingsByMeter: Record<string, Reading[]>,
+  today: string,
+): EntryCheck[] {
+  const byId = new Map(meters.map((m) => [m.id, m]));
   const seen = new Set<string>();
-  const checks: EntryCheck[] = input.entries.map(({ meterId, litres }) => {
+  return given.map(({ meterId, litres }) => {
     const meter = byId.get(meterId);
     let check: SubmissionCheck;
     if (!meter) {
@@ -368,24 +401,25 @@ export async function submitReadings(
     seen.add(meterId);
     return { meterId, litres, check };
   });
-  if (checks.length === 0 || checks.some((c) => c.check.kind === "error")) {
-    return { ok: false, reason: "invalid", checks };
-  }
-  if (!input.confirmed && checks.some((c) => c.check.kind === "warning")) {
-    return { ok: false, reason: "needs_confirmation", checks };
-  }
+}
 
-  const entries: SubmissionEntry[] = checks.map((c) => {
-    const last = lastReadingOn(readingsByMeter[c.meterId] ?? [], "9999-12-31");
-    const entry: SubmissionEntry = {
-      meterId: c.meterId,
-      litres: c.litres,
-      previousLitres: last?.litres ?? null,
-      previousOn: last?.readOn ?? null,
-    };
-    if (c.check.kind === "warning") entry.warning = c.check.message;
-    return entry;
-  });
+/**
+ * Stores the checked submission (a new one, or today's pending one replaced), its e-mail and
+ * its audit entry in one atomic op; the same values again are a no-op.
+ */
+async function storeSubmission(
+  kv: Deno.Kv,
+  clock: Clock,
+  input: SubmitInput,
+  checked: {
+    today: string;
+    entries: SubmissionEntry[];
+    checks: EntryCheck[];
+    byId: Map<string, Meter>;
+  },
+): Promise<SubmitReadingsResult> {
+  const { today, entries, checks, byId } = checked;
+  const now = clock();
   const dayKey = keys.readingSubmissionsByUnitDay(input.unitId, today);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const day = await kv.get<string>(dayKey);

@@ -51,38 +51,60 @@ const filterSchema = z.object({
 
 type Readers = { readUnits: ResidentUnitsReader; money: MoneyReader };
 
-/** Parse, call one domain function (balance_pages.ts), render. */
-export function balanceRoutes(deps: AppDeps, { readUnits, money }: Readers) {
-  const { clock } = deps;
+const readFilter = (query: Record<string, string>) => {
+  const parsed = filterSchema.safeParse(query);
+  if (parsed.success) {
+    const q = parsed.data;
+    const filter: BalanceFilter = {
+      year: q.rok,
+      period: q.okres,
+      kind: q.rodzaj as BalanceFilter["kind"],
+      component: q.skladnik,
+    };
+    return { ok: true as const, lokal: q.lokal, filter, page: q.strona ?? 1 };
+  }
+  return { ok: false as const, lokal: typeof query.lokal === "string" ? query.lokal : undefined };
+};
+
+const statementFilter = (f: BalanceFilter) => ({
+  year: f.year,
+  period: f.period,
+  component: f.component,
+  kinds: f.kind ? [f.kind] : undefined,
+});
+
+/** What every money tab's handler needs: today, whether online payment is on, the unit asked. */
+function tabContext(deps: AppDeps, readUnits: ResidentUnitsReader) {
+  return {
+    at: () => ({ today: polishDate(deps.clock()), online: deps.paymentGateway !== undefined }),
+    /** The unit from `?lokal=`, only among the resident's own; null → 404. */
+    resolve: async (account: ResidentEnv["Variables"]["account"], unitId?: string) => {
+      const units = await readUnits(account);
+      return { units, current: pickResidentUnit(units, unitId) };
+    },
+  };
+}
+
+/** The money tabs: parse, call one domain function (balance_pages.ts), render. */
+export function balanceRoutes(deps: AppDeps, readers: Readers) {
   const app = new Hono<ResidentEnv>();
-  const at = () => ({ today: polishDate(clock()), online: deps.paymentGateway !== undefined });
+  app.route("/", statementRoutes(deps, readers));
+  app.route("/", monthRoutes(deps, readers));
+  return app;
+}
 
-  /** The unit from `?lokal=`, only among the resident's own; null → 404. */
-  const resolve = async (account: ResidentEnv["Variables"]["account"], unitId?: string) => {
-    const units = await readUnits(account);
-    return { units, current: pickResidentUnit(units, unitId) };
-  };
+/** The statement's lines, once per rows array (the domain hands out the same one while valid). */
+const groupedLines = new WeakMap<object, ReturnType<typeof groupStatementLines>>();
+function linesOf(rows: Parameters<typeof groupStatementLines>[0]) {
+  let lines = groupedLines.get(rows);
+  if (!lines) groupedLines.set(rows, lines = groupStatementLines(rows));
+  return lines;
+}
 
-  const readFilter = (query: Record<string, string>) => {
-    const parsed = filterSchema.safeParse(query);
-    if (parsed.success) {
-      const q = parsed.data;
-      const filter: BalanceFilter = {
-        year: q.rok,
-        period: q.okres,
-        kind: q.rodzaj as BalanceFilter["kind"],
-        component: q.skladnik,
-      };
-      return { ok: true as const, lokal: q.lokal, filter, page: q.strona ?? 1 };
-    }
-    return { ok: false as const, lokal: typeof query.lokal === "string" ? query.lokal : undefined };
-  };
-  const statementFilter = (f: BalanceFilter) => ({
-    year: f.year,
-    period: f.period,
-    component: f.component,
-    kinds: f.kind ? [f.kind] : undefined,
-  });
+/** /saldo and /saldo.csv: the statement with its filters. */
+function statementRoutes(deps: AppDeps, { readUnits, money }: Readers) {
+  const app = new Hono<ResidentEnv>();
+  const { at, resolve } = tabContext(deps, readUnits);
 
   app.get("/saldo", async (c) => {
     const account = c.get("account");
@@ -95,7 +117,7 @@ export function balanceRoutes(deps: AppDeps, { readUnits, money }: Readers) {
       filter: statementFilter(filter),
       chartMonths: CHART_MONTHS,
     });
-    const lines = groupStatementLines(view.rows);
+    const lines = linesOf(view.rows);
     const pages = Math.max(1, Math.ceil(lines.length / PAGE_SIZE));
     const page = Math.min(read.ok ? read.page : 1, pages);
     const props = {
@@ -141,11 +163,19 @@ export function balanceRoutes(deps: AppDeps, { readUnits, money }: Readers) {
       ...at(),
       filter: statementFilter(read.filter),
     });
-    const filename = statementCsvFilename(unitLabel(current), polishDate(clock()));
+    const filename = statementCsvFilename(unitLabel(current), at().today);
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="${filename}"`);
     return c.body(statementCsv(rows, { components }));
   });
+
+  return app;
+}
+
+/** /naliczenia and /wplaty: the months' charges, the payments and how to pay. */
+function monthRoutes(deps: AppDeps, { readUnits, money }: Readers) {
+  const app = new Hono<ResidentEnv>();
+  const { at, resolve } = tabContext(deps, readUnits);
 
   app.get("/naliczenia", async (c) => {
     const account = c.get("account");

@@ -3,6 +3,7 @@ import { polishDate } from "../../domain/shared/calendar.ts";
 import { submitReadings } from "../../domain/water/reading_submissions.ts";
 import {
   pickResidentUnit,
+  type ResidentUnit,
   type ResidentUnitsReader,
 } from "../../domain/accounts/resident_units.ts";
 import { CHART_MONTHS, createWaterReader } from "../../domain/water/water_page.ts";
@@ -23,18 +24,23 @@ export function parseM3(input: string): number | null {
   return Number(m[1]) * 1000 + Number((m[2] ?? "").padEnd(3, "0"));
 }
 
+type Resolve = (
+  account: ResidentEnv["Variables"]["account"],
+  unitId?: string,
+) => Promise<{ units: ResidentUnit[]; current: ResidentUnit | null }>;
+
+/** The water page and the reading form: parse, call one domain function, render. */
 export function waterRoutes(deps: AppDeps, { readUnits }: { readUnits: ResidentUnitsReader }) {
-  const { kv, clock, config } = deps;
+  const { kv, clock } = deps;
   const app = new Hono<ResidentEnv>();
   const water = createWaterReader(kv);
-
-  const resolve = async (account: ResidentEnv["Variables"]["account"], unitId?: string) => {
+  const resolve: Resolve = async (account, unitId) => {
     const units = await readUnits(account);
     return { units, current: pickResidentUnit(units, unitId?.slice(0, 40)) };
   };
 
-  // Five KV operations at most, whatever the length of the history: the session with its
-  // account, the units with their buildings, the unit's water summary with the settings.
+  // Three KV operations whatever the length of the history: the session with its account,
+  // the units with their buildings, the unit's water summary with the settings it needs.
   app.get("/woda", async (c) => {
     const account = c.get("account");
     const { units, current } = await resolve(account, c.req.query("lokal"));
@@ -63,6 +69,52 @@ export function waterRoutes(deps: AppDeps, { readUnits }: { readUnits: ResidentU
       />,
     );
   });
+  app.route("/", readingRoutes(deps, water, resolve));
+  return app;
+}
+
+/** The typed values, each parsed to litres; an entry whose value is no number carries why. */
+function readEntries(form: Record<string, string | string[]>, base: ReadingFormEntry[]) {
+  const parsed: { meterId: string; litres: number }[] = [];
+  const entries = base.map((e): ReadingFormEntry => {
+    const value = single(form[`m_${e.meter.id}`]).trim().slice(0, 20);
+    if (!value) return { ...e, value };
+    const litres = parseM3(value);
+    if (litres === null) return { ...e, value, error: "Wpisz stan licznika w m³, np. 123,456." };
+    parsed.push({ meterId: e.meter.id, litres });
+    return { ...e, value };
+  });
+  return { entries, parsed };
+}
+
+/** What the form says about a refused submission: on the entries, or for the whole form. */
+function refusal(
+  result: Exclude<Awaited<ReturnType<typeof submitReadings>>, { ok: true }>,
+  entries: ReadingFormEntry[],
+): { needsConfirmation?: boolean; formError?: string } {
+  if (result.reason === "outside_window") {
+    return { formError: "Okres podawania odczytów właśnie się skończył." };
+  }
+  if (result.reason === "conflict") {
+    return { formError: "Nie udało się zapisać odczytu. Spróbuj ponownie." };
+  }
+  for (const check of result.checks) {
+    const e = entries.find((x) => x.meter.id === check.meterId);
+    if (!e) continue;
+    if (check.check.kind === "error") e.error = check.check.message;
+    if (check.check.kind === "warning") e.warning = check.check.message;
+  }
+  return { needsConfirmation: result.reason === "needs_confirmation" };
+}
+
+/** GET and POST /woda/odczyt: the resident's meter readings, without JavaScript. */
+function readingRoutes(
+  deps: AppDeps,
+  water: ReturnType<typeof createWaterReader>,
+  resolve: Resolve,
+) {
+  const { kv, clock, config } = deps;
+  const app = new Hono<ResidentEnv>();
 
   app.get("/woda/odczyt", async (c) => {
     const account = c.get("account");
@@ -86,38 +138,28 @@ export function waterRoutes(deps: AppDeps, { readUnits }: { readUnits: ResidentU
     const { current } = await resolve(account, c.req.query("lokal"));
     if (!current) return c.notFound();
     const form = await readForm(c.req);
-    const { meters: base, window } = await water.readingForm(
-      current.unit.id,
-      polishDate(clock()),
-    );
-    const entries: ReadingFormEntry[] = base.map((e) => {
-      const value = single(form[`m_${e.meter.id}`]).trim().slice(0, 20);
-      return { ...e, value };
-    });
-    const page = (status: 422, opts: { needsConfirmation?: boolean; formError?: string } = {}) =>
+    const shown = await water.readingForm(current.unit.id, polishDate(clock()));
+    const { entries, parsed } = readEntries(form, shown.meters);
+    const page = (opts: { needsConfirmation?: boolean; formError?: string } = {}) =>
       renderPage(
         c,
-        { title: "Podaj odczyt", menu: residentMenu, viewer: residentViewer(account), status },
+        {
+          title: "Podaj odczyt",
+          menu: residentMenu,
+          viewer: residentViewer(account),
+          status: 422,
+        },
         <ReadingFormPage
           current={current}
           entries={entries}
-          window={window}
+          window={shown.window}
           needsConfirmation={opts.needsConfirmation ?? false}
           formError={opts.formError}
         />,
       );
-
-    const parsed: { meterId: string; litres: number }[] = [];
-    for (const e of entries) {
-      if (!e.value) continue;
-      const litres = parseM3(e.value);
-      if (litres === null) {
-        e.error = "Wpisz stan licznika w m³, np. 123,456.";
-      } else parsed.push({ meterId: e.meter.id, litres });
-    }
-    if (entries.some((e) => e.error)) return page(422);
+    if (entries.some((e) => e.error)) return page();
     if (parsed.length === 0) {
-      return page(422, { formError: "Wpisz stan co najmniej jednego wodomierza." });
+      return page({ formError: "Wpisz stan co najmniej jednego wodomierza." });
     }
     const result = await submitReadings(kv, clock, {
       accountId: account.id,
@@ -133,20 +175,7 @@ export function waterRoutes(deps: AppDeps, { readUnits }: { readUnits: ResidentU
     if (result.ok) {
       return c.redirect(`/ebok/woda${query({ lokal: current.unit.id, odczyt: "wyslany" })}`, 303);
     }
-    if (result.reason === "outside_window") {
-      return page(422, { formError: "Okres podawania odczytów właśnie się skończył." });
-    }
-    if (result.reason === "conflict") {
-      return page(422, { formError: "Nie udało się zapisać odczytu. Spróbuj ponownie." });
-    }
-    for (const check of result.checks) {
-      const e = entries.find((x) => x.meter.id === check.meterId);
-      if (!e) continue;
-      if (check.check.kind === "error") e.error = check.check.message;
-      if (check.check.kind === "warning") e.warning = check.check.message;
-    }
-    return page(422, { needsConfirmation: result.reason === "needs_confirmation" });
+    return page(refusal(result, entries));
   });
-
   return app;
 }
