@@ -420,11 +420,12 @@ export function loginStaff(
 export async function probe(
   url: string,
   cookie?: string,
+  extra: Record<string, string> = {},
 ): Promise<{ status: number; bytes: number; location: string | null; body: string }> {
   const res = await fetch(url, {
     redirect: "manual",
     signal: AbortSignal.timeout(30_000),
-    headers: cookie ? { cookie } : {},
+    headers: { ...extra, ...(cookie ? { cookie } : {}) },
   });
   const bytes = new Uint8Array(await res.arrayBuffer());
   return {
@@ -442,6 +443,8 @@ export type Target = {
   label: string;
   url: string;
   cookie?: string;
+  /** More request headers, e.g. `Accept-Encoding: gzip` as a browser sends it. */
+  headers?: Record<string, string>;
   /** The process that serves it: its CPU time is read over the measured run. */
   server: Proc;
 };
@@ -477,7 +480,7 @@ export async function measureTarget(
   ticks: number,
 ): Promise<Row> {
   const row: Row = { id: t.id, label: t.label, url: t.url, status: "measured" };
-  const pre = await probe(t.url, t.cookie);
+  const pre = await probe(t.url, t.cookie, t.headers);
   row.probeStatus = pre.status;
   row.probeBodyBytes = pre.bytes;
   if (pre.status !== 200) {
@@ -488,7 +491,10 @@ export async function measureTarget(
     console.log(`- ${t.label}: ${row.note}`);
     return row;
   }
-  const headers = t.cookie ? [`Cookie: ${t.cookie}`] : [];
+  const headers = [
+    ...(t.cookie ? [`Cookie: ${t.cookie}`] : []),
+    ...Object.entries(t.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+  ];
   const pid = t.server.child.pid;
   row.loadavgBefore = Deno.loadavg()[0];
   try {
@@ -505,7 +511,7 @@ export async function measureTarget(
     row.errors = errorCount(result);
     row.bytesPerResponse = result.requests > 0 ? result.bytesRead / result.requests : 0;
     row.serverHwmKiBAfter = procStatus(pid).hwmKiB;
-    const post = await probe(t.url, t.cookie);
+    const post = await probe(t.url, t.cookie, t.headers);
     if (post.status !== 200) {
       row.note = `answered ${post.status}${
         post.location ? ` → ${post.location}` : ""

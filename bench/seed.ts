@@ -2,7 +2,8 @@
  * Prepares the benchmark database through the real domain modules, before the server starts:
  * the development demo (a resident with a flat and a garage, two years of history), a flat with
  * ten years of monthly charges by component and payments, and a new flat with no entries, each
- * of the two with its own resident account.
+ * of the two with its own resident account. The 10-year flat also has a cold and a hot water
+ * meter with ten years of month-end readings; the new flat has the two meters and no reading.
  */
 import { createAccount, getAccountByIdentifier } from "../domain/accounts/accounts.ts";
 import { type Clock, systemClock } from "../domain/shared/clock.ts";
@@ -18,6 +19,8 @@ import {
 import { makeNrb, makeSortCode } from "../domain/shared/nrb.ts";
 import { createPasswordHasher } from "../domain/accounts/password.ts";
 import { createBuilding, createUnit } from "../domain/backoffice/register.ts";
+import { addMeter, addReadings } from "../domain/water/water.ts";
+import { addMonths as addPeriods, lastDayOf } from "../domain/shared/calendar.ts";
 
 export const BENCH_PASSWORD = "Bench-Haslo-1";
 export const HISTORY_YEARS = 10;
@@ -177,6 +180,32 @@ export async function seedBenchData(kvPath: string): Promise<BenchData> {
     const drafts = longHistoryDrafts(clock);
     const posted = await postEntries(kv, clock, longUnit.id, drafts);
     if (!posted.ok) throw new Error(`posting the 10-year ledger failed: ${posted.reason}`);
+
+    // Water: two meters each; ten years of month-end readings on the 10-year flat.
+    const current = periodInPoland(clock());
+    const since = addPeriods(current, -HISTORY_YEARS * 12);
+    for (const u of [longUnit, newUnit]) {
+      for (const kind of ["cold", "hot"] as const) {
+        const meter = await addMeter(kv, clock, {
+          unitId: u.id,
+          kind,
+          serialNo: `B-${u.number}-${kind}`,
+          location: "łazienka",
+          installedOn: `${since}-01`,
+          legalUntil: `${addPeriods(current, 36)}-01`,
+        });
+        if (u !== longUnit) continue;
+        const perMonth = kind === "cold" ? 4200 : 2100;
+        const readings = Array.from({ length: HISTORY_YEARS * 12 }, (_, i) => ({
+          readOn: lastDayOf(addPeriods(since, i)),
+          litres: (i + 1) * perMonth + (i % 3) * 100,
+          source: "radio" as const,
+          enteredBy: "bench",
+        }));
+        const added = await addReadings(kv, clock, meter.id, readings);
+        if (!added.ok) throw new Error(`bench readings refused: ${added.reason}`);
+      }
+    }
 
     const passwordHash = await hasher.hash(BENCH_PASSWORD);
     const resident = async (unitId: string, firstName: string, email: string) => {

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { compress } from "hono/compress";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { Context } from "hono";
@@ -28,13 +27,8 @@ import { registrationRoutes } from "./public/registration.tsx";
 import { publicRoutes } from "./public/pages.tsx";
 import { paymentNotificationRoutes } from "./public/payment_notification.ts";
 import { renderPage } from "./render.tsx";
-import {
-  csrfProtection,
-  noStoreByDefault,
-  requestSizeLimit,
-  securityHeaders,
-  validPathSegments,
-} from "./security.ts";
+import { responseHeaders } from "./response_headers.ts";
+import { csrfProtection, requestSizeLimit, validPathSegments } from "./security.ts";
 import { ErrorPage, errorTitle } from "../views/error_page.tsx";
 import { publicMenu } from "../views/menu.ts";
 
@@ -74,16 +68,15 @@ export function createApp(deps: AppDeps) {
       <ErrorPage status={status} requestId={c.get("requestId")} />,
     );
 
-  // Residents on slow phones: HTML, CSS and JavaScript go out gzip-compressed when accepted.
-  app.use(compress());
-  app.use(requestId());
-  app.use(securityHeaders(deps.config, {
+  // Headers set before any Response is built; residents on slow phones get HTML, CSS and
+  // JavaScript gzip-compressed when their browser accepts it.
+  app.use(responseHeaders(deps.config, {
     formActionOrigins: deps.paymentGateway ? [deps.paymentGateway.payerOrigin] : [],
   }));
+  app.use(requestId());
   app.route("/", assetRoutes());
   // Before the profile lookup: a KV outage must answer 503 JSON here, not an error page.
   app.route("/", healthRoutes(deps, { token: deps.config.healthToken }));
-  app.use(noStoreByDefault);
   // The JSON API answers its own errors (JSON) and has its own body limit: before the HTML-only
   // middleware below, which it never reaches.
   app.route(API_PREFIX, apiRoutes(deps));

@@ -379,3 +379,120 @@ export async function seedStaff(
   if (!staff.ok) throw new Error(`staff ${login}: ${staff.reason}`);
   return { login, password: TEST_STAFF_PASSWORD, totpSecret: staff.totpSecret };
 }
+
+/** One KV call the app made, as `countKvOps` saw it. */
+export type KvCall = {
+  kind: "get" | "getMany" | "list" | "commit" | "set" | "delete" | "other";
+  /** Keys asked for (get/getMany), the list's prefix or start, or the keys written. */
+  keys: Deno.KvKey[];
+  /** For a list: the entries it returned. */
+  entries?: number;
+  /** For a list: its options (the page size decides how many calls it took). */
+  options?: Deno.KvListOptions;
+};
+
+/**
+ * A KV that counts the operations the app makes, for the per-page budgets of issue 17. What it
+ * counts, each as one operation: a `get`, a `getMany` (however many keys), an atomic `commit`, a
+ * plain `set`/`delete`, and every underlying call of a `list` — Deno KV fetches a list in pages
+ * of `batchSize` entries (the `limit`, else 100), so a list costs one call per page it fetched,
+ * plus one for the final empty page when it ran to the end of a full page.
+ */
+export function countKvOps(kv: Deno.Kv) {
+  const calls: KvCall[] = [];
+  const listPages = (entries: number, options: Deno.KvListOptions = {}) => {
+    const batch = Math.min(options.batchSize ?? options.limit ?? 100, 500);
+    const limited = options.limit !== undefined && entries >= options.limit;
+    return limited ? Math.max(1, Math.ceil(entries / batch)) : Math.floor(entries / batch) + 1;
+  };
+  const wrapOp = (op: Deno.AtomicOperation): Deno.AtomicOperation => {
+    const keys: Deno.KvKey[] = [];
+    const proxy: Deno.AtomicOperation = new Proxy(op, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (prop === "commit") calls.push({ kind: "commit", keys });
+          else if (prop === "set" || prop === "delete" || prop === "sum") {
+            keys.push(args[0] as Deno.KvKey);
+          }
+          const result = value.apply(target, args);
+          return result === target ? proxy : result;
+        };
+      },
+    });
+    return proxy;
+  };
+  const wrapped = new Proxy(kv, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      const fn = value as (...a: unknown[]) => unknown;
+      switch (prop) {
+        case "atomic":
+          return () => wrapOp(target.atomic());
+        case "get":
+        case "set":
+        case "delete":
+          return (key: Deno.KvKey, ...rest: unknown[]) => {
+            calls.push({ kind: prop, keys: [key] });
+            return fn.call(target, key, ...rest);
+          };
+        case "getMany":
+          return (keys: Deno.KvKey[], ...rest: unknown[]) => {
+            calls.push({ kind: "getMany", keys });
+            return fn.call(target, keys, ...rest);
+          };
+        case "list":
+          return (selector: Deno.KvListSelector, options?: Deno.KvListOptions) => {
+            const call: KvCall = {
+              kind: "list",
+              keys: ["prefix" in selector ? selector.prefix : selector.start],
+              entries: 0,
+              options,
+            };
+            calls.push(call);
+            const iter = target.list(selector, options);
+            const counted = {
+              get cursor() {
+                return iter.cursor;
+              },
+              async next() {
+                const r = await iter.next();
+                if (!r.done) call.entries!++;
+                return r;
+              },
+              [Symbol.asyncIterator]() {
+                return counted;
+              },
+            };
+            return counted;
+          };
+        default:
+          return fn.bind(target);
+      }
+    },
+  });
+  return {
+    kv: wrapped,
+    calls,
+    /** Operations since the last `reset`, a list counted by the pages it fetched. */
+    operations() {
+      return calls.reduce(
+        (sum, c) => sum + (c.kind === "list" ? listPages(c.entries ?? 0, c.options) : 1),
+        0,
+      );
+    },
+    /** One line per call, for a failure message. */
+    describe() {
+      return calls.map((c) =>
+        `${c.kind}${c.entries !== undefined ? `(${c.entries})` : ""} ${
+          c.keys.map((k) => JSON.stringify(k)).join(" ")
+        }`
+      ).join("\n");
+    },
+    reset() {
+      calls.length = 0;
+    },
+  };
+}

@@ -135,8 +135,21 @@ export async function validateSession(
   token: string,
 ): Promise<Session | null> {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
-  const id = hashToken(token);
-  const entry = await kv.get<Session>(sessionKey(kind, id));
+  return await liveSession(
+    kv,
+    clock,
+    kind,
+    await kv.get<Session>(sessionKey(kind, hashToken(token))),
+  );
+}
+
+/** The session read in `entry` if still live (its idle expiry extended now and then), else null. */
+async function liveSession(
+  kv: Deno.Kv,
+  clock: Clock,
+  kind: SessionKind,
+  entry: Deno.KvEntryMaybe<Session>,
+): Promise<Session | null> {
   const session = entry.value;
   if (!session) return null;
   const now = clock().getTime();
@@ -158,6 +171,50 @@ export async function validateSession(
     return touched;
   }
   return session;
+}
+
+/**
+ * Reads the live session of a cookie token together with its owner's record (an account, a staff
+ * member), both from KV on every call, so a logout, a block or a password change counts at once
+ * in every process. Which owner a session belongs to never changes (the id is the hash of a
+ * random token), so the reader remembers it: from the second request of a session on, the
+ * session and its owner come in one `getMany`, and the owner named by the session read there is
+ * compared with the remembered one. Nothing invalidates this cache: its entries cannot go stale.
+ */
+export function createSessionReader<Owner>(
+  kv: Deno.Kv,
+  clock: Clock,
+  kind: SessionKind,
+  ownerKey: (ownerId: string) => Deno.KvKey,
+  maxSessions = 10_000,
+) {
+  const ownerOf = new Map<string, string>();
+  return async function read(
+    token: string,
+  ): Promise<{ session: Session; owner: Owner | null } | null> {
+    if (!/^[a-z2-7]{32}$/.test(token)) return null;
+    const id = hashToken(token);
+    const known = ownerOf.get(id);
+    let entry: Deno.KvEntryMaybe<Session>;
+    let owner: Deno.KvEntryMaybe<Owner> | undefined;
+    if (known !== undefined) {
+      [entry, owner] = await kv.getMany<[Session, Owner]>([sessionKey(kind, id), ownerKey(known)]);
+      if (entry.value?.ownerId !== known) owner = undefined;
+    } else {
+      entry = await kv.get<Session>(sessionKey(kind, id));
+    }
+    const session = await liveSession(kv, clock, kind, entry);
+    if (!session) {
+      ownerOf.delete(id);
+      return null;
+    }
+    if (!owner) {
+      owner = await kv.get<Owner>(ownerKey(session.ownerId));
+      if (ownerOf.size >= maxSessions) ownerOf.clear();
+      ownerOf.set(id, session.ownerId);
+    }
+    return { session, owner: owner.value };
+  };
 }
 
 export async function deleteSession(kv: Deno.Kv, session: Session) {

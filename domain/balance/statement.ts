@@ -29,6 +29,7 @@ import {
   periodNumeric,
 } from "../shared/calendar.ts";
 import { csvAmount, csvDocument, csvText } from "../shared/csv_export.ts";
+import { lru } from "../shared/memo.ts";
 
 // --- Running statement --------------------------------------------------------------------
 
@@ -210,8 +211,11 @@ export function dueDate(period: string, dueDay = 15): string {
   if (!Number.isSafeInteger(dueDay) || dueDay < 1 || dueDay > 31) {
     throw new RangeError(`dueDay: ${dueDay}`);
   }
-  return nextWorkingDay(dayOf(period, dueDay));
+  return workingDayOn(dayOf(period, dueDay));
 }
+
+/** The holidays of a year never change: every page asking for a due date shares the answer. */
+const workingDayOn = lru(500, nextWorkingDay);
 
 /**
  * What the resident owes now and by when. The rule, in plain words:

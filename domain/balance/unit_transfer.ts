@@ -33,16 +33,30 @@ export function transferFor(
   amount: number,
 ) {
   const title = transferTitle(u, period);
+  return transferOf(
+    JSON.stringify([coop.nip, coop.shortName, coop.name, u.unit.bankAccount, amount, title]),
+  );
+}
+
+/**
+ * The details from their inputs (a pure function of them: the key is every input), so the
+ * payload's text cleaning and the QR code run once per unit, month and amount, not per view.
+ */
+const transferOf = lru(2000, (key: string) => {
+  const [nip, shortName, name, account, amount, title] = JSON.parse(key) as [
+    string | undefined,
+    string,
+    string,
+    string,
+    number,
+    string,
+  ];
   const payload = transferQrPayload({
-    nip: coop.nip,
-    account: u.unit.bankAccount,
+    nip,
+    account,
     amountGrosze: amount,
-    recipient: coop.shortName,
+    recipient: shortName,
     title,
   });
-  return {
-    recipient: coop.name,
-    title,
-    qr: qrFor(payload),
-  };
-}
+  return { recipient: name, title, qr: qrFor(payload) };
+});

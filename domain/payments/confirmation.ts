@@ -23,7 +23,7 @@ import type { Logger } from "../../platform/log.ts";
 import { type Actor, addAudit } from "../backoffice/audit.ts";
 import type { Clock } from "../shared/clock.ts";
 import { keys } from "../shared/keys.ts";
-import type { InTransitPayment } from "./in_transit.ts";
+import { addInTransit } from "./in_transit.ts";
 import {
   expireStalePayments,
   movePayment,
@@ -372,18 +372,15 @@ export async function processVerification(
       // Booked by the accounting system already (matched before we confirmed): nothing is on
       // its way any more.
       if (!next.booked) {
-        op.set(
-          keys.paymentsInTransit(next.unitId, next.id),
-          {
-            paymentId: next.id,
-            unitId: next.unitId,
-            amount: next.amount,
-            confirmedAt: next.confirmedAt!,
-            orderId: n.orderId,
-            gateway: next.gateway,
-            title: next.title,
-          } satisfies InTransitPayment,
-        );
+        addInTransit(op, {
+          paymentId: next.id,
+          unitId: next.unitId,
+          amount: next.amount,
+          confirmedAt: next.confirmedAt!,
+          orderId: n.orderId,
+          gateway: next.gateway,
+          title: next.title,
+        });
       }
     },
   });

@@ -2,7 +2,9 @@
  * Payments "w drodze" (on their way): confirmed by the gateway, not yet booked by the accounting
  * system. Each is one key per unit (`["payments_in_transit", unitId, paymentId]`), written in the
  * op that confirms the payment and deleted in the op that posts the booked entry (matching.ts),
- * so a payment is counted either in transit or in the ledger — never both, never neither.
+ * so a payment is counted either in transit or in the ledger — never both, never neither. Both
+ * ops also re-set the unit's stamp (`addInTransit`, `removeInTransit`), so the resident pages
+ * read one key per unit and list the payments again only when it moved.
  */
 import type { Clock } from "../shared/clock.ts";
 import { keys } from "../shared/keys.ts";
@@ -18,6 +20,38 @@ export type InTransitPayment = {
   gateway: string;
   title: string;
 };
+
+/** Adds a payment on its way to the caller's op, with the unit's stamp. */
+export function addInTransit(op: Deno.AtomicOperation, payment: InTransitPayment) {
+  op.set(keys.paymentsInTransit(payment.unitId, payment.paymentId), payment)
+    .set(keys.paymentsInTransitStamp(payment.unitId), payment.paymentId);
+}
+
+/** Removes a payment on its way (booked now) in the caller's op, with the unit's stamp. */
+export function removeInTransit(op: Deno.AtomicOperation, unitId: string, paymentId: string) {
+  op.delete(keys.paymentsInTransit(unitId, paymentId))
+    .set(keys.paymentsInTransitStamp(unitId), paymentId);
+}
+
+/**
+ * A unit's payments on their way, remembered per process: the caller reads the unit's stamp
+ * (`keys.paymentsInTransitStamp`) in its own getMany and passes the entry; the list is read
+ * again only when the stamp moved since (every op that changes the list moves it). A list read
+ * after a newer stamp can only be newer than the stamp it is kept under, so the next request
+ * lists again at worst: never an old list under a new stamp.
+ */
+export function createInTransitReader(kv: Deno.Kv, maxUnits = 10_000) {
+  const cache = new Map<string, { stamp: string; list: InTransitPayment[] }>();
+  return async (unitId: string, stamp: Deno.KvEntryMaybe<unknown>) => {
+    const seen = stamp.versionstamp ?? "none";
+    const hit = cache.get(unitId);
+    if (hit && hit.stamp === seen) return hit.list;
+    const list = await listInTransit(kv, unitId);
+    if (cache.size >= maxUnits) cache.clear();
+    cache.set(unitId, { stamp: seen, list });
+    return list;
+  };
+}
 
 /** A unit's payments on their way, oldest first (one KV list). */
 export async function listInTransit(kv: Deno.Kv, unitId: string): Promise<InTransitPayment[]> {

@@ -28,7 +28,7 @@ import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
 import type { InTransitPayment } from "./in_transit.ts";
-import { listInTransit } from "./in_transit.ts";
+import { listInTransit, removeInTransit } from "./in_transit.ts";
 import { type MatchedBy, type OnlinePayment, paymentDetails } from "./payments.ts";
 
 /** A ledger entry as the import gives it, with the optional explicit reference of a payment. */
@@ -158,7 +158,7 @@ export async function postMatchedPayment(
       .set(docKey, entryKey)
       .set(totalsKey, totals)
       .set(paymentKey, next);
-    if (transitEntry.value) op.delete(transitKey);
+    if (transitEntry.value) removeInTransit(op, unitId, match.paymentId);
     addAudit(op, clock, {
       actor: { kind: "system", label: "import z systemu księgowego" },
       action: "payment.matched",

@@ -280,4 +280,17 @@ export const keys = {
   /** Payments the ledger import booked for a unit, waiting for their notice e-mail. */
   paymentBookedPending: (unitId: string) => ["payment_booked_pending", unitId] as const,
   paymentBookedPendingAll: () => ["payment_booked_pending"] as const,
+  // --- Resident pages read in few operations (issue 17) --------------------------------------
+  /**
+   * Re-set in every op that adds or removes a unit's payment "w drodze" (domain/payments/
+   * in_transit.ts): its versionstamp tells whether a remembered list is still exact.
+   */
+  paymentsInTransitStamp: (unitId: string) => ["payments_in_transit_stamp", unitId] as const,
+  /** A unit's water in the shape the water page needs (domain/water/water_summary.ts). */
+  waterSummary: (unitId: string) => ["water_summary", unitId] as const,
+  /**
+   * Re-set in every op that adds or changes a unit's water settlement or reading submission:
+   * its versionstamp tells whether the lists the water page remembers are still exact.
+   */
+  waterStamp: (unitId: string) => ["water_stamp", unitId] as const,
 } as const;

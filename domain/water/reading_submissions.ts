@@ -44,6 +44,7 @@ import {
   type Reading,
 } from "./water.ts";
 import { formatM3 } from "./water_settlements.ts";
+import { addWaterSummary } from "./water_summary.ts";
 
 // --- The reading window -------------------------------------------------------------------
 
@@ -316,6 +317,22 @@ export type SubmitReadingsResult =
 
 const MAX_ATTEMPTS = 10;
 
+/** What `submitReadings` is given: the resident, the unit, the values typed. */
+type SubmitInput = {
+  accountId: string;
+  unitId: string;
+  entries: { meterId: string; litres: number }[];
+  /** The resident confirmed the plausibility warnings shown to them. */
+  confirmed: boolean;
+  email: string;
+  firstName: string;
+  /** The account's identifier, for the audit log. */
+  identifier?: string;
+  /** The unit's address for the e-mail, e.g. "ul. Kazimierza Wielkiego 12/7". */
+  unitLabel?: string;
+  ctx: MessageCtx;
+};
+
 /**
  * Checks and stores a resident's readings, queueing the confirmation e-mail and an audit entry
  * in the same atomic op. The caller has checked that the account holds the unit. Any subset
@@ -324,20 +341,7 @@ const MAX_ATTEMPTS = 10;
 export async function submitReadings(
   kv: Deno.Kv,
   clock: Clock,
-  input: {
-    accountId: string;
-    unitId: string;
-    entries: { meterId: string; litres: number }[];
-    /** The resident confirmed the plausibility warnings shown to them. */
-    confirmed: boolean;
-    email: string;
-    firstName: string;
-    /** The account's identifier, for the audit log. */
-    identifier?: string;
-    /** The unit's address for the e-mail, e.g. "ul. Kazimierza Wielkiego 12/7". */
-    unitLabel?: string;
-    ctx: MessageCtx;
-  },
+  input: SubmitInput,
 ): Promise<SubmitReadingsResult> {
   const now = clock();
   const today = polishDate(now);
@@ -346,8 +350,38 @@ export async function submitReadings(
 
   const { meters, readingsByMeter } = await getUnitWater(kv, input.unitId);
   const byId = new Map(meters.map((m) => [m.id, m]));
+  const checks = checkEntries(input.entries, meters, readingsByMeter, today);
+  if (checks.length === 0 || checks.some((c) => c.check.kind === "error")) {
+    return { ok: false, reason: "invalid", checks };
+  }
+  if (!input.confirmed && checks.some((c) => c.check.kind === "warning")) {
+    return { ok: false, reason: "needs_confirmation", checks };
+  }
+
+  const entries: SubmissionEntry[] = checks.map((c) => {
+    const last = lastReadingOn(readingsByMeter[c.meterId] ?? [], "9999-12-31");
+    const entry: SubmissionEntry = {
+      meterId: c.meterId,
+      litres: c.litres,
+      previousLitres: last?.litres ?? null,
+      previousOn: last?.readOn ?? null,
+    };
+    if (c.check.kind === "warning") entry.warning = c.check.message;
+    return entry;
+  });
+  return await storeSubmission(kv, clock, input, { today, entries, checks, byId });
+}
+
+/** Each entry checked against the meter's readings: unknown meter, repeated, implausible. */
+function checkEntries(
+  given: readonly { meterId: string; litres: number }[],
+  meters: Meter[],
+  readingsByMeter: Record<string, Reading[]>,
+  today: string,
+): EntryCheck[] {
+  const byId = new Map(meters.map((m) => [m.id, m]));
   const seen = new Set<string>();
-  const checks: EntryCheck[] = input.entries.map(({ meterId, litres }) => {
+  return given.map(({ meterId, litres }) => {
     const meter = byId.get(meterId);
     let check: SubmissionCheck;
     if (!meter) {
@@ -367,24 +401,25 @@ export async function submitReadings(
     seen.add(meterId);
     return { meterId, litres, check };
   });
-  if (checks.length === 0 || checks.some((c) => c.check.kind === "error")) {
-    return { ok: false, reason: "invalid", checks };
-  }
-  if (!input.confirmed && checks.some((c) => c.check.kind === "warning")) {
-    return { ok: false, reason: "needs_confirmation", checks };
-  }
+}
 
-  const entries: SubmissionEntry[] = checks.map((c) => {
-    const last = lastReadingOn(readingsByMeter[c.meterId] ?? [], "9999-12-31");
-    const entry: SubmissionEntry = {
-      meterId: c.meterId,
-      litres: c.litres,
-      previousLitres: last?.litres ?? null,
-      previousOn: last?.readOn ?? null,
-    };
-    if (c.check.kind === "warning") entry.warning = c.check.message;
-    return entry;
-  });
+/**
+ * Stores the checked submission (a new one, or today's pending one replaced), its e-mail and
+ * its audit entry in one atomic op; the same values again are a no-op.
+ */
+async function storeSubmission(
+  kv: Deno.Kv,
+  clock: Clock,
+  input: SubmitInput,
+  checked: {
+    today: string;
+    entries: SubmissionEntry[];
+    checks: EntryCheck[];
+    byId: Map<string, Meter>;
+  },
+): Promise<SubmitReadingsResult> {
+  const { today, entries, checks, byId } = checked;
+  const now = clock();
   const dayKey = keys.readingSubmissionsByUnitDay(input.unitId, today);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const day = await kv.get<string>(dayKey);
@@ -413,7 +448,8 @@ export async function submitReadings(
         status: "pending",
         revision: 1,
       };
-    const op = kv.atomic().check(day).set(keys.readingSubmissions(submission.id), submission);
+    const op = kv.atomic().check(day).set(keys.readingSubmissions(submission.id), submission)
+      .set(keys.waterStamp(submission.unitId), submission.id);
     if (replacing && earlier) {
       op.check(earlier);
     } else {
@@ -552,6 +588,7 @@ export async function acceptSubmission(
 
     const op = kv.atomic().check(entry, ...indexes);
     const stored = new Map<string, Reading>();
+    const fresh: Reading[] = [];
     const at = clock();
     for (const e of first.entries) {
       const readings = readingsByMeter[e.meterId] ?? [];
@@ -576,6 +613,7 @@ export async function acceptSubmission(
       op.set(keys.metersById(meter.id), meter.unitId)
         .set(keys.readings(meter.id, reading.readOn, reading.id), reading);
       stored.set(e.meterId, reading);
+      fresh.push(reading);
     }
     const submission: ReadingSubmission = {
       ...first,
@@ -588,6 +626,7 @@ export async function acceptSubmission(
       })),
     };
     decide(op, submission);
+    await addWaterSummary(op, kv, first.unitId, { readings: fresh });
     addAudit(op, clock, {
       actor: input.staff,
       action: "reading.accepted",
@@ -655,6 +694,7 @@ function sameEntries(a: readonly SubmissionEntry[], b: readonly SubmissionEntry[
 /** Writes a decided submission and moves it from the pending index to its status index. */
 function decide(op: Deno.AtomicOperation, s: ReadingSubmission): Deno.AtomicOperation {
   return op.set(keys.readingSubmissions(s.id), s)
+    .set(keys.waterStamp(s.unitId), s.id)
     .delete(keys.readingSubmissionsByStatus("pending", s.id))
     .set(keys.readingSubmissionsByStatus(s.status, s.id), s.id);
 }

@@ -9,12 +9,14 @@
  * Keys: `["meters", unitId, meterId]` → meter; `["meters_by_id", meterId]` → unitId;
  * `["readings", meterId, readOn, readingId]` → reading. Every reading written re-sets the
  * meter's `meters_by_id` entry under a versionstamp check, so two writers cannot both pass the
- * "not lower than the previous reading" check on the same meter.
+ * "not lower than the previous reading" check on the same meter. Every op that writes meters or
+ * readings also writes the unit's water summary (water_summary.ts) the resident's page reads.
  */
 import type { Clock } from "../shared/clock.ts";
 import { newId } from "../shared/ids.ts";
 import { keys } from "../shared/keys.ts";
 import { daysBetween, isIsoDate } from "../shared/calendar.ts";
+import { addWaterSummary } from "./water_summary.ts";
 
 export type MeterKind = "cold" | "hot";
 
@@ -112,13 +114,32 @@ export async function addMeter(kv: Deno.Kv, clock: Clock, draft: NewMeter): Prom
   assertDate("legalUntil", draft.legalUntil);
   if (draft.kind !== "cold" && draft.kind !== "hot") throw new RangeError(`kind: ${draft.kind}`);
   const meter: Meter = { ...draft, id: newId(clock()) };
-  const result = await kv.atomic()
-    .check({ key: keys.metersById(meter.id), versionstamp: null })
-    .set(keys.meters(meter.unitId, meter.id), meter)
-    .set(keys.metersById(meter.id), meter.unitId)
-    .commit();
-  if (!result.ok) throw new Error(`meter id ${meter.id} already taken`);
-  return meter;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const taken = await kv.get(keys.metersById(meter.id));
+    if (taken.versionstamp !== null) throw new Error(`meter id ${meter.id} already taken`);
+    const op = kv.atomic()
+      .check(taken)
+      .set(keys.meters(meter.unitId, meter.id), meter)
+      .set(keys.metersById(meter.id), meter.unitId);
+    await addWaterSummary(op, kv, meter.unitId, { meters: [meter] });
+    if ((await op.commit()).ok) return meter;
+  }
+  throw new Error(`meter ${meter.id}: the unit's water changed too often meanwhile`);
+}
+
+/**
+ * Changes a meter's descriptive fields (location, legalisation) if `entry` is still current;
+ * false when it changed meanwhile. The meter's index is left alone: no reading depends on them.
+ */
+export async function updateMeterDetails(
+  kv: Deno.Kv,
+  entry: Deno.KvEntry<Meter>,
+  details: Pick<Meter, "location" | "legalUntil">,
+): Promise<boolean> {
+  const meter: Meter = { ...entry.value, ...details };
+  const op = kv.atomic().check(entry).set(entry.key, meter);
+  await addWaterSummary(op, kv, meter.unitId, { meters: [meter] });
+  return (await op.commit()).ok;
 }
 
 /** A unit's meters, in the order they were added. */
@@ -196,12 +217,12 @@ export async function addReading(
     if (next && reading.litres > next.litres) {
       return { ok: false, reason: "higher_than_next", next };
     }
-    const result = await kv.atomic()
+    const op = kv.atomic()
       .check(loaded.index, loaded.meter)
       .set(keys.metersById(meter.id), meter.unitId)
-      .set(keys.readings(meter.id, reading.readOn, reading.id), reading)
-      .commit();
-    if (result.ok) return { ok: true, reading };
+      .set(keys.readings(meter.id, reading.readOn, reading.id), reading);
+    await addWaterSummary(op, kv, meter.unitId, { readings: [reading] });
+    if ((await op.commit()).ok) return { ok: true, reading };
   }
   return { ok: false, reason: "conflict" };
 }
@@ -269,6 +290,7 @@ export async function addReadings(
       const op = kv.atomic().check(loaded.index, loaded.meter)
         .set(keys.metersById(meterId), meter.unitId);
       for (const r of batch) op.set(keys.readings(meterId, r.readOn, r.id), r);
+      await addWaterSummary(op, kv, meter.unitId, { readings: batch });
       done = (await op.commit()).ok;
     }
     if (!done) return { ok: false, reason: "conflict" };
@@ -354,7 +376,7 @@ export async function swapMeter(
       source,
       enteredBy: input.enteredBy,
     };
-    const result = await kv.atomic()
+    const op = kv.atomic()
       .check(loaded.index, loaded.meter)
       .check({ key: keys.metersById(newMeterId), versionstamp: null })
       .set(keys.meters(old.unitId, old.id), oldMeter)
@@ -362,9 +384,12 @@ export async function swapMeter(
       .set(keys.meters(old.unitId, newMeterId), newMeter)
       .set(keys.metersById(newMeterId), old.unitId)
       .set(keys.readings(old.id, input.on, finalReadingId), finalReading)
-      .set(keys.readings(newMeterId, input.on, startReadingId), startReading)
-      .commit();
-    if (result.ok) return { ok: true, oldMeter, newMeter, finalReading, startReading };
+      .set(keys.readings(newMeterId, input.on, startReadingId), startReading);
+    await addWaterSummary(op, kv, old.unitId, {
+      meters: [oldMeter, newMeter],
+      readings: [finalReading, startReading],
+    });
+    if ((await op.commit()).ok) return { ok: true, oldMeter, newMeter, finalReading, startReading };
   }
   return { ok: false, reason: "conflict" };
 }

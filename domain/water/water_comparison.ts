@@ -5,8 +5,7 @@
 import { addAuditBy, type AuditBy } from "../backoffice/audit.ts";
 import { keys } from "../shared/keys.ts";
 import { listUnitsOfBuilding } from "../backoffice/register.ts";
-import { getUnitWater } from "./water.ts";
-import { monthlyConsumption } from "./water_chart.ts";
+import { readWaterSummary, summaryMonths, type WaterSummary } from "./water_summary.ts";
 
 export async function isBuildingAverageEnabled(kv: Deno.Kv): Promise<boolean> {
   return (await kv.get<{ enabled: boolean }>(keys.settings("water_building_average"))).value
@@ -19,63 +18,42 @@ export async function setBuildingAverageEnabled(kv: Deno.Kv, enabled: boolean, b
   await op.commit();
 }
 
-export type UsePerPerson = {
-  /** Litres per person per month, rounded down; null without data or without persons. */
-  litresPerPersonMonth: number | null;
-  persons: number;
-  months: number;
-};
-
-/** Litres used over the months with data, per person and month. */
-function perPerson(litres: number, persons: number, months: number): number | null {
+/** Litres per person per month, rounded down; null without data or without persons. */
+export function perPerson(litres: number, persons: number, months: number): number | null {
   return persons > 0 && months > 0 ? Math.floor(litres / persons / months) : null;
 }
 
-/** One flat's use per person over [from, to] ("YYYY-MM"), months without readings left out. */
-export async function unitUsePerPerson(
-  kv: Deno.Kv,
-  unitId: string,
-  persons: number,
-  range: { from: string; to: string },
-): Promise<UsePerPerson> {
-  const { meters, readingsByMeter } = await getUnitWater(kv, unitId);
-  const months = monthlyConsumption(meters, readingsByMeter, range).filter((m) => m.days > 0);
-  const litres = months.reduce((sum, m) => sum + m.cold + m.hot, 0);
-  return {
-    litresPerPersonMonth: perPerson(litres, persons, months.length),
-    persons,
-    months: months.length,
-  };
+/** The months of `range` with readings, and the litres used in them. */
+export function usedMonths(summary: WaterSummary, range: { from: string; to: string }) {
+  const months = summaryMonths(summary, range).filter((m) => m.days > 0);
+  return { months: months.length, litres: months.reduce((s, m) => s + m.cold + m.hot, 0) };
 }
 
 /**
- * The building's flats together: all water over all persons, per month with data. Flats
- * without meters or without declared persons are left out, so they do not lower the average.
+ * The building's flats together: all water over all persons, per month with data, from their
+ * summaries. Flats without meters or without declared persons are left out, so they do not
+ * lower the average. Each flat's monthly mean, so flats read over fewer months weigh the same.
  */
 export async function buildingUsePerPerson(
   kv: Deno.Kv,
   buildingId: string,
   range: { from: string; to: string },
-): Promise<UsePerPerson & { flats: number }> {
+): Promise<number | null> {
+  const flats = (await listUnitsOfBuilding(kv, buildingId))
+    .filter((u) => u.kind === "flat" && u.persons > 0);
   let litresPerMonthSum = 0;
   let persons = 0;
-  let flats = 0;
-  for (const unit of await listUnitsOfBuilding(kv, buildingId)) {
-    if (unit.kind !== "flat" || unit.persons === 0) continue;
-    const { meters, readingsByMeter } = await getUnitWater(kv, unit.id);
-    if (meters.length === 0) continue;
-    const months = monthlyConsumption(meters, readingsByMeter, range).filter((m) => m.days > 0);
-    if (months.length === 0) continue;
-    const litres = months.reduce((sum, m) => sum + m.cold + m.hot, 0);
-    // Each flat's monthly mean, so flats read over fewer months weigh the same per month.
-    litresPerMonthSum += Math.floor(litres / months.length);
-    persons += unit.persons;
-    flats++;
+  for (let i = 0; i < flats.length; i += 10) {
+    const slice = flats.slice(i, i + 10);
+    const got = await kv.getMany<WaterSummary[]>(slice.map((u) => keys.waterSummary(u.id)));
+    for (const [j, entry] of got.entries()) {
+      const summary = await readWaterSummary(kv, slice[j].id, entry);
+      if (summary.meters.length === 0) continue;
+      const used = usedMonths(summary, range);
+      if (used.months === 0) continue;
+      litresPerMonthSum += Math.floor(used.litres / used.months);
+      persons += slice[j].persons;
+    }
   }
-  return {
-    litresPerPersonMonth: perPerson(litresPerMonthSum, persons, 1),
-    persons,
-    months: 1,
-    flats,
-  };
+  return perPerson(litresPerMonthSum, persons, 1);
 }

@@ -300,6 +300,7 @@ export async function saveSettlement(
       .check(period)
       .set(recordKey, settlement)
       .set(periodKey, settlement.id)
+      .set(keys.waterStamp(settlement.unitId), settlement.id)
       .commit();
     if (result.ok) return { ok: true, settlement, created: true };
   }
@@ -397,7 +398,8 @@ export async function postSettlementToLedger(
       ...record.value,
       postedToLedger: { documentNo, postedOn: bookedOn },
     };
-    const result = await kv.atomic().check(record).set(record.key, settlement).commit();
+    const result = await kv.atomic().check(record).set(record.key, settlement)
+      .set(keys.waterStamp(settlement.unitId), settlement.id).commit();
     if (result.ok) return { ok: true, settlement, entry, alreadyPosted: !entry };
   }
   return { ok: false, reason: "conflict" };

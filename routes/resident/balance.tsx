@@ -1,21 +1,20 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { polishDate, polishPeriod } from "../../domain/shared/calendar.ts";
+import { polishDate } from "../../domain/shared/calendar.ts";
+import { entryKinds } from "../../domain/balance/ledger.ts";
 import {
-  entryKinds,
-  getChargeComponents,
-  getTotals,
-  type LedgerEntry,
-} from "../../domain/balance/ledger.ts";
-import { createLedgerReader } from "../../domain/balance/ledger_reader.ts";
-import { listResidentUnits, pickResidentUnit } from "../../domain/accounts/resident_units.ts";
-import { transferFor } from "../../domain/balance/unit_transfer.ts";
+  pickResidentUnit,
+  type ResidentUnitsReader,
+} from "../../domain/accounts/resident_units.ts";
+import type { MoneyReader } from "../../domain/balance/resident_money.ts";
 import {
-  amountDue,
-  arrearsOrigin,
+  chargesView,
+  paymentsView,
+  statementRows,
+  statementView,
+} from "../../domain/balance/balance_pages.ts";
+import {
   balanceChartRows,
-  monthlySummary,
-  runningStatement,
   statementCsv,
   statementCsvFilename,
 } from "../../domain/balance/statement.ts";
@@ -50,39 +49,62 @@ const filterSchema = z.object({
   strona: optional(z.coerce.number().int().min(1).max(100_000)),
 });
 
-function yearsOf(entries: LedgerEntry[], thisYear: number): number[] {
-  const years = new Set(entries.map((e) => Number(e.period.slice(0, 4))));
-  years.add(thisYear);
-  return [...years].sort((a, b) => b - a);
+type Readers = { readUnits: ResidentUnitsReader; money: MoneyReader };
+
+const readFilter = (query: Record<string, string>) => {
+  const parsed = filterSchema.safeParse(query);
+  if (parsed.success) {
+    const q = parsed.data;
+    const filter: BalanceFilter = {
+      year: q.rok,
+      period: q.okres,
+      kind: q.rodzaj as BalanceFilter["kind"],
+      component: q.skladnik,
+    };
+    return { ok: true as const, lokal: q.lokal, filter, page: q.strona ?? 1 };
+  }
+  return { ok: false as const, lokal: typeof query.lokal === "string" ? query.lokal : undefined };
+};
+
+const statementFilter = (f: BalanceFilter) => ({
+  year: f.year,
+  period: f.period,
+  component: f.component,
+  kinds: f.kind ? [f.kind] : undefined,
+});
+
+/** What every money tab's handler needs: today, whether online payment is on, the unit asked. */
+function tabContext(deps: AppDeps, readUnits: ResidentUnitsReader) {
+  return {
+    at: () => ({ today: polishDate(deps.clock()), online: deps.paymentGateway !== undefined }),
+    /** The unit from `?lokal=`, only among the resident's own; null → 404. */
+    resolve: async (account: ResidentEnv["Variables"]["account"], unitId?: string) => {
+      const units = await readUnits(account);
+      return { units, current: pickResidentUnit(units, unitId) };
+    },
+  };
 }
 
-export function balanceRoutes(deps: AppDeps) {
-  const { kv, clock } = deps;
+/** The money tabs: parse, call one domain function (balance_pages.ts), render. */
+export function balanceRoutes(deps: AppDeps, readers: Readers) {
   const app = new Hono<ResidentEnv>();
-  // All entries of a unit, oldest first (the running balance needs them all), remembered while
-  // the unit's ledger is unchanged.
-  const allEntries = createLedgerReader(kv);
+  app.route("/", statementRoutes(deps, readers));
+  app.route("/", monthRoutes(deps, readers));
+  return app;
+}
 
-  /** The unit from `?lokal=`, only among the resident's own; null → 404. */
-  const resolve = async (account: ResidentEnv["Variables"]["account"], unitId?: string) => {
-    const units = await listResidentUnits(kv, account);
-    return { units, current: pickResidentUnit(units, unitId) };
-  };
+/** The statement's lines, once per rows array (the domain hands out the same one while valid). */
+const groupedLines = new WeakMap<object, ReturnType<typeof groupStatementLines>>();
+function linesOf(rows: Parameters<typeof groupStatementLines>[0]) {
+  let lines = groupedLines.get(rows);
+  if (!lines) groupedLines.set(rows, lines = groupStatementLines(rows));
+  return lines;
+}
 
-  const readFilter = (query: Record<string, string>) => {
-    const parsed = filterSchema.safeParse(query);
-    if (parsed.success) {
-      const q = parsed.data;
-      const filter: BalanceFilter = {
-        year: q.rok,
-        period: q.okres,
-        kind: q.rodzaj as BalanceFilter["kind"],
-        component: q.skladnik,
-      };
-      return { ok: true as const, lokal: q.lokal, filter, page: q.strona ?? 1 };
-    }
-    return { ok: false as const, lokal: typeof query.lokal === "string" ? query.lokal : undefined };
-  };
+/** /saldo and /saldo.csv: the statement with its filters. */
+function statementRoutes(deps: AppDeps, { readUnits, money }: Readers) {
+  const app = new Hono<ResidentEnv>();
+  const { at, resolve } = tabContext(deps, readUnits);
 
   app.get("/saldo", async (c) => {
     const account = c.get("account");
@@ -90,48 +112,32 @@ export function balanceRoutes(deps: AppDeps) {
     const { units, current } = await resolve(account, read.lokal?.slice(0, 40));
     if (!current) return c.notFound();
     const filter = read.ok ? read.filter : {};
-    const entries = await allEntries(current.unit.id);
-    const rows = runningStatement(entries, {
-      filter: {
-        year: filter.year,
-        period: filter.period,
-        component: filter.component,
-        kinds: filter.kind ? [filter.kind] : undefined,
-      },
-    }).reverse();
-    const lines = groupStatementLines(rows);
+    const view = await statementView(money, current.unit.id, {
+      ...at(),
+      filter: statementFilter(filter),
+      chartMonths: CHART_MONTHS,
+    });
+    const lines = linesOf(view.rows);
     const pages = Math.max(1, Math.ceil(lines.length / PAGE_SIZE));
     const page = Math.min(read.ok ? read.page : 1, pages);
-    const months = monthlySummary(entries).slice(-CHART_MONTHS);
-    const totals = await getTotals(kv, current.unit.id);
-    const today = polishDate(clock());
-    const due = amountDue(totals, entries.filter((e) => e.period >= today.slice(0, 7)), today);
     const props = {
+      ...view,
       units,
       current,
-      totals,
-      firstPostedOn: entries.length
-        ? entries.reduce((a, e) => e.postedOn < a ? e.postedOn : a, entries[0].postedOn)
-        : null,
-      due,
-      origin: arrearsOrigin(entries, { balance: totals.balance, due, today }),
       filter,
       filterError: read.ok ? undefined : "Nieprawidłowy filtr: pokazano wszystkie operacje.",
-      years: yearsOf(entries, Number(today.slice(0, 4))),
-      periods: [...new Set(entries.map((e) => e.period))].sort().reverse(),
-      components: await getChargeComponents(kv),
       lines: lines.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
       page,
       pages,
       totalLines: lines.length,
-      chartSvg: balanceChartSvg(months, {
+      chartSvg: balanceChartSvg(view.months, {
         width: 720,
         height: 260,
         title: `Opłaty w kolejnych miesiącach i saldo na koniec miesiąca — ${unitLabel(current)}`,
         id: "wykres-salda",
         describedBy: "wykres-salda-dane",
       }),
-      chartRows: balanceChartRows(months),
+      chartRows: balanceChartRows(view.months),
       freshness: await c.get("settings").freshness(),
     };
     return renderPage(
@@ -153,41 +159,40 @@ export function balanceRoutes(deps: AppDeps) {
     if (!read.ok) return c.text("Nieprawidłowy filtr zestawienia.", 422);
     const { current } = await resolve(account, read.lokal);
     if (!current) return c.notFound();
-    const f = read.filter;
-    const rows = runningStatement(await allEntries(current.unit.id), {
-      filter: {
-        year: f.year,
-        period: f.period,
-        component: f.component,
-        kinds: f.kind ? [f.kind] : undefined,
-      },
+    const { rows, components } = await statementRows(money, current.unit.id, {
+      ...at(),
+      filter: statementFilter(read.filter),
     });
-    const filename = statementCsvFilename(unitLabel(current), polishDate(clock()));
+    const filename = statementCsvFilename(unitLabel(current), at().today);
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="${filename}"`);
-    return c.body(statementCsv(rows, { components: await getChargeComponents(kv) }));
+    return c.body(statementCsv(rows, { components }));
   });
+
+  return app;
+}
+
+/** /naliczenia and /wplaty: the months' charges, the payments and how to pay. */
+function monthRoutes(deps: AppDeps, { readUnits, money }: Readers) {
+  const app = new Hono<ResidentEnv>();
+  const { at, resolve } = tabContext(deps, readUnits);
 
   app.get("/naliczenia", async (c) => {
     const account = c.get("account");
     const { units, current } = await resolve(account, c.req.query("lokal")?.slice(0, 40));
     if (!current) return c.notFound();
-    const entries = await allEntries(current.unit.id);
-    const thisYear = Number(polishDate(clock()).slice(0, 4));
-    const years = yearsOf(entries, thisYear);
     const asked = Number(c.req.query("rok"));
-    const year = years.includes(asked) ? asked : years[0];
-    const months = monthlySummary(entries).filter((m) => m.period.startsWith(`${year}-`));
+    const view = await chargesView(money, current.unit.id, {
+      ...at(),
+      year: Number.isSafeInteger(asked) ? asked : undefined,
+    });
     return renderPage(
       c,
       { title: "Opłaty miesięczne", menu: residentMenu, viewer: residentViewer(account) },
       <ChargesPage
+        {...view}
         units={units}
         current={current}
-        year={year}
-        years={years}
-        months={months}
-        components={await getChargeComponents(kv)}
         freshness={await c.get("settings").freshness()}
       />,
     );
@@ -197,35 +202,14 @@ export function balanceRoutes(deps: AppDeps) {
     const account = c.get("account");
     const { units, current } = await resolve(account, c.req.query("lokal")?.slice(0, 40));
     if (!current) return c.notFound();
-    const entries = await allEntries(current.unit.id);
-    const payments = entries.filter((e) => e.kind === "payment").reverse();
-    const byYear = new Map<string, { year: string; sum: number; count: number }>();
-    for (const p of payments) {
-      const y = p.postedOn.slice(0, 4);
-      const row = byYear.get(y) ?? { year: y, sum: 0, count: 0 };
-      row.sum += p.amount;
-      row.count++;
-      byYear.set(y, row);
-    }
-    const totals = await getTotals(kv, current.unit.id);
-    const period = polishPeriod(clock());
-    const today = polishDate(clock());
-    const due = amountDue(totals, entries.filter((e) => e.period >= period), today);
+    const view = await paymentsView(money, current, { ...at(), coop: c.get("cooperative") });
     return renderPage(
       c,
       { title: "Wpłaty", menu: residentMenu, viewer: residentViewer(account) },
       <PaymentsPage
+        {...view}
         units={units}
         current={current}
-        totals={totals}
-        due={due}
-        origin={arrearsOrigin(entries, { balance: totals.balance, due, today })}
-        payments={payments}
-        byYear={[...byYear.values()]}
-        transfer={{
-          ...transferFor(c.get("cooperative"), current, period, due.dueNow),
-          amount: due.dueNow,
-        }}
         freshness={await c.get("settings").freshness()}
       />,
     );

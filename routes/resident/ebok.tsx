@@ -1,10 +1,8 @@
 import { Hono } from "hono";
 import { announcementsFor } from "../../domain/backoffice/announcements.ts";
 import { polishDate, polishPeriod } from "../../domain/shared/calendar.ts";
-import { getTotals, listEntries } from "../../domain/balance/ledger.ts";
-import { listResidentUnits } from "../../domain/accounts/resident_units.ts";
-import { amountDue, arrearsOrigin } from "../../domain/balance/statement.ts";
-import { transferFor } from "../../domain/balance/unit_transfer.ts";
+import { createMoneyReader, dashboardUnits } from "../../domain/balance/resident_money.ts";
+import { createResidentUnitsReader } from "../../domain/accounts/resident_units.ts";
 import { DashboardPage } from "../../views/resident/dashboard.tsx";
 import { residentMenu } from "../../views/menu.ts";
 import type { AppDeps } from "../context.ts";
@@ -16,11 +14,6 @@ import { accountRoutes } from "./account.tsx";
 import { waterRoutes } from "./water.tsx";
 import { matterRoutes } from "./matters.tsx";
 import { paymentRoutes } from "./online_payment.tsx";
-import { dueShown, listInTransit } from "../../domain/payments/in_transit.ts";
-import { paymentOffer } from "../../domain/payments/payments.ts";
-
-/** Enough of the newest entries to name a year of unpaid months (about ten entries a month). */
-const ARREARS_ENTRIES = 120;
 
 /**
  * The resident's eBOK: every page here needs a signed-in resident with their own password.
@@ -32,63 +25,34 @@ export function ebokRoutes(deps: AppDeps) {
   const app = new Hono<ResidentEnv>();
   app.use(requireResident(deps));
 
-  // The dashboard reads a constant amount per unit (totals, this month's entries), whatever
-  // the length of the history.
+  // Remembered per process only what cannot go stale or is checked against what each request
+  // reads (see createResidentUnitsReader, createMoneyReader).
+  const readUnits = createResidentUnitsReader(kv);
+  const money = createMoneyReader(kv);
+
+  // Three KV operations whatever the length of the history (up to three units): the session
+  // with its account, the units with their buildings, the units' totals and payments "w drodze".
   app.get("/", async (c) => {
     const account = c.get("account");
-    const today = polishDate(clock());
-    const period = polishPeriod(clock());
-    const coop = c.get("cooperative");
-    const residentUnits = await listResidentUnits(kv, account);
+    const residentUnits = await readUnits(account);
     const announcements = announcementsFor(
       await c.get("settings").announcements(),
       clock(),
       [...new Set(residentUnits.map((u) => u.unit.buildingId))],
     );
-    const units = await Promise.all(
-      residentUnits.map(async (u) => {
-        const [ledgerTotals, month, inTransit] = await Promise.all([
-          getTotals(kv, u.unit.id),
-          listEntries(kv, u.unit.id, { from: period }),
-          deps.paymentGateway ? listInTransit(kv, u.unit.id) : [],
-        ]);
-        // Online payments confirmed but not yet booked lower what is shown as due (marked).
-        const shown = dueShown(ledgerTotals.balance, inTransit);
-        const totals = { ...ledgerTotals, balance: shown.due };
-        const due = amountDue(totals, month.entries, today);
-        const offer = deps.paymentGateway && due.dueNow > 0
-          ? (await paymentOffer(kv, u.unit.id)).range
-          : undefined;
-        // Only a unit with arrears needs older entries, to name the months they come from.
-        const origin = arrearsOrigin(
-          due.arrears > 0
-            ? (await listEntries(kv, u.unit.id, { reverse: true, limit: ARREARS_ENTRIES }))
-              .entries
-            : month.entries,
-          { balance: totals.balance, due, today },
-        );
-        const monthCharge = month.entries
-          .filter((e) => e.period === period && (e.kind === "charge" || e.kind === "correction"))
-          .reduce((sum, e) => sum + e.amount, 0);
-        return {
-          ...u,
-          totals,
-          due,
-          origin,
-          monthCharge,
-          inTransit: shown.inTransit,
-          payOffer: offer ? { unitId: u.unit.id, ...offer } : undefined,
-          transfer: transferFor(coop, u, period, due.dueNow),
-        };
-      }),
-    );
+    const units = await dashboardUnits(money, residentUnits, {
+      today: polishDate(clock()),
+      period: polishPeriod(clock()),
+      coop: c.get("cooperative"),
+      online: deps.paymentGateway !== undefined,
+    });
     return renderPage(
       c,
       { title: "Strona główna", menu: residentMenu, viewer: residentViewer(account) },
       <DashboardPage
         account={account}
         units={units}
-        period={period}
+        period={polishPeriod(clock())}
         freshness={await c.get("settings").freshness()}
         passwordChanged={c.req.query("haslo-zmienione") !== undefined}
         announcements={announcements}
@@ -96,8 +60,8 @@ export function ebokRoutes(deps: AppDeps) {
     );
   });
 
-  app.route("/", balanceRoutes(deps));
-  app.route("/", waterRoutes(deps));
+  app.route("/", balanceRoutes(deps, { readUnits, money }));
+  app.route("/", waterRoutes(deps, { readUnits }));
   app.route("/", documentRoutes(deps));
   app.route("/zgloszenia", matterRoutes(deps));
   app.route("/", paymentRoutes(deps));

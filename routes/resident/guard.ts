@@ -1,6 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { type Account, getAccount } from "../../domain/accounts/accounts.ts";
-import { deleteSession, type Session, validateSession } from "../../domain/accounts/sessions.ts";
+import type { Account } from "../../domain/accounts/accounts.ts";
+import {
+  createSessionReader,
+  deleteSession,
+  type Session,
+} from "../../domain/accounts/sessions.ts";
+import { keys } from "../../domain/shared/keys.ts";
 import type { Viewer } from "../../views/layout.tsx";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { deleteSessionCookie, readSessionCookie } from "../cookies.ts";
@@ -9,16 +14,31 @@ export type ResidentEnv = {
   Variables: AppEnv["Variables"] & { account: Account; session: Session };
 };
 
-/** The signed-in resident, or null; a blocked account's session is ended on sight. */
+/** One session reader per app (per KV): it remembers which account each session belongs to. */
+const readers = new WeakMap<Deno.Kv, ReturnType<typeof createSessionReader<Account>>>();
+
+function sessionReader(deps: AppDeps) {
+  let reader = readers.get(deps.kv);
+  if (!reader) {
+    reader = createSessionReader<Account>(deps.kv, deps.clock, "resident", keys.accounts);
+    readers.set(deps.kv, reader);
+  }
+  return reader;
+}
+
+/**
+ * The signed-in resident, or null; a blocked account's session is ended on sight. The session
+ * and its account are read from KV on every request (in one getMany once the session is known).
+ */
 export async function currentResident<E extends AppEnv>(
   deps: AppDeps,
   c: Context<E>,
 ): Promise<{ account: Account; session: Session } | null> {
   const token = readSessionCookie(c, deps.config, "resident");
   if (!token) return null;
-  const session = await validateSession(deps.kv, deps.clock, "resident", token);
-  if (!session) return null;
-  const account = await getAccount(deps.kv, session.ownerId);
+  const found = await sessionReader(deps)(token);
+  if (!found) return null;
+  const { session, owner: account } = found;
   if (!account || account.status !== "active") {
     await deleteSession(deps.kv, session);
     deleteSessionCookie(c, deps.config, "resident");

@@ -1,3 +1,5 @@
+import { InTransitList } from "./in_transit.tsx";
+import type { InTransitPayment } from "../../domain/payments/in_transit.ts";
 import { raw } from "hono/html";
 import { TableWrap } from "../table_wrap.tsx";
 import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
@@ -94,6 +96,9 @@ export type BalanceProps = {
   firstPostedOn: string | null;
   due: AmountDue;
   origin: ArrearsOrigin;
+  /** Online payments "w drodze"; `totals.balance` is already lowered by `inTransitSum`. */
+  inTransit: InTransitPayment[];
+  inTransitSum: number;
   filter: BalanceFilter;
   filterError?: string;
   years: number[];
@@ -173,6 +178,14 @@ function BalanceSum(p: BalanceProps) {
           />
         )}
         <Term op="−" label="wpłaty" amount={t.paid} />
+        {p.inTransitSum !== 0 && (
+          <Term
+            op="−"
+            label="wpłaty w drodze"
+            note="płatności online czekające na zaksięgowanie"
+            amount={p.inTransitSum}
+          />
+        )}
         <div class="result">
           <dt>
             <span class="op" aria-hidden="true">=</span> {t.balance > 0
@@ -211,6 +224,7 @@ export function BalancePage(p: BalanceProps) {
         {unitLabel(p.current)}: <BalanceWords balance={p.totals.balance} />
       </p>
       <BalanceSum {...p} />
+      <InTransitList payments={p.inTransit} />
       <DataAsOf freshness={p.freshness} />
       <h2 id="wyciag-naglowek">Operacje</h2>
       <p class="muted small how-to-read">

@@ -1,3 +1,5 @@
+import { InTransitList } from "./in_transit.tsx";
+import type { InTransitPayment } from "../../domain/payments/in_transit.ts";
 import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
 import { type ChargeComponent, componentLabel } from "../../domain/balance/ledger.ts";
 import type { MonthSummary } from "../../domain/balance/statement.ts";
@@ -15,6 +17,8 @@ export function ChargesPage(
     years: number[];
     months: MonthSummary[];
     components: ChargeComponent[];
+    /** Online payments "w drodze" (they pay these charges once booked). */
+    inTransit: InTransitPayment[];
     freshness: DataFreshness | null;
   },
 ) {
@@ -44,6 +48,7 @@ export function ChargesPage(
           ))}
         </ul>
       </nav>
+      <InTransitList payments={p.inTransit} />
       <DataAsOf freshness={p.freshness} />
       {months.length === 0 && <p>Brak opłat w {p.year} roku.</p>}
       {months.map((m, i) => (

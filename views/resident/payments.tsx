@@ -1,3 +1,5 @@
+import { InTransitList } from "./in_transit.tsx";
+import type { InTransitPayment } from "../../domain/payments/in_transit.ts";
 import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
 import type { TransferQr } from "../../domain/balance/unit_transfer.ts";
 import type { LedgerEntry, LedgerTotals } from "../../domain/balance/ledger.ts";
@@ -22,6 +24,8 @@ export function PaymentsPage(
     totals: LedgerTotals;
     due: AmountDue;
     origin: ArrearsOrigin;
+    /** Online payments "w drodze"; `totals.balance` is already lowered by them. */
+    inTransit: InTransitPayment[];
     payments: LedgerEntry[];
     byYear: { year: string; sum: number; count: number }[];
     transfer: { recipient: string; title: string; qr: TransferQr; amount: number };
@@ -42,6 +46,7 @@ export function PaymentsPage(
         {unitLabel(p.current)}: <BalanceWords balance={p.totals.balance} />
       </p>
       <DueSentence due={p.due} origin={p.origin} />
+      <InTransitList payments={p.inTransit} />
       <DataAsOf freshness={p.freshness} />
       <h2 id="jak-zaplacic">Jak zapłacić</h2>
       <TransferDetails

@@ -21,6 +21,7 @@ import {
   type NewMeter,
   swapMeter,
   type SwapMeterResult,
+  updateMeterDetails,
 } from "../../water/water.ts";
 import {
   type ChunkOutcome,
@@ -399,11 +400,11 @@ async function apply(
         continue;
       }
       // Only the descriptive fields change: the meter's index is left alone.
-      const result = await kv.atomic()
-        .check(entry)
-        .set(key, { ...entry.value, location: a.location, legalUntil: a.legalUntil })
-        .commit();
-      if (result.ok) outcome.changed++;
+      const ok = await updateMeterDetails(kv, entry as Deno.KvEntry<Meter>, {
+        location: a.location,
+        legalUntil: a.legalUntil,
+      });
+      if (ok) outcome.changed++;
       else {
         outcome.refused.push({
           line: row.line,

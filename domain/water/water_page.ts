@@ -1,0 +1,143 @@
+/**
+ * What the resident's water page (/ebok/woda) and the reading form show for a unit, read in one
+ * getMany whatever the length of the history: the unit's water summary (water_summary.ts), the
+ * "building average" setting, the reading window and the unit's water stamp. The settlements
+ * and submissions lists are remembered per process under the water stamp, which every op that
+ * adds or changes one re-sets (water_settlements.ts, reading_submissions.ts).
+ */
+import type { ResidentUnit } from "../accounts/resident_units.ts";
+import { addMonths, daysBetween } from "../shared/calendar.ts";
+import { keys } from "../shared/keys.ts";
+import { ttl } from "../shared/memo.ts";
+import {
+  defaultReadingWindow,
+  listUnitSubmissions,
+  nextReadingWindow,
+  type ReadingSubmission,
+  type ReadingWindow,
+  type ReadingWindowDates,
+} from "./reading_submissions.ts";
+import type { Meter, Reading } from "./water.ts";
+import {
+  type ConsumptionChartRow,
+  consumptionChartRows,
+  type MonthlyConsumption,
+  sameMonthLastYear,
+} from "./water_chart.ts";
+import { listSettlements, type WaterSettlement } from "./water_settlements.ts";
+import { readWaterSummary, summaryMonths, type WaterSummary } from "./water_summary.ts";
+import { buildingUsePerPerson, perPerson, usedMonths } from "./water_comparison.ts";
+
+export const CHART_MONTHS = 12;
+
+export type WaterView = {
+  meters: { meter: Meter; last: Reading | null; legalDaysLeft: number }[];
+  /** The chart's rows: the last months read, up to CHART_MONTHS. */
+  chartRows: Required<ConsumptionChartRow>[];
+  /** The same with the month a year before, for the table. */
+  rows: (Required<ConsumptionChartRow> & { lastYear: { cold: number; hot: number } | null })[];
+  comparison?: { own: number | null; building: number | null; persons: number };
+  settlements: WaterSettlement[];
+  submissions: ReadingSubmission[];
+  window: ReadingWindowDates;
+};
+
+export function createWaterReader(kv: Deno.Kv) {
+  const lists = new Map<
+    string,
+    { stamp: string; settlements: WaterSettlement[]; submissions: ReadingSubmission[] }
+  >();
+  // The building's average, over other residents' flats: a statistic that moves once a month
+  // with the readings; an hour-old figure is fine (only time invalidates it).
+  const averages = new Map<string, () => Promise<number | null>>();
+  const buildingAverage = (buildingId: string, range: { from: string; to: string }) => {
+    const key = `${buildingId}|${range.from}|${range.to}`;
+    let cached = averages.get(key);
+    if (!cached) {
+      if (averages.size > 500) averages.clear();
+      cached = ttl(60 * 60_000, Date.now, () => buildingUsePerPerson(kv, buildingId, range));
+      averages.set(key, cached);
+    }
+    return cached();
+  };
+
+  async function read(unitId: string) {
+    const [summaryEntry, average, window, stamp] = await kv.getMany<
+      [WaterSummary, { enabled: boolean }, ReadingWindow, string]
+    >([
+      keys.waterSummary(unitId),
+      keys.settings("water_building_average"),
+      keys.readingWindow(),
+      keys.waterStamp(unitId),
+    ]);
+    return {
+      summary: await readWaterSummary(kv, unitId, summaryEntry),
+      averageShown: average.value?.enabled ?? false,
+      window: window.value ?? defaultReadingWindow,
+      stamp,
+    };
+  }
+
+  async function unitLists(unitId: string, stamp: Deno.KvEntryMaybe<string>) {
+    const seen = stamp.versionstamp ?? "none";
+    const hit = lists.get(unitId);
+    if (hit && hit.stamp === seen) return hit;
+    const fresh = {
+      stamp: seen,
+      settlements: await listSettlements(kv, unitId),
+      submissions: await listUnitSubmissions(kv, unitId),
+    };
+    if (lists.size >= 10_000) lists.clear();
+    lists.set(unitId, fresh);
+    return fresh;
+  }
+
+  /** The water page of a unit on `today` ("YYYY-MM-DD"). */
+  async function waterView(u: ResidentUnit, today: string): Promise<WaterView> {
+    const { summary, averageShown, window, stamp } = await read(u.unit.id);
+    const to = today.slice(0, 7);
+    const history = summaryMonths(summary, { from: addMonths(to, -23), to });
+    // The months not read yet (the current one) would show as zero use: leave them out.
+    while (history.length && history[history.length - 1].days === 0) history.pop();
+    const chartRows = consumptionChartRows(history.slice(-CHART_MONTHS));
+    let comparison: WaterView["comparison"];
+    if (u.unit.kind === "flat" && summary.meters.length && averageShown) {
+      const range = { from: addMonths(to, -12), to: addMonths(to, -1) };
+      const own = usedMonths(summary, range);
+      comparison = {
+        own: perPerson(own.litres, u.unit.persons, own.months),
+        building: await buildingAverage(u.unit.buildingId, range),
+        persons: u.unit.persons,
+      };
+    }
+    const { settlements, submissions } = await unitLists(u.unit.id, stamp);
+    return {
+      meters: activeMeters(summary, today),
+      chartRows,
+      rows: chartRows.map((r) => {
+        const before = sameMonthLastYear<MonthlyConsumption>(history, r.period);
+        return { ...r, lastYear: before ? { cold: before.cold, hot: before.hot } : null };
+      }),
+      comparison,
+      settlements,
+      submissions,
+      window: nextReadingWindow(today, window),
+    };
+  }
+
+  /** The reading form's meters (the unit's current ones, each with its latest reading). */
+  async function readingForm(unitId: string, today: string) {
+    const { summary, window } = await read(unitId);
+    return { meters: activeMeters(summary, today), window: nextReadingWindow(today, window) };
+  }
+
+  return { waterView, readingForm };
+}
+
+function activeMeters(summary: WaterSummary, today: string) {
+  return summary.meters.filter((m) => !m.removedOn).map((meter) => ({
+    meter,
+    last: summary.last[meter.id] ?? null,
+    legalDaysLeft: daysBetween(today, meter.legalUntil),
+  }));
+}
