@@ -192,118 +192,18 @@ export function RequestSearchResults(
 
 export function RequestCard(v: RequestView) {
   const r = v.request;
-  const f = v.findings;
-  const suggested = [...f.atAddress, ...f.sameName];
-  // Nothing is ticked for the staff member unless the register names the applicant at the
-  // address given; other units the register gives the same name are offered, not ticked.
-  const atAddress = new Set(f.atAddress.map((o) => o.unit.id));
-  const isChecked = (o: CheckedUnit) =>
-    v.chosen
-      ? v.chosen.includes(o.unit.id)
-      : atAddress.has(o.unit.id) && o.check.verdict === "match";
   const searchForm = `szukaj-${r.id}`;
-  // The confirmation is open wherever it will be needed: no full match at the address given.
-  const confirmOpen = v.confirmError !== undefined || v.confirmed === true ||
-    !f.atAddress.some((o) => o.check.verdict === "match");
-  const confirmId = `potwierdz-${r.id}`;
   return (
     <section class="card request" id={`wniosek-${r.id}`} aria-labelledby={`wniosek-${r.id}-title`}>
       <h2 id={`wniosek-${r.id}-title`}>
         {shown(r.firstName)} {shown(r.lastName)}
       </h2>
-      <dl class="facts">
-        <dt>Złożony</dt>
-        <dd>{formatDateTime(new Date(r.createdAt))}</dd>
-        <dt>Adres podany we wniosku</dt>
-        <dd>{requestedAddress(r)}</dd>
-        <dt>E-mail</dt>
-        <dd>{shown(r.email)}</dd>
-        <dt>Telefon</dt>
-        <dd>{formatPolishMobile(r.phone)}</dd>
-        <dt>Rejestr spółdzielni</dt>
-        <dd>
-          <AddressFinding request={r} findings={f} />
-        </dd>
-      </dl>
+      <RequestFacts request={r} findings={v.findings} />
       {v.error && <p class="notice bad" role="alert" id={`wniosek-${r.id}-error`}>{v.error}</p>}
       <form method="post" action={`/admin/wnioski/${r.id}/zatwierdz`}>
         <input type="hidden" name="units_chosen" value="1" />
-        <fieldset aria-describedby={v.error ? `wniosek-${r.id}-error` : undefined}>
-          <legend>Lokale, do których wnioskodawca otrzyma dostęp</legend>
-          {suggested.length === 0 && v.carried.length === 0 && (
-            <p class="muted">Nic do zaproponowania — znajdź lokal w rejestrze.</p>
-          )}
-          {f.sameName.length > 0 && (
-            <p class="muted">
-              Poniżej adresu: inne lokale tego budynku, w których rejestr wymienia tę osobę.
-            </p>
-          )}
-          {[...suggested, ...v.carried].map((o) => (
-            <UnitOption requestId={r.id} option={o} checked={isChecked(o)} />
-          ))}
-          <div class="field search-field">
-            <label for={`q-${r.id}`}>Znajdź lokal w rejestrze</label>
-            <span class="hint" id={`q-${r.id}-hint`}>
-              adres (np. Kaz. Wielkiego 12/5), nazwisko albo kod lokalu
-            </span>
-            <input
-              type="search"
-              id={`q-${r.id}`}
-              name="q"
-              form={searchForm}
-              value={v.search?.q ?? ""}
-              maxlength={100}
-              autocomplete="off"
-              aria-describedby={`q-${r.id}-hint`}
-            />
-            <button type="submit" form={searchForm} class="secondary">Szukaj</button>
-          </div>
-          <RequestSearchResults request={r} search={v.search} chosen={v.chosen} />
-        </fieldset>
-        <details class="confirm-mismatch" open={confirmOpen}>
-          <summary>Imię i nazwisko nie zgadza się z rejestrem?</summary>
-          <fieldset
-            class={v.confirmError ? "field invalid" : undefined}
-            aria-describedby={v.confirmError ? `${confirmId}-error` : `${confirmId}-info`}
-          >
-            <legend>Gdy imię i nazwisko nie zgadza się z rejestrem</legend>
-            <p class="hint" id={`${confirmId}-info`}>
-              Lokal, przy którym imię i nazwisko nie jest „zgodne”, można przyznać tylko po
-              potwierdzeniu i z uzasadnieniem. Oba trafią do dziennika zdarzeń.
-            </p>
-            {v.confirmError && (
-              <p class="error-text" id={`${confirmId}-error`} role="alert">{v.confirmError}</p>
-            )}
-            <div class="checkbox">
-              <input
-                type="checkbox"
-                name="confirm_mismatch"
-                value="on"
-                id={confirmId}
-                checked={v.confirmed}
-                aria-invalid={v.confirmError ? "true" : undefined}
-                aria-describedby={v.confirmError ? `${confirmId}-error` : undefined}
-              />
-              <label for={confirmId}>
-                Potwierdzam: prawo wnioskodawcy do lokalu zostało sprawdzone inaczej
-              </label>
-            </div>
-            <div class="field">
-              <label for={`${confirmId}-reason`}>
-                Uzasadnienie (np. „umowa najmu okazana w biurze”)
-              </label>
-              <textarea
-                id={`${confirmId}-reason`}
-                name="confirm_reason"
-                maxlength={500}
-                aria-invalid={v.confirmError ? "true" : undefined}
-                aria-describedby={v.confirmError ? `${confirmId}-error` : undefined}
-              >
-                {v.confirmReason ?? ""}
-              </textarea>
-            </div>
-          </fieldset>
-        </details>
+        <UnitsFieldset v={v} searchForm={searchForm} />
+        <ConfirmMismatch v={v} />
         <div class="actions">
           <button type="submit">Zatwierdź i wyślij dane do logowania</button>
         </div>
@@ -319,27 +219,160 @@ export function RequestCard(v: RequestView) {
         hx-swap="outerHTML"
       >
       </form>
-      <form method="post" action={`/admin/wnioski/${r.id}/odrzuc`}>
-        <div class={v.reasonError ? "field invalid" : "field"}>
-          <label for={`reason-${r.id}`}>Powód odrzucenia (otrzyma go wnioskodawca)</label>
-          <textarea
-            id={`reason-${r.id}`}
-            name="reason"
-            maxlength={1000}
-            required
-            aria-invalid={v.reasonError ? "true" : undefined}
-            aria-describedby={v.reasonError ? `reason-${r.id}-error` : undefined}
-          >
-            {v.reason ?? ""}
-          </textarea>
-          {v.reasonError && (
-            <span class="error-text" id={`reason-${r.id}-error`}>{v.reasonError}</span>
-          )}
-        </div>
-        <div class="actions">
-          <button type="submit" class="secondary">Odrzuć wniosek</button>
-        </div>
-      </form>
+      <RejectForm v={v} />
     </section>
+  );
+}
+
+function RequestFacts(props: { request: AccessRequest; findings: RequestFindings }) {
+  const r = props.request;
+  return (
+    <dl class="facts">
+      <dt>Złożony</dt>
+      <dd>{formatDateTime(new Date(r.createdAt))}</dd>
+      <dt>Adres podany we wniosku</dt>
+      <dd>{requestedAddress(r)}</dd>
+      <dt>E-mail</dt>
+      <dd>{shown(r.email)}</dd>
+      <dt>Telefon</dt>
+      <dd>{formatPolishMobile(r.phone)}</dd>
+      <dt>Rejestr spółdzielni</dt>
+      <dd>
+        <AddressFinding request={r} findings={props.findings} />
+      </dd>
+    </dl>
+  );
+}
+
+/** The units to grant: the suggestions, the units carried over and the register search. */
+function UnitsFieldset(props: { v: RequestView; searchForm: string }) {
+  const v = props.v;
+  const r = v.request;
+  const f = v.findings;
+  const suggested = [...f.atAddress, ...f.sameName];
+  // Nothing is ticked for the staff member unless the register names the applicant at the
+  // address given; other units the register gives the same name are offered, not ticked.
+  const atAddress = new Set(f.atAddress.map((o) => o.unit.id));
+  const isChecked = (o: CheckedUnit) =>
+    v.chosen
+      ? v.chosen.includes(o.unit.id)
+      : atAddress.has(o.unit.id) && o.check.verdict === "match";
+  return (
+    <fieldset aria-describedby={v.error ? `wniosek-${r.id}-error` : undefined}>
+      <legend>Lokale, do których wnioskodawca otrzyma dostęp</legend>
+      {suggested.length === 0 && v.carried.length === 0 && (
+        <p class="muted">Nic do zaproponowania — znajdź lokal w rejestrze.</p>
+      )}
+      {f.sameName.length > 0 && (
+        <p class="muted">
+          Poniżej adresu: inne lokale tego budynku, w których rejestr wymienia tę osobę.
+        </p>
+      )}
+      {[...suggested, ...v.carried].map((o) => (
+        <UnitOption requestId={r.id} option={o} checked={isChecked(o)} />
+      ))}
+      <div class="field search-field">
+        <label for={`q-${r.id}`}>Znajdź lokal w rejestrze</label>
+        <span class="hint" id={`q-${r.id}-hint`}>
+          adres (np. Kaz. Wielkiego 12/5), nazwisko albo kod lokalu
+        </span>
+        <input
+          type="search"
+          id={`q-${r.id}`}
+          name="q"
+          form={props.searchForm}
+          value={v.search?.q ?? ""}
+          maxlength={100}
+          autocomplete="off"
+          aria-describedby={`q-${r.id}-hint`}
+        />
+        <button type="submit" form={props.searchForm} class="secondary">Szukaj</button>
+      </div>
+      <RequestSearchResults request={r} search={v.search} chosen={v.chosen} />
+    </fieldset>
+  );
+}
+
+/** The confirmation and reason needed to grant a unit whose name does not match. */
+function ConfirmMismatch(props: { v: RequestView }) {
+  const v = props.v;
+  const f = v.findings;
+  // The confirmation is open wherever it will be needed: no full match at the address given.
+  const confirmOpen = v.confirmError !== undefined || v.confirmed === true ||
+    !f.atAddress.some((o) => o.check.verdict === "match");
+  const confirmId = `potwierdz-${v.request.id}`;
+  return (
+    <details class="confirm-mismatch" open={confirmOpen}>
+      <summary>Imię i nazwisko nie zgadza się z rejestrem?</summary>
+      <fieldset
+        class={v.confirmError ? "field invalid" : undefined}
+        aria-describedby={v.confirmError ? `${confirmId}-error` : `${confirmId}-info`}
+      >
+        <legend>Gdy imię i nazwisko nie zgadza się z rejestrem</legend>
+        <p class="hint" id={`${confirmId}-info`}>
+          Lokal, przy którym imię i nazwisko nie jest „zgodne”, można przyznać tylko po
+          potwierdzeniu i z uzasadnieniem. Oba trafią do dziennika zdarzeń.
+        </p>
+        {v.confirmError && (
+          <p class="error-text" id={`${confirmId}-error`} role="alert">{v.confirmError}</p>
+        )}
+        <div class="checkbox">
+          <input
+            type="checkbox"
+            name="confirm_mismatch"
+            value="on"
+            id={confirmId}
+            checked={v.confirmed}
+            aria-invalid={v.confirmError ? "true" : undefined}
+            aria-describedby={v.confirmError ? `${confirmId}-error` : undefined}
+          />
+          <label for={confirmId}>
+            Potwierdzam: prawo wnioskodawcy do lokalu zostało sprawdzone inaczej
+          </label>
+        </div>
+        <div class="field">
+          <label for={`${confirmId}-reason`}>
+            Uzasadnienie (np. „umowa najmu okazana w biurze”)
+          </label>
+          <textarea
+            id={`${confirmId}-reason`}
+            name="confirm_reason"
+            maxlength={500}
+            aria-invalid={v.confirmError ? "true" : undefined}
+            aria-describedby={v.confirmError ? `${confirmId}-error` : undefined}
+          >
+            {v.confirmReason ?? ""}
+          </textarea>
+        </div>
+      </fieldset>
+    </details>
+  );
+}
+
+function RejectForm(props: { v: RequestView }) {
+  const v = props.v;
+  const r = v.request;
+  return (
+    <form method="post" action={`/admin/wnioski/${r.id}/odrzuc`}>
+      <div class={v.reasonError ? "field invalid" : "field"}>
+        <label for={`reason-${r.id}`}>Powód odrzucenia (otrzyma go wnioskodawca)</label>
+        <textarea
+          id={`reason-${r.id}`}
+          name="reason"
+          maxlength={1000}
+          required
+          aria-invalid={v.reasonError ? "true" : undefined}
+          aria-describedby={v.reasonError ? `reason-${r.id}-error` : undefined}
+        >
+          {v.reason ?? ""}
+        </textarea>
+        {v.reasonError && (
+          <span class="error-text" id={`reason-${r.id}-error`}>{v.reasonError}</span>
+        )}
+      </div>
+      <div class="actions">
+        <button type="submit" class="secondary">Odrzuć wniosek</button>
+      </div>
+    </form>
   );
 }
