@@ -54,112 +54,132 @@ export function FeeNoticesPage(p: {
       <p>
         <a href={PAPER_PATH}>Pisma do wysłania pocztą</a>
       </p>
-      <section class="card" aria-labelledby="nowe-zawiadomienia">
-        <h2 id="nowe-zawiadomienia">Przygotuj zawiadomienia</h2>
-        <ErrorSummary errors={e} labels={runFormLabels} />
-        <form method="post" action={FEE_NOTICES_PATH}>
-          <Field
-            name="period"
-            label="Od miesiąca"
-            value={f.period}
-            error={e.period}
-            maxlength={10}
-            autocomplete="off"
-            hint="Pierwszy miesiąc nowych opłat, np. 01.2027. Opłaty zmieniają się od 1. dnia miesiąca."
-          />
-          <fieldset
-            class={e.external ? "field invalid" : "field"}
-            aria-describedby={e.external ? "external-error external-hint" : "external-hint"}
-          >
-            <legend>Opłaty niezależne od spółdzielni</legend>
-            <span class="hint" id="external-hint">
-              Zaznacz składniki, które są kosztami niezależnymi od spółdzielni (energia, ciepło,
-              gaz, woda, ścieki, odpady). Ich zmianę wystarczy ogłosić 14 dni przed terminem
-              płatności (art. 4 ust. 7¹); pozostałe — 3 miesiące naprzód, na koniec miesiąca (art. 4
-              ust. 7).
-            </span>
-            {p.components.length === 0 && <p class="muted">Nie ma listy składników opłat.</p>}
-            {p.components.map((c) => (
-              <div class="checkbox">
-                <input
-                  type="checkbox"
-                  name="external"
-                  value={c.code}
-                  id={`external-${c.code}`}
-                  checked={f.external.includes(c.code)}
-                />
-                <label for={`external-${c.code}`}>{c.label}</label>
-              </div>
-            ))}
-            {e.external && <span class="error-text" id="external-error">{e.external}</span>}
-          </fieldset>
-          <Field
-            name="payment_day"
-            label="Termin płatności (dzień miesiąca)"
-            type="number"
-            inputmode="numeric"
-            min={1}
-            max={28}
-            value={f.paymentDay}
-            error={e.payment_day}
-            hint="Do którego dnia miesiąca wnosi się opłaty; zwykle 10."
-          />
-          <TextAreaField
-            name="justification"
-            label="Uzasadnienie"
-            value={f.justification}
-            error={e.justification}
-            rows={6}
-            maxlength={JUSTIFICATION_MAX}
-            hint="Dlaczego opłaty się zmieniają. Ten tekst będzie na każdym zawiadomieniu."
-          />
-          <div class="actions">
-            <button type="submit">Przygotuj zawiadomienia</button>
-          </div>
-        </form>
-      </section>
+      <RunForm components={p.components} form={f} errors={e} />
       <h2 id="przygotowane">Przygotowane zawiadomienia</h2>
-      {p.runs.length === 0
-        ? <p>Nie ma jeszcze zawiadomień.</p>
-        : (
-          <TableWrap label="Przygotowane zawiadomienia">
-            <table>
-              <caption>Zawiadomienia, od najnowszych</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Zmiana od</th>
-                  <th scope="col">Przygotowane</th>
-                  <th scope="col">Stan</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.runs.map((r) => (
-                  <tr>
-                    <td>
-                      <a href={`${FEE_NOTICES_PATH}/${r.id}`}>{longDate(`${r.period}-01`)}</a>
-                    </td>
-                    <td>
-                      {formatDateTime(new Date(r.createdAt))}
-                      <div class="muted small">{r.createdBy}</div>
-                    </td>
-                    <td>
-                      {r.sentAt
-                        ? (
-                          <>
-                            <span class="badge ok">wysłane</span>{" "}
-                            {count(r.letters ?? 0, "pismo", "pisma", "pism")},{" "}
-                            {formatDateTime(new Date(r.sentAt))}
-                          </>
-                        )
-                        : <span class="badge">do wysłania</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-        )}
+      {p.runs.length === 0 ? <p>Nie ma jeszcze zawiadomień.</p> : <RunsTable runs={p.runs} />}
     </>
+  );
+}
+
+function RunForm(p: { components: ChargeComponent[]; form: RunFormValues; errors: FieldErrors }) {
+  const f = p.form;
+  const e = p.errors;
+  return (
+    <section class="card" aria-labelledby="nowe-zawiadomienia">
+      <h2 id="nowe-zawiadomienia">Przygotuj zawiadomienia</h2>
+      <ErrorSummary errors={e} labels={runFormLabels} />
+      <form method="post" action={FEE_NOTICES_PATH}>
+        <Field
+          name="period"
+          label="Od miesiąca"
+          value={f.period}
+          error={e.period}
+          maxlength={10}
+          autocomplete="off"
+          hint="Pierwszy miesiąc nowych opłat, np. 01.2027. Opłaty zmieniają się od 1. dnia miesiąca."
+        />
+        <ExternalFieldset components={p.components} form={f} errors={e} />
+        <Field
+          name="payment_day"
+          label="Termin płatności (dzień miesiąca)"
+          type="number"
+          inputmode="numeric"
+          min={1}
+          max={28}
+          value={f.paymentDay}
+          error={e.payment_day}
+          hint="Do którego dnia miesiąca wnosi się opłaty; zwykle 10."
+        />
+        <TextAreaField
+          name="justification"
+          label="Uzasadnienie"
+          value={f.justification}
+          error={e.justification}
+          rows={6}
+          maxlength={JUSTIFICATION_MAX}
+          hint="Dlaczego opłaty się zmieniają. Ten tekst będzie na każdym zawiadomieniu."
+        />
+        <div class="actions">
+          <button type="submit">Przygotuj zawiadomienia</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+/** The charge components to tick as costs outside the cooperative's control (art. 4 ust. 7¹). */
+function ExternalFieldset(
+  p: { components: ChargeComponent[]; form: RunFormValues; errors: FieldErrors },
+) {
+  const f = p.form;
+  const e = p.errors;
+  return (
+    <fieldset
+      class={e.external ? "field invalid" : "field"}
+      aria-describedby={e.external ? "external-error external-hint" : "external-hint"}
+    >
+      <legend>Opłaty niezależne od spółdzielni</legend>
+      <span class="hint" id="external-hint">
+        Zaznacz składniki, które są kosztami niezależnymi od spółdzielni (energia, ciepło, gaz,
+        woda, ścieki, odpady). Ich zmianę wystarczy ogłosić 14 dni przed terminem płatności (art. 4
+        ust. 7¹); pozostałe — 3 miesiące naprzód, na koniec miesiąca (art. 4 ust. 7).
+      </span>
+      {p.components.length === 0 && <p class="muted">Nie ma listy składników opłat.</p>}
+      {p.components.map((c) => (
+        <div class="checkbox">
+          <input
+            type="checkbox"
+            name="external"
+            value={c.code}
+            id={`external-${c.code}`}
+            checked={f.external.includes(c.code)}
+          />
+          <label for={`external-${c.code}`}>{c.label}</label>
+        </div>
+      ))}
+      {e.external && <span class="error-text" id="external-error">{e.external}</span>}
+    </fieldset>
+  );
+}
+
+function RunsTable(p: { runs: FeeNoticeRun[] }) {
+  return (
+    <TableWrap label="Przygotowane zawiadomienia">
+      <table>
+        <caption>Zawiadomienia, od najnowszych</caption>
+        <thead>
+          <tr>
+            <th scope="col">Zmiana od</th>
+            <th scope="col">Przygotowane</th>
+            <th scope="col">Stan</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.runs.map((r) => (
+            <tr>
+              <td>
+                <a href={`${FEE_NOTICES_PATH}/${r.id}`}>{longDate(`${r.period}-01`)}</a>
+              </td>
+              <td>
+                {formatDateTime(new Date(r.createdAt))}
+                <div class="muted small">{r.createdBy}</div>
+              </td>
+              <td>
+                {r.sentAt
+                  ? (
+                    <>
+                      <span class="badge ok">wysłane</span>{" "}
+                      {count(r.letters ?? 0, "pismo", "pisma", "pism")},{" "}
+                      {formatDateTime(new Date(r.sentAt))}
+                    </>
+                  )
+                  : <span class="badge">do wysłania</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableWrap>
   );
 }
 
@@ -173,8 +193,7 @@ function deadlineText(deadline: string, today: string): string {
 }
 
 export function FeeNoticeRunPage(p: { overview: RunOverview; notice?: string; error?: string }) {
-  const { run, notices, letters, late, today, externalLabels } = p.overview;
-  const d = runDeadlines(run);
+  const { run, notices, letters, late } = p.overview;
   const pending = notices.filter((n) => !letters.has(n.unitId)).length;
   const base = `${FEE_NOTICES_PATH}/${run.id}`;
   return (
@@ -185,20 +204,7 @@ export function FeeNoticeRunPage(p: { overview: RunOverview; notice?: string; er
       </p>
       {p.notice && <p class="notice ok" role="status">{p.notice}</p>}
       {p.error && <p class="notice bad" role="alert" id="send-error">{p.error}</p>}
-      <dl class="facts">
-        <dt>Ostatni dzień zawiadomienia (art. 4 ust. 7, 3 miesiące)</dt>
-        <dd>{deadlineText(d.threeMonths, today)}</dd>
-        <dt>Ostatni dzień dla opłat niezależnych od spółdzielni (art. 4 ust. 7¹, 14 dni)</dt>
-        <dd>
-          {deadlineText(d.external, today)} (termin płatności: {run.paymentDay}. dnia miesiąca)
-        </dd>
-        <dt>Opłaty niezależne od spółdzielni</dt>
-        <dd>{externalLabels.length ? externalLabels.join(", ") : "brak"}</dd>
-        <dt>Uzasadnienie</dt>
-        <dd>
-          <Paragraphs text={run.justification} />
-        </dd>
-      </dl>
+      <RunFacts overview={p.overview} />
       {pending > 0 && late.length > 0 && !p.error && (
         <p class="notice warn" role="status">
           Dziś nie można wysłać tych zawiadomień: dla{" "}
@@ -229,47 +235,74 @@ export function FeeNoticeRunPage(p: { overview: RunOverview; notice?: string; er
       <h2 id="lokale">Lokale ({notices.length})</h2>
       {notices.length === 0
         ? <p>Żaden lokal nie ma zmiany opłat w tym miesiącu.</p>
-        : (
-          <TableWrap label="Lokale ze zmianą opłat">
-            <table>
-              <caption>Lokale, których opłaty się zmieniają</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Lokal</th>
-                  <th scope="col" class="num">Dotychczas</th>
-                  <th scope="col" class="num">Nowa opłata</th>
-                  <th scope="col" class="num">Zmiana</th>
-                  <th scope="col">Zawiadomienie</th>
-                </tr>
-              </thead>
-              <tbody>
-                {notices.map((n) => {
-                  const isLate = late.some((l) => l.unitCode === n.unitCode);
-                  return (
-                    <tr>
-                      <td>
-                        {n.unitCode}
-                        <div class="muted small">{n.address}</div>
-                      </td>
-                      <td class="num">{formatMoney(n.oldTotal)}</td>
-                      <td class="num">{formatMoney(n.newTotal)}</td>
-                      <td class="num">{signed(n.newTotal - n.oldTotal)}</td>
-                      <td>
-                        <a href={`${base}/lokal/${n.unitId}`}>podgląd</a>{" "}
-                        <a href={`${base}/lokal/${n.unitId}/pdf`}>PDF</a> {letters.has(n.unitId)
-                          ? <span class="badge ok">wysłane</span>
-                          : isLate
-                          ? <span class="badge bad">po terminie</span>
-                          : null}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableWrap>
-        )}
+        : <NoticesTable overview={p.overview} />}
     </>
+  );
+}
+
+function RunFacts(p: { overview: RunOverview }) {
+  const { run, today, externalLabels } = p.overview;
+  const d = runDeadlines(run);
+  return (
+    <dl class="facts">
+      <dt>Ostatni dzień zawiadomienia (art. 4 ust. 7, 3 miesiące)</dt>
+      <dd>{deadlineText(d.threeMonths, today)}</dd>
+      <dt>Ostatni dzień dla opłat niezależnych od spółdzielni (art. 4 ust. 7¹, 14 dni)</dt>
+      <dd>
+        {deadlineText(d.external, today)} (termin płatności: {run.paymentDay}. dnia miesiąca)
+      </dd>
+      <dt>Opłaty niezależne od spółdzielni</dt>
+      <dd>{externalLabels.length ? externalLabels.join(", ") : "brak"}</dd>
+      <dt>Uzasadnienie</dt>
+      <dd>
+        <Paragraphs text={run.justification} />
+      </dd>
+    </dl>
+  );
+}
+
+function NoticesTable(p: { overview: RunOverview }) {
+  const { run, notices, letters, late } = p.overview;
+  const base = `${FEE_NOTICES_PATH}/${run.id}`;
+  return (
+    <TableWrap label="Lokale ze zmianą opłat">
+      <table>
+        <caption>Lokale, których opłaty się zmieniają</caption>
+        <thead>
+          <tr>
+            <th scope="col">Lokal</th>
+            <th scope="col" class="num">Dotychczas</th>
+            <th scope="col" class="num">Nowa opłata</th>
+            <th scope="col" class="num">Zmiana</th>
+            <th scope="col">Zawiadomienie</th>
+          </tr>
+        </thead>
+        <tbody>
+          {notices.map((n) => {
+            const isLate = late.some((l) => l.unitCode === n.unitCode);
+            return (
+              <tr>
+                <td>
+                  {n.unitCode}
+                  <div class="muted small">{n.address}</div>
+                </td>
+                <td class="num">{formatMoney(n.oldTotal)}</td>
+                <td class="num">{formatMoney(n.newTotal)}</td>
+                <td class="num">{signed(n.newTotal - n.oldTotal)}</td>
+                <td>
+                  <a href={`${base}/lokal/${n.unitId}`}>podgląd</a>{" "}
+                  <a href={`${base}/lokal/${n.unitId}/pdf`}>PDF</a> {letters.has(n.unitId)
+                    ? <span class="badge ok">wysłane</span>
+                    : isLate
+                    ? <span class="badge bad">po terminie</span>
+                    : null}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </TableWrap>
   );
 }
 
