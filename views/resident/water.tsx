@@ -77,91 +77,14 @@ export function WaterPage(p: WaterProps) {
         <>
           <section aria-labelledby="wodomierze">
             <h2 id="wodomierze">Wodomierze</h2>
-            <table class="stack">
-              <caption class="visually-hidden">
-                Wodomierze w lokalu i ich ostatnie odczyty
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Wodomierz</th>
-                  <th scope="col">Nr fabryczny</th>
-                  <th scope="col" class="num">Ostatni odczyt</th>
-                  <th scope="col">Legalizacja ważna do</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.meters.map((m) => (
-                  <tr>
-                    <th scope="row">
-                      {meterKindLabels[m.meter.kind]}, {m.meter.location}
-                    </th>
-                    <td data-label="Nr fabryczny">{m.meter.serialNo}</td>
-                    <td class="num" data-label="Ostatni odczyt">
-                      {m.last
-                        ? (
-                          <>
-                            {formatM3(m.last.litres)}
-                            <div class="muted small">
-                              {formatIsoDate(m.last.readOn)}, {readingSourceLabels[m.last.source]}
-                            </div>
-                          </>
-                        )
-                        : "—"}
-                    </td>
-                    <td data-label="Legalizacja ważna do">
-                      {formatIsoDate(m.meter.legalUntil)} <LegalBadge daysLeft={m.legalDaysLeft} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <MetersTable meters={p.meters} />
             <ReadingWindowNote window={p.window} unitId={unitId} submissions={p.submissions} />
           </section>
           <section aria-labelledby="zuzycie" class="chart">
             <h2 id="zuzycie">Zużycie w kolejnych miesiącach</h2>
             <TableWrap label="Wykres zużycia wody">{raw(p.chartSvg)}</TableWrap>
-            <table id="zuzycie-dane" class="stack stack-grid">
-              <caption>
-                Zużycie wody w m³ i porównanie z tym samym miesiącem rok wcześniej
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Miesiąc</th>
-                  <th scope="col" class="num">Zimna</th>
-                  <th scope="col" class="num">Ciepła</th>
-                  <th scope="col" class="num">Razem</th>
-                  <th scope="col" class="num">Rok wcześniej</th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...p.rows].reverse().map((r) => (
-                  <tr>
-                    <th scope="row">
-                      {r.label}
-                      {r.estimated && <span class="badge warn">szacunek</span>}
-                    </th>
-                    <td class="num" data-label="Zimna">{formatM3(r.cold)}</td>
-                    <td class="num" data-label="Ciepła">{formatM3(r.hot)}</td>
-                    <td class="num" data-label="Razem">{formatM3(r.cold + r.hot)}</td>
-                    <td class="num" data-label="Rok wcześniej">
-                      {r.lastYear ? formatM3(r.lastYear.cold + r.lastYear.hot) : "—"}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {p.comparison && p.comparison.building !== null && (
-              <p class="comparison">
-                Średnie zużycie wody w Twoim budynku w ostatnich 12 miesiącach:{" "}
-                <strong>{formatM3(p.comparison.building)}</strong> na osobę miesięcznie.
-                {p.comparison.own !== null && (
-                  <>
-                    {" "}W Twoim lokalu: <strong>{formatM3(p.comparison.own)}</strong>{" "}
-                    na osobę ({p.comparison.persons}&nbsp;os.).
-                  </>
-                )}
-              </p>
-            )}
+            <ConsumptionTable rows={p.rows} />
+            <BuildingComparison comparison={p.comparison} />
             <p class="muted small">
               „Szacunek” oznacza okres rozliczony na podstawie odczytu szacunkowego (np. gdy nie
               było dostępu do wodomierza); po kolejnym rzeczywistym odczycie zużycie wyrównuje się
@@ -176,6 +99,105 @@ export function WaterPage(p: WaterProps) {
         {p.settlements.map((s) => <SettlementCard s={s} />)}
       </section>
       <DataAsOf freshness={p.freshness} />
+    </>
+  );
+}
+
+/** The unit's meters with their last reading and legalisation. */
+function MetersTable(p: { meters: MeterView[] }) {
+  return (
+    <table class="stack">
+      <caption class="visually-hidden">
+        Wodomierze w lokalu i ich ostatnie odczyty
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Wodomierz</th>
+          <th scope="col">Nr fabryczny</th>
+          <th scope="col" class="num">Ostatni odczyt</th>
+          <th scope="col">Legalizacja ważna do</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.meters.map((m) => (
+          <tr>
+            <th scope="row">
+              {meterKindLabels[m.meter.kind]}, {m.meter.location}
+            </th>
+            <td data-label="Nr fabryczny">{m.meter.serialNo}</td>
+            <td class="num" data-label="Ostatni odczyt">
+              {m.last
+                ? (
+                  <>
+                    {formatM3(m.last.litres)}
+                    <div class="muted small">
+                      {formatIsoDate(m.last.readOn)}, {readingSourceLabels[m.last.source]}
+                    </div>
+                  </>
+                )
+                : "—"}
+            </td>
+            <td data-label="Legalizacja ważna do">
+              {formatIsoDate(m.meter.legalUntil)} <LegalBadge daysLeft={m.legalDaysLeft} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ConsumptionTable(p: { rows: ConsumptionRow[] }) {
+  return (
+    <table id="zuzycie-dane" class="stack stack-grid">
+      <caption>
+        Zużycie wody w m³ i porównanie z tym samym miesiącem rok wcześniej
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Miesiąc</th>
+          <th scope="col" class="num">Zimna</th>
+          <th scope="col" class="num">Ciepła</th>
+          <th scope="col" class="num">Razem</th>
+          <th scope="col" class="num">Rok wcześniej</th>
+        </tr>
+      </thead>
+      <tbody>
+        {[...p.rows].reverse().map((r) => (
+          <tr>
+            <th scope="row">
+              {r.label}
+              {r.estimated && <span class="badge warn">szacunek</span>}
+            </th>
+            <td class="num" data-label="Zimna">{formatM3(r.cold)}</td>
+            <td class="num" data-label="Ciepła">{formatM3(r.hot)}</td>
+            <td class="num" data-label="Razem">{formatM3(r.cold + r.hot)}</td>
+            <td class="num" data-label="Rok wcześniej">
+              {r.lastYear ? formatM3(r.lastYear.cold + r.lastYear.hot) : "—"}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The building's average use per person beside the unit's own, when the cooperative shows it. */
+function BuildingComparison(p: { comparison: WaterProps["comparison"] }) {
+  return (
+    <>
+      {p.comparison && p.comparison.building !== null && (
+        <p class="comparison">
+          Średnie zużycie wody w Twoim budynku w ostatnich 12 miesiącach:{" "}
+          <strong>{formatM3(p.comparison.building)}</strong> na osobę miesięcznie.
+          {p.comparison.own !== null && (
+            <>
+              {" "}W Twoim lokalu: <strong>{formatM3(p.comparison.own)}</strong>{" "}
+              na osobę ({p.comparison.persons}&nbsp;os.).
+            </>
+          )}
+        </p>
+      )}
     </>
   );
 }
@@ -326,41 +348,7 @@ export function ReadingFormPage(
               potwierdzenie wyślemy e-mailem.
             </p>
             {p.formError && <p class="notice bad" role="alert">{p.formError}</p>}
-            {p.entries.map((e) => {
-              const name = `m_${e.meter.id}`;
-              const hintId = `${name}-hint`;
-              const errorId = `${name}-error`;
-              const warnId = `${name}-warning`;
-              const describedBy = [e.error && errorId, e.warning && warnId, hintId]
-                .filter(Boolean).join(" ");
-              return (
-                <div class={e.error ? "field invalid" : "field"}>
-                  <label for={name}>
-                    {meterKindLabels[e.meter.kind]}, {e.meter.location}{" "}
-                    <span class="muted">(nr {e.meter.serialNo})</span>
-                  </label>
-                  <span class="hint" id={hintId}>
-                    {e.last
-                      ? `Poprzedni odczyt: ${formatM3(e.last.litres)} z dnia ${
-                        formatIsoDate(e.last.readOn)
-                      }.`
-                      : "Brak poprzednich odczytów."}
-                  </span>
-                  <input
-                    id={name}
-                    name={name}
-                    type="text"
-                    inputmode="decimal"
-                    value={e.value}
-                    maxlength={12}
-                    aria-invalid={e.error ? "true" : undefined}
-                    aria-describedby={describedBy}
-                  />
-                  {e.error && <span class="error-text" id={errorId}>{e.error}</span>}
-                  {e.warning && <span class="warning-text" id={warnId}>{e.warning}</span>}
-                </div>
-              );
-            })}
+            {p.entries.map((e) => <ReadingField e={e} />)}
             {p.needsConfirmation && (
               <div class="field">
                 <div class="checkbox">
@@ -378,6 +366,42 @@ export function ReadingFormPage(
           </form>
         )}
     </>
+  );
+}
+
+/** One meter's input, with the last reading as its hint. */
+function ReadingField(props: { e: ReadingFormEntry }) {
+  const e = props.e;
+  const name = `m_${e.meter.id}`;
+  const hintId = `${name}-hint`;
+  const errorId = `${name}-error`;
+  const warnId = `${name}-warning`;
+  const describedBy = [e.error && errorId, e.warning && warnId, hintId]
+    .filter(Boolean).join(" ");
+  return (
+    <div class={e.error ? "field invalid" : "field"}>
+      <label for={name}>
+        {meterKindLabels[e.meter.kind]}, {e.meter.location}{" "}
+        <span class="muted">(nr {e.meter.serialNo})</span>
+      </label>
+      <span class="hint" id={hintId}>
+        {e.last
+          ? `Poprzedni odczyt: ${formatM3(e.last.litres)} z dnia ${formatIsoDate(e.last.readOn)}.`
+          : "Brak poprzednich odczytów."}
+      </span>
+      <input
+        id={name}
+        name={name}
+        type="text"
+        inputmode="decimal"
+        value={e.value}
+        maxlength={12}
+        aria-invalid={e.error ? "true" : undefined}
+        aria-describedby={describedBy}
+      />
+      {e.error && <span class="error-text" id={errorId}>{e.error}</span>}
+      {e.warning && <span class="warning-text" id={warnId}>{e.warning}</span>}
+    </div>
   );
 }
 
