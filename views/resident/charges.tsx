@@ -34,76 +34,84 @@ export function ChargesPage(
         hrefFor={(id) => `/ebok/naliczenia${query({ lokal: id, rok: p.year })}`}
       />
       <p class="lead">{unitLabel(p.current)}</p>
-      <nav class="year-switcher" aria-label="Wybór roku">
-        <ul>
-          {p.years.map((y) => (
-            <li>
-              <a
-                href={`/ebok/naliczenia${query({ lokal: unitId, rok: y })}`}
-                aria-current={y === p.year ? "true" : undefined}
-              >
-                {y}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <YearSwitcher years={p.years} year={p.year} unitId={unitId} />
       <InTransitList payments={p.inTransit} />
       <DataAsOf freshness={p.freshness} />
       {months.length === 0 && <p>Brak opłat w {p.year} roku.</p>}
-      {months.map((m, i) => (
-        <details class="month" open={i === 0}>
-          <summary>
-            <span class="month-name">{formatPeriod(m.period)}</span>
-            <span class="month-total">{formatMoney(m.charged)}</span>
-          </summary>
-          <table class="stack">
-            <caption class="visually-hidden">Składniki opłaty za {formatPeriod(m.period)}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Składnik</th>
-                <th scope="col">Jak obliczono</th>
-                <th scope="col" class="num">Kwota</th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.components.map((c) => (
-                <tr>
-                  <th scope="row">
-                    {kindNames[c.kind]}
-                    {c.kind !== "charge" && c.code && ": "}
-                    {c.code ? componentLabel(p.components, c.code) : ""}
-                  </th>
-                  <td data-label="Jak obliczono">
-                    {c.basis
-                      ? `${formatBasis(c.basis)}`
-                      : c.entries > 1
-                      ? `${c.entries} pozycje`
-                      : "—"}
-                  </td>
-                  <td class="num" data-label="Kwota">{formatMoney(c.amount)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" colspan={2}>Razem za miesiąc</th>
-                <td class="num">
-                  <strong>{formatMoney(m.charged)}</strong>
-                </td>
-              </tr>
-              <tr>
-                <th scope="row" colspan={2}>Wpłaty zaksięgowane na ten miesiąc</th>
-                <td class="num">{formatMoney(m.paid)}</td>
-              </tr>
-              <tr>
-                <th scope="row" colspan={2}>Saldo na koniec miesiąca</th>
-                <td class="num">{formatMoney(m.balanceAtEnd)}</td>
-              </tr>
-            </tfoot>
-          </table>
-        </details>
-      ))}
+      {months.map((m, i) => <MonthCharges m={m} open={i === 0} components={p.components} />)}
     </>
+  );
+}
+
+function YearSwitcher(p: { years: number[]; year: number; unitId: string }) {
+  return (
+    <nav class="year-switcher" aria-label="Wybór roku">
+      <ul>
+        {p.years.map((y) => (
+          <li>
+            <a
+              href={`/ebok/naliczenia${query({ lokal: p.unitId, rok: y })}`}
+              aria-current={y === p.year ? "true" : undefined}
+            >
+              {y}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+/** One month's charges, component by component, with what was paid and the balance. */
+function MonthCharges(props: { m: MonthSummary; open: boolean; components: ChargeComponent[] }) {
+  const m = props.m;
+  return (
+    <details class="month" open={props.open}>
+      <summary>
+        <span class="month-name">{formatPeriod(m.period)}</span>
+        <span class="month-total">{formatMoney(m.charged)}</span>
+      </summary>
+      <table class="stack">
+        <caption class="visually-hidden">Składniki opłaty za {formatPeriod(m.period)}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Składnik</th>
+            <th scope="col">Jak obliczono</th>
+            <th scope="col" class="num">Kwota</th>
+          </tr>
+        </thead>
+        <tbody>
+          {m.components.map((c) => (
+            <tr>
+              <th scope="row">
+                {kindNames[c.kind]}
+                {c.kind !== "charge" && c.code && ": "}
+                {c.code ? componentLabel(props.components, c.code) : ""}
+              </th>
+              <td data-label="Jak obliczono">
+                {c.basis ? `${formatBasis(c.basis)}` : c.entries > 1 ? `${c.entries} pozycje` : "—"}
+              </td>
+              <td class="num" data-label="Kwota">{formatMoney(c.amount)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colspan={2}>Razem za miesiąc</th>
+            <td class="num">
+              <strong>{formatMoney(m.charged)}</strong>
+            </td>
+          </tr>
+          <tr>
+            <th scope="row" colspan={2}>Wpłaty zaksięgowane na ten miesiąc</th>
+            <td class="num">{formatMoney(m.paid)}</td>
+          </tr>
+          <tr>
+            <th scope="row" colspan={2}>Saldo na koniec miesiąca</th>
+            <td class="num">{formatMoney(m.balanceAtEnd)}</td>
+          </tr>
+        </tfoot>
+      </table>
+    </details>
   );
 }
