@@ -58,51 +58,59 @@ export function PaymentsPage(
         qr={p.transfer.qr}
       />
       <h2>Wpłaty w kolejnych latach</h2>
-      {p.byYear.length === 0 ? <p>Brak wpłat.</p> : (
-        <table class="stack">
-          <caption class="visually-hidden">Suma wpłat w każdym roku</caption>
-          <thead>
-            <tr>
-              <th scope="col">Rok</th>
-              <th scope="col" class="num">Liczba wpłat</th>
-              <th scope="col" class="num">Suma</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.byYear.map((y) => (
-              <tr>
-                <th scope="row">{y.year}</th>
-                <td class="num" data-label="Liczba wpłat">{y.count}</td>
-                <td class="num" data-label="Suma">{formatMoney(y.sum)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {p.byYear.length === 0 ? <p>Brak wpłat.</p> : <YearlyTable byYear={p.byYear} />}
       <h2>Wszystkie wpłaty</h2>
-      {p.payments.length > 0 && (
-        <table class="stack payments">
-          <caption class="visually-hidden">Wpłaty, od najnowszej</caption>
-          <thead>
-            <tr>
-              <th scope="col">Data wpłaty</th>
-              <th scope="col" class="num">Kwota</th>
-              <th scope="col">Na poczet</th>
-              <th scope="col">Tytuł</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.payments.map((e) => (
-              <tr>
-                <td class="date" data-label="Data wpłaty">{formatIsoDate(e.postedOn)}</td>
-                <td class="num" data-label="Kwota">{formatMoney(e.amount)}</td>
-                <td data-label="Na poczet">{formatPeriod(e.period)}</td>
-                <td data-label="Tytuł">{e.description}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {p.payments.length > 0 && <PaymentsTable payments={p.payments} />}
     </>
+  );
+}
+
+function YearlyTable(p: { byYear: { year: string; sum: number; count: number }[] }) {
+  return (
+    <table class="stack">
+      <caption class="visually-hidden">Suma wpłat w każdym roku</caption>
+      <thead>
+        <tr>
+          <th scope="col">Rok</th>
+          <th scope="col" class="num">Liczba wpłat</th>
+          <th scope="col" class="num">Suma</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.byYear.map((y) => (
+          <tr>
+            <th scope="row">{y.year}</th>
+            <td class="num" data-label="Liczba wpłat">{y.count}</td>
+            <td class="num" data-label="Suma">{formatMoney(y.sum)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function PaymentsTable(p: { payments: LedgerEntry[] }) {
+  return (
+    <table class="stack payments">
+      <caption class="visually-hidden">Wpłaty, od najnowszej</caption>
+      <thead>
+        <tr>
+          <th scope="col">Data wpłaty</th>
+          <th scope="col" class="num">Kwota</th>
+          <th scope="col">Na poczet</th>
+          <th scope="col">Tytuł</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.payments.map((e) => (
+          <tr>
+            <td class="date" data-label="Data wpłaty">{formatIsoDate(e.postedOn)}</td>
+            <td class="num" data-label="Kwota">{formatMoney(e.amount)}</td>
+            <td data-label="Na poczet">{formatPeriod(e.period)}</td>
+            <td data-label="Tytuł">{e.description}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
