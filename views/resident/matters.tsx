@@ -134,7 +134,6 @@ export function NewMatterPage(props: {
   emergencyPhone: string;
 }) {
   const { values, errors } = props;
-  const attachmentError = errors.attachment;
   return (
     <>
       <h1>Nowe zgłoszenie</h1>
@@ -175,50 +174,8 @@ export function NewMatterPage(props: {
           maxlength={MAX_DESCRIPTION_CHARS}
           hint="Co się stało, gdzie dokładnie i od kiedy."
         />
-        <fieldset>
-          <legend>Tylko przy zmianie liczby osób w lokalu</legend>
-          <Field
-            name="persons"
-            label={newMatterLabels.persons}
-            type="number"
-            inputmode="numeric"
-            min={0}
-            max={MAX_PERSONS}
-            required={false}
-            value={values.persons}
-            error={errors.persons}
-            hint="Ile osób mieszka w lokalu po zmianie. Od tej liczby zależy opłata za śmieci."
-          />
-          <Field
-            name="from"
-            label={newMatterLabels.from}
-            type="date"
-            required={false}
-            value={values.from}
-            error={errors.from}
-          />
-        </fieldset>
-        <div class={attachmentError ? "field invalid" : "field"} id="field-attachment">
-          <label for="attachment">
-            {newMatterLabels.attachment} <span class="muted">(nieobowiązkowe)</span>
-          </label>
-          <span class="hint" id="attachment-hint">
-            Do {MAX_ATTACHMENTS} plików: zdjęcia JPG lub PNG albo PDF, każdy do 20 MB.
-          </span>
-          <input
-            id="attachment"
-            name="attachment"
-            type="file"
-            multiple
-            accept="application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
-            aria-invalid={attachmentError ? "true" : undefined}
-            aria-describedby={[attachmentError && "attachment-error", "attachment-hint"]
-              .filter(Boolean).join(" ")}
-          />
-          {attachmentError && (
-            <span class="error-text" id="attachment-error">{attachmentError}</span>
-          )}
-        </div>
+        <OccupantsFieldset values={values} errors={errors} />
+        <AttachmentField error={errors.attachment} />
         <UploadProgress />
         <div class="actions">
           <button type="submit">Wyślij zgłoszenie</button>
@@ -226,6 +183,61 @@ export function NewMatterPage(props: {
         </div>
       </form>
     </>
+  );
+}
+
+/** The new number of persons and its date, filled only when that is what the matter is about. */
+function OccupantsFieldset(props: { values: NewMatterValues; errors: FieldErrors }) {
+  const { values, errors } = props;
+  return (
+    <fieldset>
+      <legend>Tylko przy zmianie liczby osób w lokalu</legend>
+      <Field
+        name="persons"
+        label={newMatterLabels.persons}
+        type="number"
+        inputmode="numeric"
+        min={0}
+        max={MAX_PERSONS}
+        required={false}
+        value={values.persons}
+        error={errors.persons}
+        hint="Ile osób mieszka w lokalu po zmianie. Od tej liczby zależy opłata za śmieci."
+      />
+      <Field
+        name="from"
+        label={newMatterLabels.from}
+        type="date"
+        required={false}
+        value={values.from}
+        error={errors.from}
+      />
+    </fieldset>
+  );
+}
+
+function AttachmentField(props: { error?: string }) {
+  const attachmentError = props.error;
+  return (
+    <div class={attachmentError ? "field invalid" : "field"} id="field-attachment">
+      <label for="attachment">
+        {newMatterLabels.attachment} <span class="muted">(nieobowiązkowe)</span>
+      </label>
+      <span class="hint" id="attachment-hint">
+        Do {MAX_ATTACHMENTS} plików: zdjęcia JPG lub PNG albo PDF, każdy do 20 MB.
+      </span>
+      <input
+        id="attachment"
+        name="attachment"
+        type="file"
+        multiple
+        accept="application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+        aria-invalid={attachmentError ? "true" : undefined}
+        aria-describedby={[attachmentError && "attachment-error", "attachment-hint"]
+          .filter(Boolean).join(" ")}
+      />
+      {attachmentError && <span class="error-text" id="attachment-error">{attachmentError}</span>}
+    </div>
   );
 }
 
