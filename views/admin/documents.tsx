@@ -166,92 +166,99 @@ function DocumentsTable(p: DocumentsAdminProps) {
           </tr>
         </thead>
         <tbody>
-          {p.rows.map((row) => {
-            const d = row.document;
-            const current = !d.withdrawnAt && !d.replacedBy;
-            return (
-              <tr id={`dokument-${d.id}`}>
-                <td>
-                  {d.withdrawnAt
-                    ? d.title
-                    : (
-                      <a href={`${DOCUMENTS_PATH}/${d.id}/plik`} hx-boost="false">
-                        {d.title}
-                      </a>
-                    )}
-                  {d.withdrawnAt && (
-                    <div class="small">
-                      <span class="badge bad">wycofany</span>{" "}
-                      {formatDateTime(new Date(d.withdrawnAt))}, {d.withdrawnBy}
-                    </div>
-                  )}
-                  {d.replacedBy && (
-                    <div class="small">
-                      <span class="badge">zastąpiony nowszą wersją</span>
-                    </div>
-                  )}
-                </td>
-                <td>{documentCategoryLabels[d.category]}</td>
-                <td>{audienceText(row, names)}</td>
-                <td>
-                  {formatDateTime(new Date(d.publishedAt))}
-                  <div class="muted small">{d.publishedBy}</div>
-                </td>
-                <td>
-                  {d.audience.kind !== "unit" ? "—" : row.firstOpen
-                    ? (
-                      <>
-                        {formatDateTime(new Date(row.firstOpen.at))}
-                        <div class="muted small">{row.firstOpen.accountLabel}</div>
-                      </>
-                    )
-                    : "jeszcze nie otwarto"}
-                </td>
-                <td>
-                  {current && (
-                    <>
-                      <details>
-                        <summary>Nowa wersja</summary>
-                        <form
-                          method="post"
-                          action={`${DOCUMENTS_PATH}/${d.id}/zastap`}
-                          enctype="multipart/form-data"
-                        >
-                          <div class="field">
-                            <label for={`title-${d.id}`}>Tytuł</label>
-                            <input
-                              type="text"
-                              id={`title-${d.id}`}
-                              name="title"
-                              value={d.title}
-                              maxlength={DOCUMENT_TITLE_MAX}
-                              required
-                            />
-                          </div>
-                          <div class="field">
-                            <label for={`file-${d.id}`}>Plik</label>
-                            <input type="file" id={`file-${d.id}`} name="file" required />
-                          </div>
-                          <button type="submit">Opublikuj nową wersję</button>
-                        </form>
-                      </details>
-                      <form method="post" action={`${DOCUMENTS_PATH}/${d.id}/wycofaj`}>
-                        <button
-                          type="submit"
-                          class="secondary"
-                          aria-label={`Wycofaj dokument: ${d.title}`}
-                        >
-                          Wycofaj
-                        </button>
-                      </form>
-                    </>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
+          {p.rows.map((row) => <DocumentRow row={row} names={names} />)}
         </tbody>
       </table>
     </TableWrap>
+  );
+}
+
+function DocumentRow(props: { row: StaffDocumentRow; names: Map<string, string> }) {
+  const { row, names } = props;
+  const d = row.document;
+  const current = !d.withdrawnAt && !d.replacedBy;
+  return (
+    <tr id={`dokument-${d.id}`}>
+      <td>
+        {d.withdrawnAt ? d.title : (
+          <a href={`${DOCUMENTS_PATH}/${d.id}/plik`} hx-boost="false">
+            {d.title}
+          </a>
+        )}
+        {d.withdrawnAt && (
+          <div class="small">
+            <span class="badge bad">wycofany</span> {formatDateTime(new Date(d.withdrawnAt))},{" "}
+            {d.withdrawnBy}
+          </div>
+        )}
+        {d.replacedBy && (
+          <div class="small">
+            <span class="badge">zastąpiony nowszą wersją</span>
+          </div>
+        )}
+      </td>
+      <td>{documentCategoryLabels[d.category]}</td>
+      <td>{audienceText(row, names)}</td>
+      <td>
+        {formatDateTime(new Date(d.publishedAt))}
+        <div class="muted small">{d.publishedBy}</div>
+      </td>
+      <td>
+        {d.audience.kind !== "unit" ? "—" : row.firstOpen
+          ? (
+            <>
+              {formatDateTime(new Date(row.firstOpen.at))}
+              <div class="muted small">{row.firstOpen.accountLabel}</div>
+            </>
+          )
+          : "jeszcze nie otwarto"}
+      </td>
+      <td>
+        {current && <DocumentActions d={d} />}
+      </td>
+    </tr>
+  );
+}
+
+/** A new version and the withdrawal, offered only for the current version of a document. */
+function DocumentActions(props: { d: StaffDocumentRow["document"] }) {
+  const d = props.d;
+  return (
+    <>
+      <details>
+        <summary>Nowa wersja</summary>
+        <form
+          method="post"
+          action={`${DOCUMENTS_PATH}/${d.id}/zastap`}
+          enctype="multipart/form-data"
+        >
+          <div class="field">
+            <label for={`title-${d.id}`}>Tytuł</label>
+            <input
+              type="text"
+              id={`title-${d.id}`}
+              name="title"
+              value={d.title}
+              maxlength={DOCUMENT_TITLE_MAX}
+              required
+            />
+          </div>
+          <div class="field">
+            <label for={`file-${d.id}`}>Plik</label>
+            <input type="file" id={`file-${d.id}`} name="file" required />
+          </div>
+          <button type="submit">Opublikuj nową wersję</button>
+        </form>
+      </details>
+      <form method="post" action={`${DOCUMENTS_PATH}/${d.id}/wycofaj`}>
+        <button
+          type="submit"
+          class="secondary"
+          aria-label={`Wycofaj dokument: ${d.title}`}
+        >
+          Wycofaj
+        </button>
+      </form>
+    </>
   );
 }
