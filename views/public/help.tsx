@@ -24,6 +24,18 @@ export function HelpPage() {
       <p class="lead">
         Jak uzyskać dostęp, jak zalogować się pierwszy raz i co pokazuje każda pozycja menu.
       </p>
+      <AccessHelp />
+      <MenuHelp />
+      <WordsHelp />
+      <TroubleHelp />
+    </>
+  );
+}
+
+/** Getting access, the first sign-in and the password rules. */
+function AccessHelp() {
+  return (
+    <>
       <h2 id="dostep">Uzyskanie dostępu</h2>
       <p>
         Aby otrzymać Identyfikator i hasło, wypełnij formularz rejestracyjny: imię i nazwisko, adres
@@ -52,6 +64,14 @@ export function HelpPage() {
         To minimum. Dłuższe hasło, np. kilka słów, jest bezpieczniejsze i łatwiejsze do
         zapamiętania.
       </p>
+    </>
+  );
+}
+
+/** What each menu item shows. */
+function MenuHelp() {
+  return (
+    <>
       <h2 id="menu">Menu</h2>
       <p>
         Menu eBOK jest po lewej stronie. Na telefonie menu otwiera przycisk „Menu” u góry strony.
@@ -114,6 +134,14 @@ export function HelpPage() {
         Każda strona eBOK pokazuje, według jakiego stanu są dane z systemu księgowego spółdzielni.
         Wpłata zaksięgowana w banku pojawia się w eBOK po kolejnym wczytaniu danych.
       </p>
+    </>
+  );
+}
+
+/** The money words of eBOK in plain language. */
+function WordsHelp() {
+  return (
+    <>
       <h2 id="slowa">Co znaczą słowa w eBOK</h2>
       <dl class="manual-menu">
         <dt>Saldo</dt>
@@ -135,6 +163,14 @@ export function HelpPage() {
           najszybciej, bo za zwłokę nalicza się odsetki.
         </dd>
       </dl>
+    </>
+  );
+}
+
+/** What to do when the start password or the sign-in fails. */
+function TroubleHelp() {
+  return (
+    <>
       <h2 id="pomoc">Gdy coś nie działa</h2>
       <p>
         Jeśli SMS z hasłem startowym nie dotarł albo hasło startowe wygasło, na stronie logowania
