@@ -118,50 +118,9 @@ export function loadConfig(env: Env): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
   );
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue.path[0]);
-    throw new ConfigError(`${name} ${issue.message} (got ${JSON.stringify(present[name])})`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(present);
   const production = e.EBOK_ENV === "production";
-  const requireAll = (names: (keyof typeof e)[], why: string) => {
-    const missing = names.find((n) => e[n] === undefined);
-    if (missing) throw new ConfigError(`${missing} is required ${why}`);
-  };
-
-  if (production && e.EBOK_TODAY !== undefined) {
-    // A moved clock would date real payments and sessions wrongly: tests only.
-    throw new ConfigError("EBOK_TODAY is for development and tests only; unset it in production");
-  }
-  if (production) {
-    requireAll(
-      [
-        "RESEND_API_KEY",
-        "EBOK_MAIL_FROM",
-        "TWILIO_ACCOUNT_SID",
-        "TWILIO_AUTH_TOKEN",
-        "TWILIO_FROM",
-      ],
-      "in production (e-mail goes through Resend, SMS through Twilio)",
-    );
-    requireAll(["EBOK_BASE_URL"], "in production (links in e-mails and the CSRF origin check)");
-    if (!e.EBOK_BASE_URL!.startsWith("https://")) {
-      throw new ConfigError("EBOK_BASE_URL must be https:// in production");
-    }
-  }
-  if (e.RESEND_API_KEY) requireAll(["EBOK_MAIL_FROM"], "when RESEND_API_KEY is set");
-  if (e.TWILIO_ACCOUNT_SID) {
-    requireAll(["TWILIO_AUTH_TOKEN", "TWILIO_FROM"], "when TWILIO_ACCOUNT_SID is set");
-  }
-  // Payments are optional for a cooperative: without P24_* production simply offers no online
-  // payment. Half a configuration, though, is a mistake worth refusing the start for.
-  const p24Given = P24_VARIABLES.find((n) => e[n] !== undefined);
-  if (p24Given) requireAll([...P24_VARIABLES], `when ${p24Given} is set (all five or none)`);
-  if (p24Given && production && !e.P24_BASE_URL!.startsWith("https://")) {
-    throw new ConfigError("P24_BASE_URL must be https:// in production");
-  }
+  const p24Given = checkCombinations(e, production);
 
   return {
     env: e.EBOK_ENV,
@@ -199,4 +158,62 @@ export function loadConfig(env: Env): Config {
       }
       : undefined,
   };
+}
+
+type ParsedEnv = z.infer<typeof schema>;
+
+/** The variables checked one by one against the schema. */
+function parseEnv(present: Env): ParsedEnv {
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0]);
+    throw new ConfigError(`${name} ${issue.message} (got ${JSON.stringify(present[name])})`);
+  }
+  return parsed.data;
+}
+
+/**
+ * The rules between variables: production needs real e-mail, SMS and an https base URL; a
+ * provider's variables come together. Returns the first P24_* variable given, if any.
+ */
+function checkCombinations(e: ParsedEnv, production: boolean): string | undefined {
+  const requireAll = (names: (keyof typeof e)[], why: string) => {
+    const missing = names.find((n) => e[n] === undefined);
+    if (missing) throw new ConfigError(`${missing} is required ${why}`);
+  };
+
+  if (production && e.EBOK_TODAY !== undefined) {
+    // A moved clock would date real payments and sessions wrongly: tests only.
+    throw new ConfigError("EBOK_TODAY is for development and tests only; unset it in production");
+  }
+  if (production) {
+    requireAll(
+      [
+        "RESEND_API_KEY",
+        "EBOK_MAIL_FROM",
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "TWILIO_FROM",
+      ],
+      "in production (e-mail goes through Resend, SMS through Twilio)",
+    );
+    requireAll(["EBOK_BASE_URL"], "in production (links in e-mails and the CSRF origin check)");
+    if (!e.EBOK_BASE_URL!.startsWith("https://")) {
+      throw new ConfigError("EBOK_BASE_URL must be https:// in production");
+    }
+  }
+  if (e.RESEND_API_KEY) requireAll(["EBOK_MAIL_FROM"], "when RESEND_API_KEY is set");
+  if (e.TWILIO_ACCOUNT_SID) {
+    requireAll(["TWILIO_AUTH_TOKEN", "TWILIO_FROM"], "when TWILIO_ACCOUNT_SID is set");
+  }
+  // Payments are optional for a cooperative: without P24_* production simply offers no online
+  // payment. Half a configuration, though, is a mistake worth refusing the start for.
+  const p24Given = P24_VARIABLES.find((n) => e[n] !== undefined);
+  if (p24Given) requireAll([...P24_VARIABLES], `when ${p24Given} is set (all five or none)`);
+  if (p24Given && production && !e.P24_BASE_URL!.startsWith("https://")) {
+    throw new ConfigError("P24_BASE_URL must be https:// in production");
+  }
+
+  return p24Given;
 }

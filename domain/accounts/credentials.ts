@@ -273,16 +273,7 @@ export async function signInResident(
   );
   if (!perAddress.ok) return { ok: false, reason: "rate_limited", retryAt: perAddress.retryAt };
 
-  const normalized = normalizeIdentifier(input.identifier);
-  const lockKey = normalized ?? input.identifier.trim().toUpperCase();
-  const lock = (await readLockout(kv, lockKey)).value;
-  const account = normalized ? await getAccountByIdentifier(kv, normalized) : null;
-  const ownOk = await hasher.verify(input.password, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  const startOk = await hasher.verify(
-    input.password,
-    account?.startPassword?.hash ?? DUMMY_PASSWORD_HASH,
-  );
-  const matched = !account ? null : ownOk ? "own" : startOk ? "start" : null;
+  const { normalized, lockKey, lock, account, matched } = await checkPassword(kv, hasher, input);
 
   const now = clock().getTime();
   const anonymous: Actor = { kind: "anonymous", label: "—" };
@@ -330,15 +321,52 @@ export async function signInResident(
 
   const op = kv.atomic();
   addClearLockout(op, lockKey);
-  const previousId = input.previousToken ? sessionIdOfToken(input.previousToken) : null;
-  if (previousId) {
-    const previous = (await kv.get<Session>(keys.sessions(previousId))).value;
-    if (previous) addEndSessions(op, "resident", previous.ownerId, [previousId]);
-  }
-  const { token } = addNewSession(op, clock, "resident", account.id, {
-    restricted: withStartPassword,
+  const { token } = await addResidentSignIn(op, kv, clock, {
+    account,
+    withStartPassword,
+    previousToken: input.previousToken,
   });
   audit(op, withStartPassword ? "login.start_password" : "login.ok", resident);
   await op.commit();
   return { ok: true, account, token, withStartPassword };
+}
+
+/**
+ * The identifier normalised, the lockout read, and the password checked against the account's
+ * own and start password — always two Argon2id verifications (see `signInResident`).
+ */
+async function checkPassword(
+  kv: Deno.Kv,
+  hasher: PasswordHasher,
+  input: { identifier: string; password: string },
+) {
+  const normalized = normalizeIdentifier(input.identifier);
+  const lockKey = normalized ?? input.identifier.trim().toUpperCase();
+  const lock = (await readLockout(kv, lockKey)).value;
+  const account = normalized ? await getAccountByIdentifier(kv, normalized) : null;
+  const ownOk = await hasher.verify(input.password, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  const startOk = await hasher.verify(
+    input.password,
+    account?.startPassword?.hash ?? DUMMY_PASSWORD_HASH,
+  );
+  const matched = !account ? null : ownOk ? "own" : startOk ? "start" : null;
+  return { normalized, lockKey, lock, account, matched };
+}
+
+/** Adds to `op` the new session, ending the one of the previous cookie (fixation). */
+async function addResidentSignIn(
+  op: Deno.AtomicOperation,
+  kv: Deno.Kv,
+  clock: Clock,
+  s: { account: Account; withStartPassword: boolean; previousToken?: string },
+): Promise<{ token: string }> {
+  const previousId = s.previousToken ? sessionIdOfToken(s.previousToken) : null;
+  if (previousId) {
+    const previous = (await kv.get<Session>(keys.sessions(previousId))).value;
+    if (previous) addEndSessions(op, "resident", previous.ownerId, [previousId]);
+  }
+  const { token } = addNewSession(op, clock, "resident", s.account.id, {
+    restricted: s.withStartPassword,
+  });
+  return { token };
 }

@@ -226,75 +226,18 @@ export async function resumeAnnouncementEmails(
     }
     units ??= await audienceUnits(kv, a.audience);
 
-    // The next chunk: up to `chunkSize` accounts of the audience after the cursor.
-    const chunk: Account[] = [];
-    let last = a.emailed.cursor;
-    let exhausted = true;
-    let scanned = 0;
-    const selector: Deno.KvListSelector = a.emailed.cursor
-      ? { prefix: keys.accountsAll(), start: keys.accounts(a.emailed.cursor) }
-      : { prefix: keys.accountsAll() };
-    for await (const e of kv.list<Account>(selector, { batchSize: 100 })) {
-      if (e.value.id === a.emailed.cursor) continue; // `start` is inclusive
-      if (chunk.length === chunkSize || scanned === SCAN_PER_CHUNK) {
-        exhausted = false;
-        break;
-      }
-      scanned++;
-      last = e.value.id;
-      if (inAudience(e.value, units)) chunk.push(e.value);
-    }
-
-    // Accounts already e-mailed for this announcement (only after an anomaly) are left out.
-    const fresh: Account[] = [];
-    for (let i = 0; i < chunk.length; i += 10) {
-      const part = chunk.slice(i, i + 10);
-      const markers = await kv.getMany<string[]>(
-        part.map((acc) => keys.announcementEmails(id, acc.id)),
-      );
-      part.forEach((acc, j) => {
-        if (markers[j].versionstamp === null) fresh.push(acc);
-      });
-    }
-
+    const { chunk, last, exhausted } = await nextAudienceChunk(kv, a, units, chunkSize);
+    const fresh = await notYetEmailed(kv, id, chunk);
     const op = kv.atomic().check(entry);
-    const publishedAt = new Date(a.publishedAt);
-    for (const acc of fresh) {
-      const message = addMessage(
-        op,
-        clock,
-        announcementEmail(ctx, {
-          email: acc.email,
-          firstName: acc.firstName,
-          accountId: acc.id,
-          title: a.title,
-          body: a.body,
-          publishedAt,
-        }),
-      );
-      op.check({ key: keys.announcementEmails(id, acc.id), versionstamp: null })
-        .set(keys.announcementEmails(id, acc.id), message.id, { expireIn: MARKER_TTL_MS });
-    }
-    const next: Announcement = {
-      ...a,
-      emailed: {
-        requested: true,
-        queued: a.emailed.queued + fresh.length,
-        cursor: last,
-        completedAt: exhausted ? clock().toISOString() : undefined,
-      },
-    };
-    op.set(keys.announcements(id), next);
-    if (exhausted) {
-      addAudit(op, clock, {
-        actor: { kind: "system", label: "wysyłka komunikatu" },
-        action: "announcement.emails_queued",
-        details: { announcementId: id, queued: next.emailed.queued },
-      });
-      if (options.resumedBy) {
-        addAudit(op, clock, resumedEntry(options.resumedBy, id, queued + fresh.length));
-      }
-    }
+    const next = addFanOutStep(op, clock, ctx, {
+      id,
+      a,
+      fresh,
+      last,
+      exhausted,
+      resumedBy: options.resumedBy,
+      queuedBefore: queued,
+    });
     if ((await op.commit()).ok) {
       queued += fresh.length;
       conflicts = 0;
@@ -304,6 +247,106 @@ export async function resumeAnnouncementEmails(
     // Another runner advanced the announcement, or a marker appeared: read again and go on.
     if (++conflicts >= 50) throw new Error(`announcement ${id}: e-mail fan-out kept conflicting`);
   }
+}
+
+/** Up to `chunkSize` accounts of the audience after the cursor; `exhausted` at the list's end. */
+async function nextAudienceChunk(
+  kv: Deno.Kv,
+  a: Announcement,
+  units: Set<string> | null,
+  chunkSize: number,
+): Promise<{ chunk: Account[]; last: string | undefined; exhausted: boolean }> {
+  const chunk: Account[] = [];
+  let last = a.emailed.cursor;
+  let scanned = 0;
+  const selector: Deno.KvListSelector = a.emailed.cursor
+    ? { prefix: keys.accountsAll(), start: keys.accounts(a.emailed.cursor) }
+    : { prefix: keys.accountsAll() };
+  for await (const e of kv.list<Account>(selector, { batchSize: 100 })) {
+    if (e.value.id === a.emailed.cursor) continue; // `start` is inclusive
+    if (chunk.length === chunkSize || scanned === SCAN_PER_CHUNK) {
+      return { chunk, last, exhausted: false };
+    }
+    scanned++;
+    last = e.value.id;
+    if (inAudience(e.value, units)) chunk.push(e.value);
+  }
+  return { chunk, last, exhausted: true };
+}
+
+/** Accounts already e-mailed for this announcement (only after an anomaly) are left out. */
+async function notYetEmailed(kv: Deno.Kv, id: string, chunk: Account[]): Promise<Account[]> {
+  const fresh: Account[] = [];
+  for (let i = 0; i < chunk.length; i += 10) {
+    const part = chunk.slice(i, i + 10);
+    const markers = await kv.getMany<string[]>(
+      part.map((acc) => keys.announcementEmails(id, acc.id)),
+    );
+    part.forEach((acc, j) => {
+      if (markers[j].versionstamp === null) fresh.push(acc);
+    });
+  }
+  return fresh;
+}
+
+/**
+ * Adds to `op` one step of the fan-out: the chunk's e-mails with their markers, the advanced
+ * cursor, and at the end the audit entries. Returns the announcement as it will be stored.
+ */
+function addFanOutStep(
+  op: Deno.AtomicOperation,
+  clock: Clock,
+  ctx: MessageCtx,
+  s: {
+    id: string;
+    a: Announcement;
+    fresh: Account[];
+    last: string | undefined;
+    exhausted: boolean;
+    resumedBy?: Actor;
+    queuedBefore: number;
+  },
+): Announcement {
+  const { a, fresh, exhausted } = s;
+  const id = s.id;
+  const publishedAt = new Date(a.publishedAt);
+  for (const acc of fresh) {
+    const message = addMessage(
+      op,
+      clock,
+      announcementEmail(ctx, {
+        email: acc.email,
+        firstName: acc.firstName,
+        accountId: acc.id,
+        title: a.title,
+        body: a.body,
+        publishedAt,
+      }),
+    );
+    op.check({ key: keys.announcementEmails(id, acc.id), versionstamp: null })
+      .set(keys.announcementEmails(id, acc.id), message.id, { expireIn: MARKER_TTL_MS });
+  }
+  const next: Announcement = {
+    ...a,
+    emailed: {
+      requested: true,
+      queued: a.emailed.queued + fresh.length,
+      cursor: s.last,
+      completedAt: exhausted ? clock().toISOString() : undefined,
+    },
+  };
+  op.set(keys.announcements(id), next);
+  if (exhausted) {
+    addAudit(op, clock, {
+      actor: { kind: "system", label: "wysyłka komunikatu" },
+      action: "announcement.emails_queued",
+      details: { announcementId: id, queued: next.emailed.queued },
+    });
+    if (s.resumedBy) {
+      addAudit(op, clock, resumedEntry(s.resumedBy, id, s.queuedBefore + fresh.length));
+    }
+  }
+  return next;
 }
 
 function resumedEntry(staff: Actor, announcementId: string, queued: number): NewAuditEntry {

@@ -44,58 +44,65 @@ export type MoneyReader = ReturnType<typeof createMoneyReader>;
 export function createMoneyReader(kv: Deno.Kv) {
   const inTransitOf = createInTransitReader(kv);
   const allEntries = createLedgerReader(kv);
-  // The current month's entries and the newest ones behind arrears, under the totals' stamp.
+  const records = (
+    unitIds: readonly string[],
+    opts: { online: boolean; components?: boolean },
+  ) => readMoneyRecords(kv, inTransitOf, unitIds, opts);
+  return { records, recentEntries: createRecentEntries(kv), allEntries, derived: createDerived() };
+}
+
+/**
+ * One getMany (two from the fourth unit on): the units' totals and in-transit stamps, the
+ * payment settings when online payment is on, the charge components when asked for.
+ */
+async function readMoneyRecords(
+  kv: Deno.Kv,
+  inTransitOf: ReturnType<typeof createInTransitReader>,
+  unitIds: readonly string[],
+  opts: { online: boolean; components?: boolean },
+) {
+  const wanted: Deno.KvKey[] = unitIds.flatMap((id) =>
+    opts.online ? [keys.ledgerTotals(id), keys.paymentsInTransitStamp(id)] : [keys.ledgerTotals(id)]
+  );
+  const settingsAt = wanted.length;
+  if (opts.online) wanted.push(keys.paymentSettings());
+  const componentsAt = wanted.length;
+  if (opts.components) wanted.push(keys.chargeComponents());
+  const got: Deno.KvEntryMaybe<unknown>[] = [];
+  const batches: Promise<Deno.KvEntryMaybe<unknown>[]>[] = [];
+  for (let i = 0; i < wanted.length; i += 10) batches.push(kv.getMany(wanted.slice(i, i + 10)));
+  for (const b of await Promise.all(batches)) got.push(...b);
+  const step = opts.online ? 2 : 1;
+  const units = await Promise.all(unitIds.map(async (id, i): Promise<UnitMoneyRecords> => {
+    const totalsEntry = got[i * step] as Deno.KvEntryMaybe<LedgerTotals>;
+    return {
+      totalsEntry,
+      totals: totalsEntry.value ?? emptyTotals(),
+      inTransit: opts.online ? await inTransitOf(id, got[i * step + 1]) : [],
+    };
+  }));
+  return {
+    units,
+    settings: opts.online
+      ? {
+        ...defaultPaymentSettings,
+        ...(got[settingsAt].value as Partial<PaymentSettings> | null),
+      }
+      : undefined,
+    components: opts.components ? (got[componentsAt].value as ChargeComponent[] | null) ?? [] : [],
+  };
+}
+
+/**
+ * The entries posted from `period` on, and (when asked) the newest ones behind arrears,
+ * remembered under the totals' stamp.
+ */
+function createRecentEntries(kv: Deno.Kv) {
   const recent = new Map<
     string,
     { stamp: string; period: string; month: LedgerEntry[]; tail?: LedgerEntry[] }
   >();
-
-  /**
-   * One getMany (two from the fourth unit on): the units' totals and in-transit stamps, the
-   * payment settings when online payment is on, the charge components when asked for.
-   */
-  async function records(
-    unitIds: readonly string[],
-    opts: { online: boolean; components?: boolean },
-  ) {
-    const wanted: Deno.KvKey[] = unitIds.flatMap((id) =>
-      opts.online
-        ? [keys.ledgerTotals(id), keys.paymentsInTransitStamp(id)]
-        : [keys.ledgerTotals(id)]
-    );
-    const settingsAt = wanted.length;
-    if (opts.online) wanted.push(keys.paymentSettings());
-    const componentsAt = wanted.length;
-    if (opts.components) wanted.push(keys.chargeComponents());
-    const got: Deno.KvEntryMaybe<unknown>[] = [];
-    const batches: Promise<Deno.KvEntryMaybe<unknown>[]>[] = [];
-    for (let i = 0; i < wanted.length; i += 10) batches.push(kv.getMany(wanted.slice(i, i + 10)));
-    for (const b of await Promise.all(batches)) got.push(...b);
-    const step = opts.online ? 2 : 1;
-    const units = await Promise.all(unitIds.map(async (id, i): Promise<UnitMoneyRecords> => {
-      const totalsEntry = got[i * step] as Deno.KvEntryMaybe<LedgerTotals>;
-      return {
-        totalsEntry,
-        totals: totalsEntry.value ?? emptyTotals(),
-        inTransit: opts.online ? await inTransitOf(id, got[i * step + 1]) : [],
-      };
-    }));
-    return {
-      units,
-      settings: opts.online
-        ? {
-          ...defaultPaymentSettings,
-          ...(got[settingsAt].value as Partial<PaymentSettings> | null),
-        }
-        : undefined,
-      components: opts.components
-        ? (got[componentsAt].value as ChargeComponent[] | null) ?? []
-        : [],
-    };
-  }
-
-  /** The entries posted from `period` on, and (when asked) the newest ones, under the stamp. */
-  async function recentEntries(unitId: string, r: UnitMoneyRecords, period: string, tail: boolean) {
+  return async (unitId: string, r: UnitMoneyRecords, period: string, tail: boolean) => {
     const stamp = r.totalsEntry.versionstamp ?? "empty";
     let hit = recent.get(unitId);
     if (!hit || hit.stamp !== stamp || hit.period !== period) {
@@ -108,13 +115,17 @@ export function createMoneyReader(kv: Deno.Kv) {
         .entries;
     }
     return { month: hit.month, tail: hit.tail ?? hit.month };
-  }
+  };
+}
 
-  // Figures computed from a unit's whole ledger (the statement, the monthly summary), under
-  // the totals' versionstamp and the question asked (filter, day): a pure function of those,
-  // so the next view of the same page costs no pass over the history.
+/**
+ * Figures computed from a unit's whole ledger (the statement, the monthly summary), under
+ * the totals' versionstamp and the question asked (filter, day): a pure function of those,
+ * so the next view of the same page costs no pass over the history.
+ */
+function createDerived() {
   const computed = new Map<string, unknown>();
-  function derived<T>(unitId: string, r: UnitMoneyRecords, question: string, compute: () => T): T {
+  return <T>(unitId: string, r: UnitMoneyRecords, question: string, compute: () => T): T => {
     const key = `${unitId}|${r.totalsEntry.versionstamp ?? "empty"}|${question}`;
     if (computed.has(key)) {
       const hit = computed.get(key) as T;
@@ -126,9 +137,7 @@ export function createMoneyReader(kv: Deno.Kv) {
     computed.set(key, value);
     if (computed.size > 500) computed.delete(computed.keys().next().value!);
     return value;
-  }
-
-  return { records, recentEntries, allEntries, derived };
+  };
 }
 
 /** What is due, lowered by the payments on their way ("w drodze"), as every money page shows it. */

@@ -169,89 +169,23 @@ export async function prepareBulkLetters(
   const unpacked = unpackUpload(input.files);
   if (!unpacked.ok) return unpacked;
 
-  const byName = new Map<string, BulkFile[]>();
-  for (const f of unpacked.files) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
-  const csvCount = new Map<string, number>();
-  for (const l of mapping.lines) csvCount.set(l.fileName, (csvCount.get(l.fileName) ?? 0) + 1);
-
-  const checked: Checked[] = [];
-  for (const l of mapping.lines) {
-    checked.push(await checkLine(kv, l, { byName, csvCount, defaults: input.defaults }));
-  }
+  const checked = await checkLines(kv, mapping.lines, unpacked.files, input.defaults);
   const good = await Promise.all(
     checked.map(async (
       c,
     ) => ("refusal" in c ? null : { ...c, sha256: await sha256Hex(c.file.bytes) })),
   );
-  // Same content, same batch: what goes where, with which title and kind.
-  const batchId = (await sha256Hex(
-    new TextEncoder().encode(
-      good.filter((g) => g !== null)
-        .map((g) => [g.unitId, g.sha256, g.title, g.category].join("\t"))
-        .sort()
-        .join("\n"),
-    ),
-  )).slice(0, 32);
+  const batchId = await batchIdOf(good);
 
   const lines: BulkLine[] = [];
   const items: BulkItem[] = [];
   const now = clock();
   for (const [i, c] of checked.entries()) {
-    const base = { line: c.line.line, fileName: c.line.fileName, unitCode: c.line.unitCode };
-    const g = good[i];
-    if ("refusal" in c || g === null) {
-      const reason = "refusal" in c ? c.refusal : "damaged";
-      lines.push({
-        ...base,
-        title: c.line.title || input.defaults.title,
-        status: "refused",
-        reason,
-      });
-      continue;
-    }
-    const published = await kv.get(keys.documentBatchLetters(batchId, g.unitId, g.sha256));
-    if (published.versionstamp !== null) {
-      lines.push({ ...base, title: g.title, status: "already_published" });
-      continue;
-    }
-    const documentId = newId(now);
-    const staged = await store.stage({
-      name: g.file.name,
-      body: g.file.bytes,
-      owner: { kind: "document", id: documentId },
-      purpose: "letter",
-      uploadedBy: input.staff.id ?? null,
-    });
-    if (!staged.ok) {
-      const reason: BulkRefusal = staged.reason === "interrupted" ? "damaged" : staged.reason;
-      lines.push({ ...base, title: g.title, status: "refused", reason });
-      continue;
-    }
-    lines.push({ ...base, title: g.title, status: "ready" });
-    items.push({
-      documentId,
-      fileName: staged.staged.file.name,
-      unitId: g.unitId,
-      unitCode: g.line.unitCode,
-      title: g.title,
-      category: g.category,
-      sha256: g.sha256,
-      staged: staged.staged,
-    });
+    const staged = await stageLine(kv, store, c, good[i], { batchId, now, input });
+    lines.push(staged.line);
+    if (staged.item) items.push(staged.item);
   }
-  const named = new Set(mapping.lines.map((l) => l.fileName));
-  for (const f of unpacked.files) {
-    if (!named.has(f.name)) {
-      lines.push({
-        line: null,
-        fileName: f.origin,
-        unitCode: "",
-        title: "",
-        status: "refused",
-        reason: "not_in_csv",
-      });
-    }
-  }
+  lines.push(...unnamedFileLines(mapping.lines, unpacked.files));
   if (items.length === 0) return { ok: true, preview: null, lines };
 
   const preview: BulkPreview = {
@@ -261,6 +195,108 @@ export async function prepareBulkLetters(
     createdBy: input.staff.label,
     items: items.length,
   };
+  await storePreview(kv, preview, items);
+  return { ok: true, preview, lines };
+}
+
+/** Checks every CSV line against the uploaded files and the register, in CSV order. */
+async function checkLines(
+  kv: Deno.Kv,
+  mappingLines: MappingLine[],
+  files: BulkFile[],
+  defaults: BulkDefaults,
+): Promise<Checked[]> {
+  const byName = new Map<string, BulkFile[]>();
+  for (const f of files) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+  const csvCount = new Map<string, number>();
+  for (const l of mappingLines) csvCount.set(l.fileName, (csvCount.get(l.fileName) ?? 0) + 1);
+  const checked: Checked[] = [];
+  for (const l of mappingLines) {
+    checked.push(await checkLine(kv, l, { byName, csvCount, defaults }));
+  }
+  return checked;
+}
+
+type GoodLine = Exclude<Checked, { refusal: BulkRefusal }> & { sha256: string };
+
+/** Same content, same batch: what goes where, with which title and kind. */
+async function batchIdOf(good: (GoodLine | null)[]): Promise<string> {
+  return (await sha256Hex(
+    new TextEncoder().encode(
+      good.filter((g) => g !== null)
+        .map((g) => [g.unitId, g.sha256, g.title, g.category].join("\t"))
+        .sort()
+        .join("\n"),
+    ),
+  )).slice(0, 32);
+}
+
+/** The preview line of one checked CSV line; stages its file when it is ready to publish. */
+async function stageLine(
+  kv: Deno.Kv,
+  store: FileStore,
+  c: Checked,
+  g: GoodLine | null,
+  ctx: { batchId: string; now: Date; input: { defaults: BulkDefaults; staff: Actor } },
+): Promise<{ line: BulkLine; item?: BulkItem }> {
+  const base = { line: c.line.line, fileName: c.line.fileName, unitCode: c.line.unitCode };
+  if ("refusal" in c || g === null) {
+    const reason = "refusal" in c ? c.refusal : "damaged";
+    return {
+      line: {
+        ...base,
+        title: c.line.title || ctx.input.defaults.title,
+        status: "refused",
+        reason,
+      },
+    };
+  }
+  const published = await kv.get(keys.documentBatchLetters(ctx.batchId, g.unitId, g.sha256));
+  if (published.versionstamp !== null) {
+    return { line: { ...base, title: g.title, status: "already_published" } };
+  }
+  const documentId = newId(ctx.now);
+  const staged = await store.stage({
+    name: g.file.name,
+    body: g.file.bytes,
+    owner: { kind: "document", id: documentId },
+    purpose: "letter",
+    uploadedBy: ctx.input.staff.id ?? null,
+  });
+  if (!staged.ok) {
+    const reason: BulkRefusal = staged.reason === "interrupted" ? "damaged" : staged.reason;
+    return { line: { ...base, title: g.title, status: "refused", reason } };
+  }
+  return {
+    line: { ...base, title: g.title, status: "ready" },
+    item: {
+      documentId,
+      fileName: staged.staged.file.name,
+      unitId: g.unitId,
+      unitCode: g.line.unitCode,
+      title: g.title,
+      category: g.category,
+      sha256: g.sha256,
+      staged: staged.staged,
+    },
+  };
+}
+
+/** Refused lines for uploaded files the CSV does not name. */
+function unnamedFileLines(mappingLines: MappingLine[], files: BulkFile[]): BulkLine[] {
+  const named = new Set(mappingLines.map((l) => l.fileName));
+  return files.filter((f) => !named.has(f.name)).map((f) => ({
+    line: null,
+    fileName: f.origin,
+    unitCode: "",
+    title: "",
+    status: "refused",
+    reason: "not_in_csv",
+  }));
+}
+
+/** Stores the items in chunks, then the preview (written last: usable only with all items). */
+async function storePreview(kv: Deno.Kv, preview: BulkPreview, items: BulkItem[]): Promise<void> {
   const expireIn = BULK_PREVIEW_TTL_MS;
   for (let i = 0; i < items.length; i += 20) {
     const op = kv.atomic();
@@ -269,9 +305,7 @@ export async function prepareBulkLetters(
     );
     await op.commit();
   }
-  // Written last: a preview is usable only with all its items.
   await kv.set(keys.documentBulkPreviews(preview.id), preview, { expireIn });
-  return { ok: true, preview, lines };
 }
 
 export type PublishBulkResult =

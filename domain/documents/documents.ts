@@ -16,7 +16,7 @@ import type { Account } from "../accounts/accounts.ts";
 import { type Actor, addAudit } from "../backoffice/audit.ts";
 import type { CooperativeProfile } from "../backoffice/cooperative.ts";
 import { type Building, getUnitByExternalId, getUnits } from "../backoffice/register.ts";
-import type { FileRefusal, FileStore, StoredFile } from "../files/file_store.ts";
+import type { FileRefusal, FileStore, StagedFile, StoredFile } from "../files/file_store.ts";
 import { addMessage } from "../messaging/messages.ts";
 import { newDocumentEmail } from "../messaging/notifications.ts";
 import { wantsNotification } from "../accounts/notification_prefs.ts";
@@ -144,6 +144,18 @@ export async function accountsOfUnit(kv: Deno.Kv, unitId: string): Promise<Accou
   return out;
 }
 
+type PublishOptions = {
+  staff: Actor;
+  ctx: MessageCtx;
+  replaces?: string;
+  batchId?: string;
+  /**
+   * A key that must not exist yet and is set to the new document's id in the same operation:
+   * publishing once per key (one letter per unit of a run), however often it is retried.
+   */
+  onceKey?: Deno.KvKey;
+};
+
 /**
  * Publishes a document (or, with `replaces`, a new version of one). The file, the record, its
  * index, the audit entry and a letter's e-mails land in one atomic operation or not at all.
@@ -153,32 +165,13 @@ export async function publishDocument(
   clock: Clock,
   store: FileStore,
   draft: DocumentDraft,
-  options: {
-    staff: Actor;
-    ctx: MessageCtx;
-    replaces?: string;
-    batchId?: string;
-    /**
-     * A key that must not exist yet and is set to the new document's id in the same operation:
-     * publishing once per key (one letter per unit of a run), however often it is retried.
-     */
-    onceKey?: Deno.KvKey;
-  },
+  options: PublishOptions,
 ): Promise<PublishResult> {
   const title = draft.title.trim().replace(/\s+/g, " ");
   if (!title || title.length > DOCUMENT_TITLE_MAX) throw new RangeError("title length");
-  let old: Deno.KvEntryMaybe<Document> | null = null;
-  let audience: DocumentAudience;
-  if (options.replaces !== undefined) {
-    old = await kv.get<Document>(keys.documents(options.replaces));
-    if (!old.value) return { ok: false, reason: "not_found" };
-    if (old.value.withdrawnAt || old.value.replacedBy) return { ok: false, reason: "not_current" };
-    audience = old.value.audience; // a new version goes to the same readers
-  } else {
-    const resolved = await resolveAudience(kv, draft);
-    if (typeof resolved === "string") return { ok: false, reason: resolved };
-    audience = resolved;
-  }
+  const target = await publicationTarget(kv, draft, options.replaces);
+  if (!target.ok) return target;
+  const { old, audience } = target;
   const recipients = audience.kind === "unit" ? await letterRecipients(kv, audience.unitId) : [];
 
   const now = clock();
@@ -206,11 +199,56 @@ export async function publishDocument(
     ...(old?.value ? { replaces: old.value.id } : {}),
     ...(options.batchId ? { batchId: options.batchId } : {}),
   };
-  const op = kv.atomic()
-    .check({ key: keys.documents(id), versionstamp: null })
+  const op = kv.atomic();
+  addPublication(op, clock, { doc, staged: staged.staged, store, old, recipients, now, options });
+  if (!(await op.commit()).ok) {
+    await store.discard(staged.staged);
+    // The old version changed meanwhile (replaced or withdrawn), or the sweep took the upload.
+    return old ? { ok: false, reason: "not_current" } : { ok: false, reason: "interrupted" };
+  }
+  return { ok: true, document: doc, emailsQueued: recipients.length };
+}
+
+/** Who a document goes to: a new version to its predecessor's readers, else the draft's. */
+async function publicationTarget(
+  kv: Deno.Kv,
+  draft: DocumentDraft,
+  replaces: string | undefined,
+): Promise<
+  | { ok: true; old: Deno.KvEntryMaybe<Document> | null; audience: DocumentAudience }
+  | { ok: false; reason: "unknown_unit" | "unknown_building" | "not_found" | "not_current" }
+> {
+  if (replaces !== undefined) {
+    const old = await kv.get<Document>(keys.documents(replaces));
+    if (!old.value) return { ok: false, reason: "not_found" };
+    if (old.value.withdrawnAt || old.value.replacedBy) return { ok: false, reason: "not_current" };
+    return { ok: true, old, audience: old.value.audience }; // a new version goes to the same readers
+  }
+  const resolved = await resolveAudience(kv, draft);
+  if (typeof resolved === "string") return { ok: false, reason: resolved };
+  return { ok: true, old: null, audience: resolved };
+}
+
+/** Adds to `op` the document, its index and file, the replaced version, e-mails and audit. */
+function addPublication(
+  op: Deno.AtomicOperation,
+  clock: Clock,
+  p: {
+    doc: Document;
+    staged: StagedFile;
+    store: FileStore;
+    old: Deno.KvEntryMaybe<Document> | null;
+    recipients: Account[];
+    now: Date;
+    options: PublishOptions;
+  },
+): void {
+  const { doc, old, recipients, options } = p;
+  const id = doc.id;
+  op.check({ key: keys.documents(id), versionstamp: null })
     .set(keys.documents(id), doc)
     .set(indexKey(doc), id);
-  store.complete(op, staged.staged);
+  p.store.complete(op, p.staged);
   if (options.onceKey) {
     op.check({ key: options.onceKey, versionstamp: null }).set(options.onceKey, id);
   }
@@ -220,7 +258,7 @@ export async function publishDocument(
       {
         ...old.value,
         replacedBy: id,
-        replacedAt: now.toISOString(),
+        replacedAt: p.now.toISOString(),
       } satisfies Document,
     );
   }
@@ -235,12 +273,13 @@ export async function publishDocument(
       }),
     );
   }
+  const audience = doc.audience;
   addAudit(op, clock, {
     actor: options.staff,
     action: old?.value ? "document.replaced" : "document.published",
     details: {
       documentId: id,
-      title,
+      title: doc.title,
       category: doc.category,
       audience: audience.kind,
       ...(audience.kind === "unit" ? { unit: audience.unitCode } : {}),
@@ -249,12 +288,6 @@ export async function publishDocument(
       emails: recipients.length,
     },
   });
-  if (!(await op.commit()).ok) {
-    await store.discard(staged.staged);
-    // The old version changed meanwhile (replaced or withdrawn), or the sweep took the upload.
-    return old ? { ok: false, reason: "not_current" } : { ok: false, reason: "interrupted" };
-  }
-  return { ok: true, document: doc, emailsQueued: recipients.length };
 }
 
 export type WithdrawResult = { ok: true } | { ok: false; reason: "not_found" | "withdrawn" };

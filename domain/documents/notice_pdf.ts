@@ -175,6 +175,22 @@ export async function renderFeeNoticePdf(
   coop: CooperativeProfile,
   today: string,
 ): Promise<Uint8Array> {
+  const doc = await createNoticeDocument(notice, coop, today);
+  const regular = await doc.embedFont(robotoRegular, { subset: true });
+  const bold = await doc.embedFont(robotoBold, { subset: true });
+  const w = new Writer(doc, regular, bold);
+  writeLetterHead(w, notice, coop, today);
+  writeFeeTable(w, notice);
+  writeClosing(w, notice, coop);
+  return await doc.save({ useObjectStreams: true });
+}
+
+/** An empty PDF with the notice's metadata. */
+async function createNoticeDocument(
+  notice: FeeNotice,
+  coop: CooperativeProfile,
+  today: string,
+): Promise<PDFDocument> {
   const doc = await PDFDocument.create();
   doc.registerFontkit(cachedFontkit as unknown as typeof fontkit);
   doc.setTitle(`Zawiadomienie o zmianie opłat — lokal ${notice.unitCode}`);
@@ -184,12 +200,17 @@ export async function renderFeeNoticePdf(
   // A fixed date keeps the bytes of one notice the same however often it is rendered.
   doc.setCreationDate(new Date(`${today}T12:00:00Z`));
   doc.setModificationDate(new Date(`${today}T12:00:00Z`));
-  const regular = await doc.embedFont(robotoRegular, { subset: true });
-  const bold = await doc.embedFont(robotoBold, { subset: true });
-  const w = new Writer(doc, regular, bold);
-  const right = A4[0] - MARGIN;
+  return doc;
+}
 
-  // Sender and date.
+/** Sender, date, addressee, title and the statutory opening paragraph. */
+function writeLetterHead(
+  w: Writer,
+  notice: FeeNotice,
+  coop: CooperativeProfile,
+  today: string,
+): void {
+  const right = A4[0] - MARGIN;
   w.text(coop.name, { size: 11, bold: true });
   w.text(`${today.slice(8, 10)}.${today.slice(5, 7)}.${today.slice(0, 4)}`, { right });
   w.y -= 15;
@@ -210,7 +231,7 @@ export async function renderFeeNoticePdf(
   w.y -= 14;
   for (const line of [notice.occupants.join(", "), notice.address]) {
     if (!line) continue;
-    for (const l of wrap(w.safe(line), regular, 10, 300)) {
+    for (const l of wrap(w.safe(line), w.regular, 10, 300)) {
       w.text(l);
       w.y -= 14;
     }
@@ -227,8 +248,10 @@ export async function renderFeeNoticePdf(
       `${notice.paymentDay}. dnia miesiąca.`,
     { gap: 10 },
   );
+}
 
-  // The table.
+/** The table of fee components, old and new, with totals and the change. */
+function writeFeeTable(w: Writer, notice: FeeNotice): void {
   w.need(40);
   w.text("Składnik opłat", { size: 9, bold: true });
   w.text("Dotychczas", { x: COL.oldBasis, size: 9, bold: true });
@@ -244,7 +267,7 @@ export async function renderFeeNoticePdf(
   for (const line of notice.lines) {
     const labelLines = wrap(
       w.safe(`${line.label}${line.external ? "\u00a0*" : ""}`),
-      regular,
+      w.regular,
       9.5,
       120,
     );
@@ -285,7 +308,10 @@ export async function renderFeeNoticePdf(
     w.y -= 12;
   }
   w.y -= 14;
+}
 
+/** The justification, the closing note and the signature. */
+function writeClosing(w: Writer, notice: FeeNotice, coop: CooperativeProfile): void {
   w.need(40);
   w.text("Uzasadnienie", { size: 11, bold: true });
   w.y -= 18;
@@ -297,7 +323,5 @@ export async function renderFeeNoticePdf(
     { size: 9, gap: 24 },
   );
   w.need(30);
-  w.text(`Zarząd — ${coop.name}`, { right, size: 10 });
-
-  return await doc.save({ useObjectStreams: true });
+  w.text(`Zarząd — ${coop.name}`, { right: A4[0] - MARGIN, size: 10 });
 }

@@ -100,107 +100,134 @@ export async function stageFile(kv: Deno.Kv, clock: Clock, input: FileInput): Pr
   }
   const startedAt = clock();
   const id = newId(startedAt);
-  const hasher = await createSHA256();
-  hasher.init();
-
-  let pendingVersionstamp: string | null = null;
-  let type: StoredFile["type"] | null = null;
-  let size = 0;
-  let chunkNo = 0;
-  let current = new Uint8Array(CHUNK_BYTES);
-  let fill = 0;
-  let batch: Uint8Array[] = [];
-
-  /** Writes the batch; false when the sweep took the upload over. */
-  const flush = async (): Promise<boolean> => {
-    if (!batch.length) return true;
-    const op = kv.atomic();
-    const pendingKey = keys.filePending(id);
-    if (pendingVersionstamp === null) {
-      const pending: Pending = { state: "uploading", since: startedAt.toISOString() };
-      op.check({ key: pendingKey, versionstamp: null }).set(pendingKey, pending);
-    } else {
-      op.check({ key: pendingKey, versionstamp: pendingVersionstamp });
-    }
-    for (const chunk of batch) op.set(keys.fileChunks(id, chunkNo++), chunk);
-    const result = await op.commit();
-    if (!result.ok) return false;
-    if (pendingVersionstamp === null) pendingVersionstamp = result.versionstamp;
-    batch = [];
-    return true;
-  };
-
-  /** Seals the current chunk: sniffs the type from the first one, hashes, queues for writing. */
-  const seal = async (): Promise<StageResult | null> => {
-    // A partial last chunk is copied, so the stored value holds its bytes only.
-    const chunk = fill === CHUNK_BYTES ? current : current.slice(0, fill);
-    if (type === null) {
-      const sniffed = await sniffFileType(chunk);
-      if (!sniffed.ok) {
-        return { ok: false, reason: "type_not_accepted", detected: sniffed.detected };
-      }
-      type = sniffed.type;
-    }
-    hasher.update(chunk);
-    batch.push(chunk);
-    current = new Uint8Array(CHUNK_BYTES);
-    fill = 0;
-    if (batch.length >= CHUNKS_PER_OP && !(await flush())) {
-      return { ok: false, reason: "interrupted" };
-    }
-    return null;
-  };
+  const upload = new ChunkedUpload(kv, id, startedAt, await createSHA256());
 
   let refusal: StageResult | null = null;
   try {
-    for await (const piece of piecesOf(input.body)) {
-      size += piece.byteLength;
-      if (size > MAX_FILE_BYTES) {
-        refusal = { ok: false, reason: "too_large", maxBytes: MAX_FILE_BYTES };
-        break;
-      }
-      let offset = 0;
-      while (offset < piece.byteLength) {
-        const take = Math.min(CHUNK_BYTES - fill, piece.byteLength - offset);
-        current.set(piece.subarray(offset, offset + take), fill);
-        fill += take;
-        offset += take;
-        if (fill === CHUNK_BYTES) {
-          refusal = await seal();
-          if (refusal) break;
-        }
-      }
-      if (refusal) break;
-    }
-    if (!refusal && size === 0) refusal = { ok: false, reason: "empty" };
-    if (!refusal && fill > 0) refusal = await seal();
-    if (!refusal && !(await flush())) refusal = { ok: false, reason: "interrupted" };
+    refusal = await upload.writeAll(input.body);
   } catch (error) {
     // The body failed (a dropped connection) or KV did: remove what was written, then rethrow.
-    if (pendingVersionstamp !== null) {
-      await abandonUpload(kv, clock, id, pendingVersionstamp).catch(() => null);
+    if (upload.pendingVersionstamp !== null) {
+      await abandonUpload(kv, clock, id, upload.pendingVersionstamp).catch(() => null);
     }
     throw error;
   }
   if (refusal) {
     // Chunks already written go at once; if this fails too, the sweep finds the marker.
-    if (pendingVersionstamp !== null) await abandonUpload(kv, clock, id, pendingVersionstamp);
+    if (upload.pendingVersionstamp !== null) {
+      await abandonUpload(kv, clock, id, upload.pendingVersionstamp);
+    }
     return refusal;
   }
 
   const file: StoredFile = {
     id,
-    sha256: hasher.digest("hex"),
-    size,
-    type: type!,
+    sha256: upload.hasher.digest("hex"),
+    size: upload.size,
+    type: upload.type!,
     name: cleanFileName(input.name),
     createdAt: startedAt.toISOString(),
     owner: { kind: input.owner.kind, id: input.owner.id },
     purpose: input.purpose ?? "",
     uploadedBy: input.uploadedBy ?? null,
-    chunks: chunkNo,
+    chunks: upload.chunkNo,
   };
-  return { ok: true, staged: { file, pendingVersionstamp: pendingVersionstamp! } };
+  return { ok: true, staged: { file, pendingVersionstamp: upload.pendingVersionstamp! } };
+}
+
+/** One upload on its way into KV: cuts the body into chunks, sniffs, hashes, writes in batches. */
+class ChunkedUpload {
+  pendingVersionstamp: string | null = null;
+  type: StoredFile["type"] | null = null;
+  size = 0;
+  chunkNo = 0;
+  private current = new Uint8Array(CHUNK_BYTES);
+  private fill = 0;
+  private batch: Uint8Array[] = [];
+
+  constructor(
+    private kv: Deno.Kv,
+    private id: string,
+    private startedAt: Date,
+    readonly hasher: Awaited<ReturnType<typeof createSHA256>>,
+  ) {
+    hasher.init();
+  }
+
+  /** Writes the whole body; a refusal, or null when every chunk is written. */
+  async writeAll(body: FileInput["body"]): Promise<StageResult | null> {
+    for await (const piece of piecesOf(body)) {
+      this.size += piece.byteLength;
+      if (this.size > MAX_FILE_BYTES) {
+        return { ok: false, reason: "too_large", maxBytes: MAX_FILE_BYTES };
+      }
+      const refusal = await this.add(piece);
+      if (refusal) return refusal;
+    }
+    if (this.size === 0) return { ok: false, reason: "empty" };
+    if (this.fill > 0) {
+      const refusal = await this.seal();
+      if (refusal) return refusal;
+    }
+    if (!(await this.flush())) return { ok: false, reason: "interrupted" };
+    return null;
+  }
+
+  /** Copies a piece of the body into chunks, sealing each full one. */
+  private async add(piece: Uint8Array): Promise<StageResult | null> {
+    let offset = 0;
+    while (offset < piece.byteLength) {
+      const take = Math.min(CHUNK_BYTES - this.fill, piece.byteLength - offset);
+      this.current.set(piece.subarray(offset, offset + take), this.fill);
+      this.fill += take;
+      offset += take;
+      if (this.fill === CHUNK_BYTES) {
+        const refusal = await this.seal();
+        if (refusal) return refusal;
+      }
+    }
+    return null;
+  }
+
+  /** Writes the batch; false when the sweep took the upload over. */
+  private async flush(): Promise<boolean> {
+    if (!this.batch.length) return true;
+    const op = this.kv.atomic();
+    const pendingKey = keys.filePending(this.id);
+    if (this.pendingVersionstamp === null) {
+      const pending: Pending = { state: "uploading", since: this.startedAt.toISOString() };
+      op.check({ key: pendingKey, versionstamp: null }).set(pendingKey, pending);
+    } else {
+      op.check({ key: pendingKey, versionstamp: this.pendingVersionstamp });
+    }
+    for (const chunk of this.batch) op.set(keys.fileChunks(this.id, this.chunkNo++), chunk);
+    const result = await op.commit();
+    if (!result.ok) return false;
+    if (this.pendingVersionstamp === null) this.pendingVersionstamp = result.versionstamp;
+    this.batch = [];
+    return true;
+  }
+
+  /** Seals the current chunk: sniffs the type from the first one, hashes, queues for writing. */
+  private async seal(): Promise<StageResult | null> {
+    // A partial last chunk is copied, so the stored value holds its bytes only.
+    const chunk = this.fill === CHUNK_BYTES ? this.current : this.current.slice(0, this.fill);
+    if (this.type === null) {
+      const sniffed = await sniffFileType(chunk);
+      if (!sniffed.ok) {
+        return { ok: false, reason: "type_not_accepted", detected: sniffed.detected };
+      }
+      this.type = sniffed.type;
+    }
+    this.hasher.update(chunk);
+    this.batch.push(chunk);
+    this.current = new Uint8Array(CHUNK_BYTES);
+    this.fill = 0;
+    if (this.batch.length >= CHUNKS_PER_OP && !(await this.flush())) {
+      return { ok: false, reason: "interrupted" };
+    }
+    return null;
+  }
 }
 
 /** Adds the final record of a staged upload to `op` (fails if the sweep took it over). */

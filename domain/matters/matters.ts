@@ -218,38 +218,9 @@ export async function createMatter(
   files: FileStore,
   input: NewMatterInput,
 ): Promise<CreateMatterResult> {
-  const errors: MatterFieldErrors = {};
-  const description = cleanText(input.description);
-  if (!isCategory(input.category)) errors.category = "Wybierz, czego dotyczy sprawa.";
-  if (description === "") errors.description = "Opisz sprawę.";
-  else if (description.length > MAX_DESCRIPTION_CHARS) {
-    errors.description = `Opis może mieć najwyżej ${MAX_DESCRIPTION_CHARS} znaków.`;
-  }
-  const places = await matterPlaces(kv, input.account);
-  const place = places.find((p) => p.value === input.place);
-  if (!place) errors.place = "Wybierz lokal albo części wspólne budynku.";
-  if (input.attachments.length > MAX_ATTACHMENTS) {
-    errors.attachment = `Można dodać najwyżej ${MAX_ATTACHMENTS} pliki.`;
-  }
-  let occupants: Matter["occupants"];
-  if (input.category === "liczba_osob") {
-    if (place && place.unitId === null) {
-      errors.place = "Zmiana liczby osób dotyczy lokalu. Wybierz lokal.";
-    }
-    const persons = (input.persons ?? "").trim();
-    const from = (input.from ?? "").trim();
-    if (!/^\d{1,2}$/.test(persons) || Number(persons) > MAX_PERSONS) {
-      errors.persons = `Podaj liczbę osób: od 0 do ${MAX_PERSONS}.`;
-    }
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || Number.isNaN(Date.parse(`${from}T00:00:00Z`))) {
-      errors.from = "Podaj datę, od której zmiana obowiązuje.";
-    }
-    if (!errors.persons && !errors.from) occupants = { persons: Number(persons), from };
-  }
-  if (Object.keys(errors).length || !place || !isCategory(input.category)) {
-    return { ok: false, reason: "invalid", errors };
-  }
-  const category = input.category;
+  const valid = await validateNewMatter(kv, input);
+  if (!valid.ok) return valid;
+  const { place, category, description, occupants } = valid;
 
   const limit = await consumeRateLimit(
     kv,
@@ -262,22 +233,9 @@ export async function createMatter(
 
   const now = clock();
   const id = newId(now);
-  const staged: StagedFile[] = [];
-  const discardAll = () => Promise.all(staged.map((s) => files.discard(s)));
-  for (const a of input.attachments) {
-    const result = await files.stage({
-      name: a.name,
-      body: a.body,
-      owner: { kind: "matter", id },
-      purpose: "attachment",
-      uploadedBy: input.account.id,
-    });
-    if (!result.ok) {
-      await discardAll();
-      return { ok: false, reason: "file_refused", refusal: result, fileName: a.name };
-    }
-    staged.push(result.staged);
-  }
+  const staging = await stageAttachments(files, input, id);
+  if (!staging.ok) return staging;
+  const { staged } = staging;
 
   const year = polishDate(now).slice(0, 4);
   const counterKey = keys.matterCounter(year);
@@ -318,8 +276,83 @@ export async function createMatter(
     });
     if ((await op.commit()).ok) return { ok: true, matter };
   }
-  await discardAll();
+  await Promise.all(staged.map((s) => files.discard(s)));
   return { ok: false, reason: "conflict" };
+}
+
+/** The form's fields checked: the place among the account's, the category, text and dates. */
+async function validateNewMatter(
+  kv: Deno.Kv,
+  input: NewMatterInput,
+): Promise<
+  | {
+    ok: true;
+    place: MatterPlace;
+    category: MatterCategory;
+    description: string;
+    occupants: Matter["occupants"];
+  }
+  | { ok: false; reason: "invalid"; errors: MatterFieldErrors }
+> {
+  const errors: MatterFieldErrors = {};
+  const description = cleanText(input.description);
+  if (!isCategory(input.category)) errors.category = "Wybierz, czego dotyczy sprawa.";
+  if (description === "") errors.description = "Opisz sprawę.";
+  else if (description.length > MAX_DESCRIPTION_CHARS) {
+    errors.description = `Opis może mieć najwyżej ${MAX_DESCRIPTION_CHARS} znaków.`;
+  }
+  const places = await matterPlaces(kv, input.account);
+  const place = places.find((p) => p.value === input.place);
+  if (!place) errors.place = "Wybierz lokal albo części wspólne budynku.";
+  if (input.attachments.length > MAX_ATTACHMENTS) {
+    errors.attachment = `Można dodać najwyżej ${MAX_ATTACHMENTS} pliki.`;
+  }
+  let occupants: Matter["occupants"];
+  if (input.category === "liczba_osob") {
+    if (place && place.unitId === null) {
+      errors.place = "Zmiana liczby osób dotyczy lokalu. Wybierz lokal.";
+    }
+    const persons = (input.persons ?? "").trim();
+    const from = (input.from ?? "").trim();
+    if (!/^\d{1,2}$/.test(persons) || Number(persons) > MAX_PERSONS) {
+      errors.persons = `Podaj liczbę osób: od 0 do ${MAX_PERSONS}.`;
+    }
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || Number.isNaN(Date.parse(`${from}T00:00:00Z`))) {
+      errors.from = "Podaj datę, od której zmiana obowiązuje.";
+    }
+    if (!errors.persons && !errors.from) occupants = { persons: Number(persons), from };
+  }
+  if (Object.keys(errors).length || !place || !isCategory(input.category)) {
+    return { ok: false, reason: "invalid", errors };
+  }
+  return { ok: true, place, category: input.category, description, occupants };
+}
+
+/** Stages every attachment (checked by content); on a refusal the ones staged are discarded. */
+async function stageAttachments(
+  files: FileStore,
+  input: NewMatterInput,
+  id: string,
+): Promise<
+  | { ok: true; staged: StagedFile[] }
+  | { ok: false; reason: "file_refused"; refusal: FileRefusal; fileName: string }
+> {
+  const staged: StagedFile[] = [];
+  for (const a of input.attachments) {
+    const result = await files.stage({
+      name: a.name,
+      body: a.body,
+      owner: { kind: "matter", id },
+      purpose: "attachment",
+      uploadedBy: input.account.id,
+    });
+    if (!result.ok) {
+      await Promise.all(staged.map((s) => files.discard(s)));
+      return { ok: false, reason: "file_refused", refusal: result, fileName: a.name };
+    }
+    staged.push(result.staged);
+  }
+  return { ok: true, staged };
 }
 
 export async function getMatter(kv: Deno.Kv, id: string): Promise<Matter | null> {

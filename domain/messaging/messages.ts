@@ -234,9 +234,25 @@ export async function deliverMessage(
   const claim = await replace(kv.atomic(), entry as Deno.KvEntry<Message>, claimed).commit();
   if (!claim.ok) return "claimed_elsewhere";
 
-  let result: { providerId: string } | DeliveryError;
+  const result = await sendNow(transports, message);
+  const { next, retryDelay } = outcomeOf(transports, message, claimed, result, clock());
+  await settle(kv, claimed, next, retryDelay);
+  return next.state === "sent"
+    ? "sent"
+    : next.state === "failed"
+    ? "failed"
+    : next.state === "uncertain"
+    ? "uncertain"
+    : "retry_scheduled";
+}
+
+/** Hands the message to its provider; a thrown error becomes a `DeliveryError`. */
+async function sendNow(
+  transports: Transports,
+  message: Message,
+): Promise<{ providerId: string } | DeliveryError> {
   try {
-    result = await withSendTimeout(
+    return await withSendTimeout(
       () =>
         message.channel === "email"
           ? transports.mailer.sendEmail({
@@ -249,12 +265,20 @@ export async function deliverMessage(
       transports.sendTimeoutMs ?? defaultRetry.sendTimeoutMs,
     );
   } catch (error) {
-    result = error instanceof DeliveryError
+    return error instanceof DeliveryError
       ? error
       : new DeliveryError(error instanceof Error ? error.message : String(error), false);
   }
+}
 
-  const done = clock();
+/** The message after a send attempt that ended at `done`, and the retry's delay if any. */
+function outcomeOf(
+  transports: Transports,
+  message: Message,
+  claimed: Message,
+  result: { providerId: string } | DeliveryError,
+  done: Date,
+): { next: Message; retryDelay?: number } {
   let next: Message;
   let retryDelay: number | undefined;
   if (!(result instanceof DeliveryError)) {
@@ -294,14 +318,7 @@ export async function deliverMessage(
       nextAttemptAt: new Date(done.getTime() + retryDelay).toISOString(),
     };
   }
-  await settle(kv, claimed, next, retryDelay);
-  return next.state === "sent"
-    ? "sent"
-    : next.state === "failed"
-    ? "failed"
-    : next.state === "uncertain"
-    ? "uncertain"
-    : "retry_scheduled";
+  return { next, retryDelay };
 }
 
 /** Records the outcome of a claimed delivery; only this process holds the claim. */

@@ -113,7 +113,6 @@ async function recordNotification(
   n: GatewayNotification,
   log: Logger,
 ): Promise<"recorded" | NotificationResult> {
-  const actor = gatewayActor(gatewayName);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const [paymentEntry, verificationEntry, orphanEntry] = await kv.getMany<
       [OnlinePayment, PendingVerification, OrphanPayment]
@@ -128,22 +127,9 @@ async function recordNotification(
 
     if (!p) {
       if (orphanEntry.value) return { ok: true, outcome: "orphan_kept" };
-      if (v) return v.notification.orderId === n.orderId ? "recorded" : orderMismatch();
-      const op = kv.atomic()
-        .check(paymentEntry)
-        .check(verificationEntry)
-        .check(orphanEntry)
-        .set(keys.paymentVerifications(n.sessionId), newVerification(gatewayName, n, now, true));
-      addAudit(op, clock, {
-        actor,
-        action: "payment.orphan_notified",
-        details: {
-          sessionId: n.sessionId,
-          orderId: n.orderId,
-          amount: n.amount,
-          gateway: gatewayName,
-        },
-      });
+      if (v) return v.notification.orderId === n.orderId ? "recorded" : orderMismatch(log, n);
+      const op = kv.atomic().check(paymentEntry).check(verificationEntry).check(orphanEntry);
+      addOrphanNotification(op, clock, gatewayName, n, now);
       if ((await op.commit()).ok) {
         log.warn("payment notification for an unknown session", {
           gateway: gatewayName,
@@ -156,62 +142,110 @@ async function recordNotification(
     }
 
     if (n.amount !== p.amount || n.currency !== p.currency || p.gateway !== gatewayName) {
-      const op = kv.atomic();
-      addAudit(op, clock, {
-        actor,
-        action: "payment.notification_refused",
-        details: {
-          ...paymentDetails(p),
-          reason: "amount_mismatch",
-          notifiedAmount: n.amount,
-          notifiedCurrency: n.currency,
-          orderId: n.orderId,
-        },
-      });
-      await op.commit();
-      log.error("signed payment notification with another amount refused", {
-        paymentId: p.id,
-        amount: p.amount,
-        notifiedAmount: n.amount,
-        currency: n.currency,
-      });
-      return { ok: false, reason: "amount_mismatch" };
+      return await refuseOtherAmount(kv, clock, gatewayName, n, p, log);
     }
-    if (p.orderId !== undefined && p.orderId !== n.orderId) return orderMismatch(p);
+    if (p.orderId !== undefined && p.orderId !== n.orderId) return orderMismatch(log, n, p);
     if (p.state === "confirmed") return { ok: true, outcome: "already_confirmed" };
-    if (v) return v.notification.orderId === n.orderId ? "recorded" : orderMismatch(p);
+    if (v) return v.notification.orderId === n.orderId ? "recorded" : orderMismatch(log, n, p);
 
-    const op = kv.atomic()
-      .check(paymentEntry)
-      .check(verificationEntry)
-      .set(keys.paymentVerifications(n.sessionId), newVerification(gatewayName, n, now, false))
-      .set(
-        keys.payments(p.id),
-        {
-          ...p,
-          orderId: n.orderId,
-          methodId: n.methodId,
-          notifiedAt: now,
-          updatedAt: now,
-        } satisfies OnlinePayment,
-      );
-    addAudit(op, clock, {
-      actor,
-      action: "payment.notified",
-      details: { ...paymentDetails(p), orderId: n.orderId, state: p.state },
-    });
+    const op = kv.atomic().check(paymentEntry).check(verificationEntry);
+    addKnownNotification(op, clock, gatewayName, n, p, now);
     if ((await op.commit()).ok) return "recorded";
   }
   return { ok: false, reason: "conflict" };
+}
 
-  function orderMismatch(p?: OnlinePayment): NotificationResult {
-    log.error("signed payment notification for another order refused", {
+/** Adds to `op` the pending verification of a session we do not know, and its audit entry. */
+function addOrphanNotification(
+  op: Deno.AtomicOperation,
+  clock: Clock,
+  gatewayName: string,
+  n: GatewayNotification,
+  now: string,
+): void {
+  op.set(keys.paymentVerifications(n.sessionId), newVerification(gatewayName, n, now, true));
+  addAudit(op, clock, {
+    actor: gatewayActor(gatewayName),
+    action: "payment.orphan_notified",
+    details: {
       sessionId: n.sessionId,
       orderId: n.orderId,
-      knownOrderId: p?.orderId,
-    });
-    return { ok: false, reason: "order_mismatch" };
-  }
+      amount: n.amount,
+      gateway: gatewayName,
+    },
+  });
+}
+
+/** Adds to `op` the pending verification of our payment, its notified order, and the audit. */
+function addKnownNotification(
+  op: Deno.AtomicOperation,
+  clock: Clock,
+  gatewayName: string,
+  n: GatewayNotification,
+  p: OnlinePayment,
+  now: string,
+): void {
+  op
+    .set(keys.paymentVerifications(n.sessionId), newVerification(gatewayName, n, now, false))
+    .set(
+      keys.payments(p.id),
+      {
+        ...p,
+        orderId: n.orderId,
+        methodId: n.methodId,
+        notifiedAt: now,
+        updatedAt: now,
+      } satisfies OnlinePayment,
+    );
+  addAudit(op, clock, {
+    actor: gatewayActor(gatewayName),
+    action: "payment.notified",
+    details: { ...paymentDetails(p), orderId: n.orderId, state: p.state },
+  });
+}
+
+/** A signed notification with another amount, currency or gateway: audited and refused. */
+async function refuseOtherAmount(
+  kv: Deno.Kv,
+  clock: Clock,
+  gatewayName: string,
+  n: GatewayNotification,
+  p: OnlinePayment,
+  log: Logger,
+): Promise<NotificationResult> {
+  const op = kv.atomic();
+  addAudit(op, clock, {
+    actor: gatewayActor(gatewayName),
+    action: "payment.notification_refused",
+    details: {
+      ...paymentDetails(p),
+      reason: "amount_mismatch",
+      notifiedAmount: n.amount,
+      notifiedCurrency: n.currency,
+      orderId: n.orderId,
+    },
+  });
+  await op.commit();
+  log.error("signed payment notification with another amount refused", {
+    paymentId: p.id,
+    amount: p.amount,
+    notifiedAmount: n.amount,
+    currency: n.currency,
+  });
+  return { ok: false, reason: "amount_mismatch" };
+}
+
+function orderMismatch(
+  log: Logger,
+  n: GatewayNotification,
+  p?: OnlinePayment,
+): NotificationResult {
+  log.error("signed payment notification for another order refused", {
+    sessionId: n.sessionId,
+    orderId: n.orderId,
+    knownOrderId: p?.orderId,
+  });
+  return { ok: false, reason: "order_mismatch" };
 }
 
 function newVerification(
@@ -247,9 +281,30 @@ export async function processVerification(
   log: Logger,
   options: { ignoreBackoff?: boolean } = {},
 ): Promise<NotificationResult> {
-  // 1. Claim.
-  let claimed: Deno.KvEntry<PendingVerification> | undefined;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS && !claimed; attempt++) {
+  const claim = await claimVerification(kv, clock, sessionId, options);
+  if (!("claimed" in claim)) return claim;
+  const { claimed } = claim;
+  const v = claimed.value;
+
+  const { verified, via } = await askGateway(gateway, sessionId, v);
+  if (!verified.ok) {
+    await postponeVerification(kv, clock, sessionId, claimed, verified, log);
+    return { ok: true, outcome: "waiting_for_verify" };
+  }
+
+  return v.orphan
+    ? await keepOrphan(kv, clock, sessionId, claimed, via, log)
+    : await confirmPayment(kv, clock, sessionId, claimed, via);
+}
+
+/** 1. Claims the pending verification (the lease), or says why it is not ours to take now. */
+async function claimVerification(
+  kv: Deno.Kv,
+  clock: Clock,
+  sessionId: string,
+  options: { ignoreBackoff?: boolean },
+): Promise<{ claimed: Deno.KvEntry<PendingVerification> } | NotificationResult> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const entry = await kv.get<PendingVerification>(keys.paymentVerifications(sessionId));
     const v = entry.value;
     if (!v) return await settledOutcome(kv, sessionId);
@@ -267,95 +322,124 @@ export async function processVerification(
     };
     const result = await kv.atomic().check(entry).set(entry.key, next).commit();
     if (result.ok) {
-      claimed = { ...entry, value: next, versionstamp: result.versionstamp };
+      return { claimed: { ...entry, value: next, versionstamp: result.versionstamp } };
     }
   }
-  if (!claimed) return { ok: false, reason: "conflict" };
+  return { ok: false, reason: "conflict" };
+}
+
+/** 2. Asks the gateway; `via` says whether the verify call or the transaction lookup said yes. */
+async function askGateway(
+  gateway: PaymentGateway,
+  sessionId: string,
+  v: PendingVerification,
+): Promise<{ verified: VerifyTransactionResult; via: string }> {
+  const verified = await gateway.verifyTransaction(v.notification);
+  if (verified.ok || verified.reason !== "refused") return { verified, via: "verify" };
+  // Refused may mean "verified already" (our previous process died after the call): the
+  // gateway's own record decides.
+  const found = await gateway.getTransaction(sessionId);
+  const t = found.ok ? found.transaction : undefined;
+  if (
+    t && t.status === "paid" && t.orderId === v.notification.orderId &&
+    t.amount === v.notification.amount && t.currency === v.notification.currency
+  ) {
+    return { verified: { ok: true }, via: "lookup" };
+  }
+  return { verified, via: "verify" };
+}
+
+/** A failed verify call: releases the lease and backs off before the next attempt. */
+async function postponeVerification(
+  kv: Deno.Kv,
+  clock: Clock,
+  sessionId: string,
+  claimed: Deno.KvEntry<PendingVerification>,
+  failed: Extract<VerifyTransactionResult, { ok: false }>,
+  log: Logger,
+): Promise<void> {
   const v = claimed.value;
+  const now = clock().getTime();
+  await kv.atomic().check(claimed).set(
+    claimed.key,
+    {
+      ...v,
+      leaseUntil: undefined,
+      nextAttemptAt: new Date(now + backoffMs(v.attempts)).toISOString(),
+      lastError: `${failed.reason}: ${failed.detail}`,
+    } satisfies PendingVerification,
+  ).commit();
+  log.warn("payment verify failed; will retry", {
+    sessionId,
+    attempts: v.attempts,
+    reason: failed.reason,
+    detail: failed.detail,
+  });
+}
 
-  // 2. Ask the gateway.
-  let verified: VerifyTransactionResult = await gateway.verifyTransaction(v.notification);
-  let via = "verify";
-  if (!verified.ok && verified.reason === "refused") {
-    // Refused may mean "verified already" (our previous process died after the call): the
-    // gateway's own record decides.
-    const found = await gateway.getTransaction(sessionId);
-    const t = found.ok ? found.transaction : undefined;
-    if (
-      t && t.status === "paid" && t.orderId === v.notification.orderId &&
-      t.amount === v.notification.amount && t.currency === v.notification.currency
-    ) {
-      verified = { ok: true };
-      via = "lookup";
-    }
-  }
-  if (!verified.ok) {
-    const failed = verified;
-    const now = clock().getTime();
-    await kv.atomic().check(claimed).set(
-      claimed.key,
-      {
-        ...v,
-        leaseUntil: undefined,
-        nextAttemptAt: new Date(now + backoffMs(v.attempts)).toISOString(),
-        lastError: `${failed.reason}: ${failed.detail}`,
-      } satisfies PendingVerification,
-    ).commit();
-    log.warn("payment verify failed; will retry", {
-      sessionId,
-      attempts: v.attempts,
-      reason: failed.reason,
-      detail: failed.detail,
-    });
-    return { ok: true, outcome: "waiting_for_verify" };
-  }
-
-  // 3. Confirm, exactly once.
+/** 3a. A verified payment for a session we do not know: kept for staff, exactly once. */
+async function keepOrphan(
+  kv: Deno.Kv,
+  clock: Clock,
+  sessionId: string,
+  claimed: Deno.KvEntry<PendingVerification>,
+  via: string,
+  log: Logger,
+): Promise<NotificationResult> {
+  const v = claimed.value;
   const n = v.notification;
-  const actor = gatewayActor(v.gateway);
-  if (v.orphan) {
-    const now = clock().toISOString();
-    const orphan: OrphanPayment = {
-      gateway: v.gateway,
-      orderId: n.orderId,
+  const now = clock().toISOString();
+  const orphan: OrphanPayment = {
+    gateway: v.gateway,
+    orderId: n.orderId,
+    sessionId: n.sessionId,
+    amount: n.amount,
+    currency: n.currency,
+    statement: n.statement,
+    methodId: n.methodId,
+    notifiedAt: v.receivedAt,
+    confirmedAt: now,
+  };
+  const op = kv.atomic()
+    .check(claimed)
+    .check({ key: keys.paymentOrphans(v.gateway, n.orderId), versionstamp: null })
+    .check({ key: keys.payments(sessionId), versionstamp: null })
+    .set(keys.paymentOrphans(v.gateway, n.orderId), orphan)
+    .delete(claimed.key);
+  addAudit(op, clock, {
+    actor: gatewayActor(v.gateway),
+    action: "payment.orphan_kept",
+    details: {
       sessionId: n.sessionId,
+      orderId: n.orderId,
       amount: n.amount,
-      currency: n.currency,
-      statement: n.statement,
-      methodId: n.methodId,
-      notifiedAt: v.receivedAt,
-      confirmedAt: now,
-    };
-    const op = kv.atomic()
-      .check(claimed)
-      .check({ key: keys.paymentOrphans(v.gateway, n.orderId), versionstamp: null })
-      .check({ key: keys.payments(sessionId), versionstamp: null })
-      .set(keys.paymentOrphans(v.gateway, n.orderId), orphan)
-      .delete(claimed.key);
-    addAudit(op, clock, {
-      actor,
-      action: "payment.orphan_kept",
-      details: {
-        sessionId: n.sessionId,
-        orderId: n.orderId,
-        amount: n.amount,
-        gateway: v.gateway,
-        via,
-      },
+      gateway: v.gateway,
+      via,
+    },
+  });
+  if ((await op.commit()).ok) {
+    log.warn("verified payment for an unknown session kept for staff", {
+      sessionId,
+      orderId: n.orderId,
+      amount: n.amount,
     });
-    if ((await op.commit()).ok) {
-      log.warn("verified payment for an unknown session kept for staff", {
-        sessionId,
-        orderId: n.orderId,
-        amount: n.amount,
-      });
-      return { ok: true, outcome: "orphan_kept" };
-    }
-    return await settledOutcome(kv, sessionId);
+    return { ok: true, outcome: "orphan_kept" };
   }
+  return await settledOutcome(kv, sessionId);
+}
 
+/** 3b. Confirms our payment, exactly once, with its order index and "in transit" record. */
+async function confirmPayment(
+  kv: Deno.Kv,
+  clock: Clock,
+  sessionId: string,
+  claimed: Deno.KvEntry<PendingVerification>,
+  via: string,
+): Promise<NotificationResult> {
+  const v = claimed.value;
+  const n = v.notification;
   const moved = await movePayment(kv, clock, sessionId, "confirmed", {
-    actor,
+    actor: gatewayActor(v.gateway),
     action: "payment.confirmed",
     update: (p, at) => ({
       confirmedAt: at,

@@ -169,59 +169,12 @@ export function* csvRecords(
   while (i <= n) {
     let field: string;
     if (text.charCodeAt(i) === 34 /* " */) {
-      const openedAt = line;
-      let out = "";
-      let from = i + 1;
-      i = from;
-      while (true) {
-        const q = text.indexOf('"', i);
-        if (q < 0) {
-          throw new CsvSyntaxError(
-            `Wiersz ${openedAt}: cudzysłów otwarty i niezamknięty do końca pliku. Sprawdź, czy każde pole w cudzysłowie kończy się cudzysłowem.`,
-            openedAt,
-          );
-        }
-        if (text.charCodeAt(q + 1) === 34) {
-          out += text.slice(from, q + 1);
-          i = from = q + 2;
-          continue;
-        }
-        out += text.slice(from, q);
-        i = q + 1;
-        break;
-      }
-      const breaks = countLineBreaks(out);
-      line += breaks;
-      if (breaks > 0 && !multiline) {
-        throw new CsvSyntaxError(
-          `W wierszach ${openedAt}–${line} pliku: pole zaczyna się cudzysłowem, który zamyka dopiero cudzysłów w wierszu ${line}, więc wiersze zlałyby się w jeden. Usuń zbędny cudzysłów (cudzysłów wewnątrz pola zapisuje się podwójnie: "") albo zamknij pole cudzysłowem w tym samym wierszu.`,
-          openedAt,
-        );
-      }
-      // Only spaces may follow a closing quote before the separator or the line's end.
-      let j = i;
-      while (j < n && (text[j] === " " || text[j] === "\t")) j++;
-      if (j < n && text[j] !== ";" && text[j] !== "\n" && text[j] !== "\r") {
-        let end = j;
-        while (end < n && text[end] !== ";" && text[end] !== "\n" && text[end] !== "\r") end++;
-        throw new CsvSyntaxError(
-          `${
-            line > openedAt ? `W wierszach ${openedAt}–${line}` : `W wierszu ${line}`
-          } pliku: po cudzysłowie zamykającym pole stoi jeszcze tekst („${
-            text.slice(j, Math.min(end, j + 30))
-          }”). Cudzysłów wewnątrz pola zapisuje się podwójnie ("") albo całe pole ujmuje się w cudzysłów.`,
-          openedAt,
-        );
-      }
-      field = out;
-      i = j;
+      const quoted = readQuotedField(text, i, line, multiline);
+      field = quoted.field;
+      i = quoted.end;
+      line = quoted.line;
     } else {
-      let j = i;
-      while (j < n) {
-        const c = text.charCodeAt(j);
-        if (c === 59 /* ; */ || c === 10 || c === 13) break;
-        j++;
-      }
+      const j = unquotedEnd(text, i);
       field = text.slice(i, j);
       i = j;
     }
@@ -248,6 +201,77 @@ export function* csvRecords(
     recordLine = line;
     if (i === n) return;
   }
+}
+
+/**
+ * Reads the quoted field that starts at `start` (the opening quote): its text with `""` made
+ * one quote, where the text goes on after it (spaces after the closing quote skipped) and the
+ * line reached. Throws `CsvSyntaxError` as described at `csvRecords`.
+ */
+function readQuotedField(
+  text: string,
+  start: number,
+  line: number,
+  multiline: boolean,
+): { field: string; end: number; line: number } {
+  const n = text.length;
+  let i = start;
+  const openedAt = line;
+  let out = "";
+  let from = i + 1;
+  i = from;
+  while (true) {
+    const q = text.indexOf('"', i);
+    if (q < 0) {
+      throw new CsvSyntaxError(
+        `Wiersz ${openedAt}: cudzysłów otwarty i niezamknięty do końca pliku. Sprawdź, czy każde pole w cudzysłowie kończy się cudzysłowem.`,
+        openedAt,
+      );
+    }
+    if (text.charCodeAt(q + 1) === 34) {
+      out += text.slice(from, q + 1);
+      i = from = q + 2;
+      continue;
+    }
+    out += text.slice(from, q);
+    i = q + 1;
+    break;
+  }
+  const breaks = countLineBreaks(out);
+  line += breaks;
+  if (breaks > 0 && !multiline) {
+    throw new CsvSyntaxError(
+      `W wierszach ${openedAt}–${line} pliku: pole zaczyna się cudzysłowem, który zamyka dopiero cudzysłów w wierszu ${line}, więc wiersze zlałyby się w jeden. Usuń zbędny cudzysłów (cudzysłów wewnątrz pola zapisuje się podwójnie: "") albo zamknij pole cudzysłowem w tym samym wierszu.`,
+      openedAt,
+    );
+  }
+  // Only spaces may follow a closing quote before the separator or the line's end.
+  let j = i;
+  while (j < n && (text[j] === " " || text[j] === "\t")) j++;
+  if (j < n && text[j] !== ";" && text[j] !== "\n" && text[j] !== "\r") {
+    let end = j;
+    while (end < n && text[end] !== ";" && text[end] !== "\n" && text[end] !== "\r") end++;
+    throw new CsvSyntaxError(
+      `${
+        line > openedAt ? `W wierszach ${openedAt}–${line}` : `W wierszu ${line}`
+      } pliku: po cudzysłowie zamykającym pole stoi jeszcze tekst („${
+        text.slice(j, Math.min(end, j + 30))
+      }”). Cudzysłów wewnątrz pola zapisuje się podwójnie ("") albo całe pole ujmuje się w cudzysłów.`,
+      openedAt,
+    );
+  }
+  return { field: out, end: j, line };
+}
+
+/** Where the unquoted field that starts at `i` ends: at `;`, a line break or the text's end. */
+function unquotedEnd(text: string, i: number): number {
+  let j = i;
+  while (j < text.length) {
+    const c = text.charCodeAt(j);
+    if (c === 59 /* ; */ || c === 10 || c === 13) break;
+    j++;
+  }
+  return j;
 }
 
 /**

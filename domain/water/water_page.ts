@@ -43,54 +43,9 @@ export type WaterView = {
 };
 
 export function createWaterReader(kv: Deno.Kv) {
-  const lists = new Map<
-    string,
-    { stamp: string; settlements: WaterSettlement[]; submissions: ReadingSubmission[] }
-  >();
-  // The building's average, over other residents' flats: a statistic that moves once a month
-  // with the readings; an hour-old figure is fine (only time invalidates it).
-  const averages = new Map<string, () => Promise<number | null>>();
-  const buildingAverage = (buildingId: string, range: { from: string; to: string }) => {
-    const key = `${buildingId}|${range.from}|${range.to}`;
-    let cached = averages.get(key);
-    if (!cached) {
-      if (averages.size > 500) averages.clear();
-      cached = ttl(60 * 60_000, Date.now, () => buildingUsePerPerson(kv, buildingId, range));
-      averages.set(key, cached);
-    }
-    return cached();
-  };
-
-  async function read(unitId: string) {
-    const [summaryEntry, average, window, stamp] = await kv.getMany<
-      [WaterSummary, { enabled: boolean }, ReadingWindow, string]
-    >([
-      keys.waterSummary(unitId),
-      keys.settings("water_building_average"),
-      keys.readingWindow(),
-      keys.waterStamp(unitId),
-    ]);
-    return {
-      summary: await readWaterSummary(kv, unitId, summaryEntry),
-      averageShown: average.value?.enabled ?? false,
-      window: window.value ?? defaultReadingWindow,
-      stamp,
-    };
-  }
-
-  async function unitLists(unitId: string, stamp: Deno.KvEntryMaybe<string>) {
-    const seen = stamp.versionstamp ?? "none";
-    const hit = lists.get(unitId);
-    if (hit && hit.stamp === seen) return hit;
-    const fresh = {
-      stamp: seen,
-      settlements: await listSettlements(kv, unitId),
-      submissions: await listUnitSubmissions(kv, unitId),
-    };
-    if (lists.size >= 10_000) lists.clear();
-    lists.set(unitId, fresh);
-    return fresh;
-  }
+  const buildingAverage = createBuildingAverages(kv);
+  const unitLists = createUnitLists(kv);
+  const read = (unitId: string) => readWaterState(kv, unitId);
 
   /** The water page of a unit on `today` ("YYYY-MM-DD"). */
   async function waterView(u: ResidentUnit, today: string): Promise<WaterView> {
@@ -132,6 +87,63 @@ export function createWaterReader(kv: Deno.Kv) {
   }
 
   return { waterView, readingForm };
+}
+
+/**
+ * The building's average, over other residents' flats: a statistic that moves once a month
+ * with the readings; an hour-old figure is fine (only time invalidates it).
+ */
+function createBuildingAverages(kv: Deno.Kv) {
+  const averages = new Map<string, () => Promise<number | null>>();
+  return (buildingId: string, range: { from: string; to: string }) => {
+    const key = `${buildingId}|${range.from}|${range.to}`;
+    let cached = averages.get(key);
+    if (!cached) {
+      if (averages.size > 500) averages.clear();
+      cached = ttl(60 * 60_000, Date.now, () => buildingUsePerPerson(kv, buildingId, range));
+      averages.set(key, cached);
+    }
+    return cached();
+  };
+}
+
+/** A unit's settlements and submissions, remembered under its water stamp. */
+function createUnitLists(kv: Deno.Kv) {
+  const lists = new Map<
+    string,
+    { stamp: string; settlements: WaterSettlement[]; submissions: ReadingSubmission[] }
+  >();
+  return async (unitId: string, stamp: Deno.KvEntryMaybe<string>) => {
+    const seen = stamp.versionstamp ?? "none";
+    const hit = lists.get(unitId);
+    if (hit && hit.stamp === seen) return hit;
+    const fresh = {
+      stamp: seen,
+      settlements: await listSettlements(kv, unitId),
+      submissions: await listUnitSubmissions(kv, unitId),
+    };
+    if (lists.size >= 10_000) lists.clear();
+    lists.set(unitId, fresh);
+    return fresh;
+  };
+}
+
+/** The unit's summary, the "building average" setting, the reading window and the stamp. */
+async function readWaterState(kv: Deno.Kv, unitId: string) {
+  const [summaryEntry, average, window, stamp] = await kv.getMany<
+    [WaterSummary, { enabled: boolean }, ReadingWindow, string]
+  >([
+    keys.waterSummary(unitId),
+    keys.settings("water_building_average"),
+    keys.readingWindow(),
+    keys.waterStamp(unitId),
+  ]);
+  return {
+    summary: await readWaterSummary(kv, unitId, summaryEntry),
+    averageShown: average.value?.enabled ?? false,
+    window: window.value ?? defaultReadingWindow,
+    stamp,
+  };
 }
 
 function activeMeters(summary: WaterSummary, today: string) {

@@ -167,46 +167,8 @@ export function computeSettlement(input: ComputeSettlementInput): WaterSettlemen
   if (prices.hot !== null) assertPrice("prices.hot", prices.hot);
   const codes = input.componentCodes ?? defaultWaterComponentCodes;
 
-  // Consumption: intervals whose end reading falls in [from, to].
-  const counted = consumptionByPeriod(input.meters, input.readingsByMeter)
-    .filter((p) => p.to >= from && p.to <= to);
-  const litres: Record<MeterKind, number> = { cold: 0, hot: 0 };
-  const estimated: Record<MeterKind, boolean> = { cold: false, hot: false };
-  let estimatedAtEnds = false;
-  const isEstimated = (meterId: string, readOn: string, value: number) =>
-    (input.readingsByMeter[meterId] ?? []).some((r) =>
-      r.readOn === readOn && r.litres === value && r.source === "estimated"
-    );
-  const byMeter = new Map<string, typeof counted>();
-  for (const p of counted) {
-    litres[p.kind] += p.litres;
-    if (p.estimated) estimated[p.kind] = true;
-    const list = byMeter.get(p.meterId);
-    if (list) list.push(p);
-    else byMeter.set(p.meterId, [p]);
-  }
-  for (const [meterId, list] of byMeter) {
-    // consumptionByPeriod returns a meter's periods oldest first.
-    const first = list[0];
-    const last = list[list.length - 1];
-    if (
-      isEstimated(meterId, first.from, first.startLitres) ||
-      isEstimated(meterId, last.to, last.endLitres)
-    ) estimatedAtEnds = true;
-  }
-
-  // Advances: water-component charges and corrections of the months of [from, to].
-  const fromMonth = from.slice(0, 7);
-  const toMonth = to.slice(0, 7);
-  const advances: Record<MeterKind, number> = { cold: 0, hot: 0 };
-  for (const e of input.ledgerEntries) {
-    if (e.unitId !== input.unitId) continue;
-    if (e.kind !== "charge" && e.kind !== "correction") continue;
-    if (e.documentNo.startsWith(SETTLEMENT_DOCUMENT_PREFIX)) continue;
-    if (e.period < fromMonth || e.period > toMonth) continue;
-    if (e.component === codes.cold) advances.cold += balanceEffect(e);
-    else if (e.component === codes.hot) advances.hot += balanceEffect(e);
-  }
+  const { litres, estimated, estimatedAtEnds } = countedConsumption(input);
+  const advances = paidAdvances(input, codes);
   if (prices.hot === null && advances.hot !== 0) {
     throw new RangeError("hot-water heating advances were charged, but no heating price given");
   }
@@ -251,6 +213,63 @@ export function computeSettlement(input: ComputeSettlementInput): WaterSettlemen
     swaps,
     componentCodes: { cold: codes.cold, hot: codes.hot },
   };
+}
+
+/** Consumption: intervals whose end reading falls in [from, to], per kind, and estimate flags. */
+function countedConsumption(input: ComputeSettlementInput): {
+  litres: Record<MeterKind, number>;
+  estimated: Record<MeterKind, boolean>;
+  estimatedAtEnds: boolean;
+} {
+  const { from, to } = input;
+  const counted = consumptionByPeriod(input.meters, input.readingsByMeter)
+    .filter((p) => p.to >= from && p.to <= to);
+  const litres: Record<MeterKind, number> = { cold: 0, hot: 0 };
+  const estimated: Record<MeterKind, boolean> = { cold: false, hot: false };
+  let estimatedAtEnds = false;
+  const isEstimated = (meterId: string, readOn: string, value: number) =>
+    (input.readingsByMeter[meterId] ?? []).some((r) =>
+      r.readOn === readOn && r.litres === value && r.source === "estimated"
+    );
+  const byMeter = new Map<string, typeof counted>();
+  for (const p of counted) {
+    litres[p.kind] += p.litres;
+    if (p.estimated) estimated[p.kind] = true;
+    const list = byMeter.get(p.meterId);
+    if (list) list.push(p);
+    else byMeter.set(p.meterId, [p]);
+  }
+  for (const [meterId, list] of byMeter) {
+    // consumptionByPeriod returns a meter's periods oldest first.
+    const first = list[0];
+    const last = list[list.length - 1];
+    if (
+      isEstimated(meterId, first.from, first.startLitres) ||
+      isEstimated(meterId, last.to, last.endLitres)
+    ) estimatedAtEnds = true;
+  }
+
+  return { litres, estimated, estimatedAtEnds };
+}
+
+/** Advances: water-component charges and corrections of the months of [from, to]. */
+function paidAdvances(
+  input: ComputeSettlementInput,
+  codes: WaterComponentCodes,
+): Record<MeterKind, number> {
+  const { from, to } = input;
+  const fromMonth = from.slice(0, 7);
+  const toMonth = to.slice(0, 7);
+  const advances: Record<MeterKind, number> = { cold: 0, hot: 0 };
+  for (const e of input.ledgerEntries) {
+    if (e.unitId !== input.unitId) continue;
+    if (e.kind !== "charge" && e.kind !== "correction") continue;
+    if (e.documentNo.startsWith(SETTLEMENT_DOCUMENT_PREFIX)) continue;
+    if (e.period < fromMonth || e.period > toMonth) continue;
+    if (e.component === codes.cold) advances.cold += balanceEffect(e);
+    else if (e.component === codes.hot) advances.hot += balanceEffect(e);
+  }
+  return advances;
 }
 
 // --- Storage ------------------------------------------------------------------------------
