@@ -164,18 +164,8 @@ function answerChange(
 function staffMatterRoutes(deps: AppDeps, files: FileStore) {
   const { kv, clock, config } = deps;
   const app = new Hono<StaffEnv>();
-  const matterPage = (
-    c: Context<StaffEnv>,
-    forms?: StaffMatterForms,
-    status?: 200 | 409 | 422,
-  ) => staffMatterPage(deps, files, c, forms, status);
-
-  const answer = (
-    c: Context<StaffEnv>,
-    result: MatterChangeResult,
-    done: string,
-    formsFor: (message: string) => StaffMatterForms,
-  ) => answerChange(deps, files, c, result, done, formsFor);
+  const matterPage = staffMatterPage.bind(null, deps, files);
+  const answer = answerChange.bind(null, deps, files);
 
   app.get("/:id", (c) => matterPage(c));
 
