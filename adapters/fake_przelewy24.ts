@@ -114,7 +114,6 @@ export function createFakePrzelewy24(
   credentials: P24Credentials,
   options: { fetch?: typeof fetch; notificationTimeoutMs?: number } = {},
 ): FakePrzelewy24 {
-  const fetchFn = options.fetch ?? fetch;
   const transactions = new Map<string, FakeTransaction>();
   const sessions = new Map<string, string>();
   const requests: FakeRequest[] = [];
@@ -126,47 +125,24 @@ export function createFakePrzelewy24(
     const token = sessions.get(sessionId);
     return token ? transactions.get(token) : undefined;
   };
+  const found = (sessionId: string) => {
+    const t = bySession(sessionId);
+    if (!t) throw new Error(`fake Przelewy24: no transaction ${sessionId}`);
+    return t;
+  };
 
-  async function notificationFor(
+  const notificationFor = async (
     sessionId: string,
     changes: Partial<Omit<P24Notification, "sign">> = {},
-  ): Promise<P24Notification> {
-    const t = bySession(sessionId);
-    if (!t) throw new Error(`fake Przelewy24: no transaction ${sessionId}`);
-    const fields: Omit<P24Notification, "sign"> = {
-      merchantId: credentials.merchantId,
-      posId: credentials.posId,
-      sessionId: t.sessionId,
-      amount: t.amount,
-      originAmount: t.amount,
-      currency: t.currency,
-      orderId: t.orderId,
-      methodId: t.methodId,
-      statement: `p24-${String(t.orderId).slice(-9).replace(/(\d{3})(?=\d)/g, "$1-")}`,
-      ...changes,
-    };
-    return { ...fields, sign: await notificationSign(credentials.crc, fields) };
-  }
+  ): Promise<P24Notification> => await signedNotification(credentials, found(sessionId), changes);
 
-  async function sendNotification(
+  const sendNotification = async (
     sessionId: string,
     body: P24Notification | string,
-  ): Promise<number | "unreachable"> {
-    const t = bySession(sessionId);
-    if (!t) throw new Error(`fake Przelewy24: no transaction ${sessionId}`);
-    try {
-      const res = await fetchFn(t.urlStatus, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: typeof body === "string" ? body : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.notificationTimeoutMs ?? 30_000),
-      });
-      await res.body?.cancel();
-      return res.status;
-    } catch {
-      return "unreachable";
-    }
-  }
+  ): Promise<number | "unreachable"> =>
+    await postNotification(options.fetch ?? fetch, found(sessionId).urlStatus, body, {
+      timeoutMs: options.notificationTimeoutMs ?? 30_000,
+    });
 
   async function pay(token: string) {
     const t = transactions.get(token);
@@ -180,33 +156,151 @@ export function createFakePrzelewy24(
     return { notificationStatus };
   }
 
+  const state: FakeState = {
+    credentials,
+    transactions,
+    sessions,
+    requests,
+    hooks,
+    expectedAuth,
+    nextOrderId: () => nextOrderId++,
+    bySession,
+    pay,
+  };
+  const api = fakeApi(state);
+  const pages = fakePages(state);
+  const app = new Hono();
+  app.route("/", api);
+  app.route("/", pages);
+
+  return {
+    app,
+    api,
+    pages,
+    transactions,
+    requests,
+    bySession,
+    pay,
+    notificationFor,
+    sendNotification,
+    hooks,
+  };
+}
+
+/** The notification Przelewy24 sends for a paid transaction, signed; `changes` are signed too. */
+async function signedNotification(
+  credentials: P24Credentials,
+  t: FakeTransaction,
+  changes: Partial<Omit<P24Notification, "sign">>,
+): Promise<P24Notification> {
+  const fields: Omit<P24Notification, "sign"> = {
+    merchantId: credentials.merchantId,
+    posId: credentials.posId,
+    sessionId: t.sessionId,
+    amount: t.amount,
+    originAmount: t.amount,
+    currency: t.currency,
+    orderId: t.orderId,
+    methodId: t.methodId,
+    statement: `p24-${String(t.orderId).slice(-9).replace(/(\d{3})(?=\d)/g, "$1-")}`,
+    ...changes,
+  };
+  return { ...fields, sign: await notificationSign(credentials.crc, fields) };
+}
+
+/** POSTs a notification body to `urlStatus`; the app's HTTP status, or "unreachable". */
+async function postNotification(
+  fetchFn: typeof fetch,
+  urlStatus: string,
+  body: P24Notification | string,
+  { timeoutMs }: { timeoutMs: number },
+): Promise<number | "unreachable"> {
+  try {
+    const res = await fetchFn(urlStatus, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.body?.cancel();
+    return res.status;
+  } catch {
+    return "unreachable";
+  }
+}
+
+/** What the fake's API and pages share with the factory that holds the state. */
+type FakeState = {
+  credentials: P24Credentials;
+  transactions: Map<string, FakeTransaction>;
+  sessions: Map<string, string>;
+  requests: FakeRequest[];
+  hooks: FakePrzelewy24["hooks"];
+  expectedAuth: string;
+  nextOrderId(): number;
+  bySession(sessionId: string): FakeTransaction | undefined;
+  pay(token: string): Promise<{ notificationStatus: number | "unreachable" }>;
+};
+
+/** A register request's checked fields, or null when Przelewy24 would answer 400. */
+async function checkedRegistration(state: FakeState, raw: unknown) {
+  const { credentials } = state;
+  const b = readFields(raw, REGISTER_BODY);
+  if (
+    !b || b.amount < 1 ||
+    Object.entries(REGISTER_MAX_LENGTHS).some(([k, max]) => {
+      const text = b[k as keyof typeof REGISTER_MAX_LENGTHS];
+      return text.length < 1 || text.length > max;
+    })
+  ) return null;
+  if (b.merchantId !== credentials.merchantId || b.posId !== credentials.posId) return null;
+  const expected = await registerSign(credentials.crc, b);
+  if (!sameSignature(expected, b.sign)) return null;
+  if (state.sessions.has(b.sessionId)) return null;
+  return b;
+}
+
+/** The transaction as `/transaction/by/sessionId` reports it. */
+function transactionReport(t: FakeTransaction) {
+  return {
+    statement: `p24-${t.orderId}`,
+    orderId: t.orderId,
+    sessionId: t.sessionId,
+    status: t.status,
+    amount: t.amount,
+    currency: t.currency,
+    date: t.registeredAt,
+    dateOfTransaction: t.status > 0 ? t.registeredAt : "",
+    clientEmail: t.email,
+    accountMD5: "",
+    paymentMethod: t.methodId,
+    description: t.description,
+    clientName: "",
+    clientAddress: "",
+    clientCity: "",
+    clientPostcode: "",
+    batchId: 0,
+    fee: "0",
+  };
+}
+
+/** The API (server to server): Basic auth, JSON in and out, as the real one. */
+function fakeApi(state: FakeState): Hono {
+  const { credentials, transactions, sessions, requests, hooks, bySession } = state;
   const api = new Hono();
 
-  // The API (server to server): Basic auth, JSON in and out, as the real one.
   api.use("/api/*", async (c, next) => {
     const body = c.req.method === "GET" ? "" : await c.req.raw.clone().text();
     requests.push({ method: c.req.method, path: new URL(c.req.url).pathname, body });
-    if (c.req.header("authorization") !== expectedAuth) return c.json(UNAUTHORIZED, 401);
+    if (c.req.header("authorization") !== state.expectedAuth) return c.json(UNAUTHORIZED, 401);
     await next();
   });
 
   api.get("/api/v1/testAccess", (c) => c.json({ data: true, error: "" }));
 
   api.post("/api/v1/transaction/register", async (c) => {
-    const b = readFields(await c.req.json().catch(() => undefined), REGISTER_BODY);
-    if (
-      !b || b.amount < 1 ||
-      Object.entries(REGISTER_MAX_LENGTHS).some(([k, max]) => {
-        const text = b[k as keyof typeof REGISTER_MAX_LENGTHS];
-        return text.length < 1 || text.length > max;
-      })
-    ) return c.json(INVALID, 400);
-    if (b.merchantId !== credentials.merchantId || b.posId !== credentials.posId) {
-      return c.json(INVALID, 400);
-    }
-    const expected = await registerSign(credentials.crc, b);
-    if (!sameSignature(expected, b.sign)) return c.json(INVALID, 400);
-    if (sessions.has(b.sessionId)) return c.json(INVALID, 400);
+    const b = await checkedRegistration(state, await c.req.json().catch(() => undefined));
+    if (!b) return c.json(INVALID, 400);
     const token = randomTokenText();
     const t: FakeTransaction = {
       token,
@@ -218,7 +312,7 @@ export function createFakePrzelewy24(
       urlReturn: b.urlReturn,
       urlStatus: b.urlStatus,
       status: 0,
-      orderId: nextOrderId++,
+      orderId: state.nextOrderId(),
       methodId: 154,
       cancelled: false,
       verifyCalls: 0,
@@ -254,32 +348,15 @@ export function createFakePrzelewy24(
   api.get("/api/v1/transaction/by/sessionId/:sessionId", (c) => {
     const t = bySession(c.req.param("sessionId"));
     if (!t) return c.json({ error: "Transaction not found", responseCode: 0 }, 404);
-    return c.json({
-      data: {
-        statement: `p24-${t.orderId}`,
-        orderId: t.orderId,
-        sessionId: t.sessionId,
-        status: t.status,
-        amount: t.amount,
-        currency: t.currency,
-        date: t.registeredAt,
-        dateOfTransaction: t.status > 0 ? t.registeredAt : "",
-        clientEmail: t.email,
-        accountMD5: "",
-        paymentMethod: t.methodId,
-        description: t.description,
-        clientName: "",
-        clientAddress: "",
-        clientCity: "",
-        clientPostcode: "",
-        batchId: 0,
-        fee: "0",
-      },
-      responseCode: 0,
-    });
+    return c.json({ data: transactionReport(t), responseCode: 0 });
   });
 
-  // The payer's side: the payment page and its two buttons (plain forms, no script).
+  return api;
+}
+
+/** The payer's side: the payment page and its two buttons (plain forms, no script). */
+function fakePages(state: FakeState): Hono {
+  const { transactions } = state;
   const pages = new Hono();
   pages.get("/trnRequest/:token", (c) => {
     const t = transactions.get(c.req.param("token"));
@@ -318,7 +395,7 @@ export function createFakePrzelewy24(
   pages.post("/trnRequest/:token/zaplac", async (c) => {
     const t = transactions.get(c.req.param("token"));
     if (!t) return c.text("Nie ma takiej płatności", 404);
-    await pay(t.token);
+    await state.pay(t.token);
     return c.redirect(t.urlReturn, 303);
   });
 
@@ -329,22 +406,7 @@ export function createFakePrzelewy24(
     return c.redirect(t.urlReturn, 303);
   });
 
-  const app = new Hono();
-  app.route("/", api);
-  app.route("/", pages);
-
-  return {
-    app,
-    api,
-    pages,
-    transactions,
-    requests,
-    bySession,
-    pay,
-    notificationFor,
-    sendNotification,
-    hooks,
-  };
+  return pages;
 }
 
 function page(title: string, body: unknown) {

@@ -184,6 +184,105 @@ export function asP24Notification(value: unknown): P24Notification | undefined {
 
 type Call = { status: number; body: Record<string, unknown> | undefined } | { error: string };
 
+/** One API request; a network failure or timeout comes back as `{ error }`, never thrown. */
+async function callApi(
+  fetchFn: typeof fetch,
+  base: string,
+  auth: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Call> {
+  try {
+    const res = await fetchFn(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: auth,
+        accept: "application/json",
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const text = await res.text();
+    let parsed: Record<string, unknown> | undefined;
+    try {
+      const json = JSON.parse(text);
+      parsed = json && typeof json === "object" ? json : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, body: parsed };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const describe = (r: Call) =>
+  "error" in r
+    ? r.error
+    : `HTTP ${r.status}${r.body?.error !== undefined ? `: ${String(r.body.error)}` : ""}`;
+/** 4xx: the gateway read the request and refused it; anything else may pass on a retry. */
+const refused = (r: Call) => !("error" in r) && r.status >= 400 && r.status < 500;
+
+/** A notification's body, checked: JSON of the right shape, signed by us, for our merchant. */
+async function parseNotification(
+  config: Przelewy24Config,
+  body: string,
+): Promise<ParseNotificationResult> {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: "malformed", detail: "not JSON" };
+  }
+  const n = asP24Notification(json);
+  if (!n) return { ok: false, reason: "malformed", detail: "not a Przelewy24 notification" };
+  const expected = await notificationSign(config.crc, n);
+  if (!sameSignature(expected, n.sign)) {
+    return { ok: false, reason: "bad_signature", detail: "sign does not match" };
+  }
+  if (n.merchantId !== config.merchantId || n.posId !== config.posId) {
+    return { ok: false, reason: "bad_signature", detail: "signed for another merchant" };
+  }
+  return {
+    ok: true,
+    notification: {
+      sessionId: n.sessionId,
+      orderId: n.orderId,
+      amount: n.amount,
+      currency: n.currency,
+      methodId: n.methodId,
+      statement: n.statement,
+    },
+  };
+}
+
+/** The answer of `/transaction/by/sessionId`, read. */
+function transactionFrom(r: Call): GetTransactionResult {
+  if ("error" in r) return { ok: false, reason: "unavailable", detail: r.error };
+  if (r.status === 404) return { ok: false, reason: "not_found" };
+  const d = r.body?.data as Record<string, unknown> | undefined;
+  if (
+    r.status !== 200 || !d || !isInt(d.orderId) || !isInt(d.amount) || !isInt(d.status) ||
+    !isStr(d.sessionId)
+  ) {
+    return { ok: false, reason: "unavailable", detail: describe(r) };
+  }
+  const status = (["unpaid", "awaiting_verify", "paid", "refunded"] as const)[d.status];
+  if (!status) return { ok: false, reason: "unavailable", detail: `status ${d.status}` };
+  return {
+    ok: true,
+    transaction: {
+      sessionId: d.sessionId,
+      orderId: d.orderId,
+      amount: d.amount,
+      currency: isStr(d.currency) ? d.currency : "PLN",
+      status,
+    },
+  };
+}
+
 export function createPrzelewy24Gateway(
   config: Przelewy24Config,
   fetchFn: typeof fetch = fetch,
@@ -191,38 +290,8 @@ export function createPrzelewy24Gateway(
   const base = config.baseUrl.replace(/\/+$/, "");
   const auth = basicAuth(config.posId, config.apiKey);
 
-  async function call(method: string, path: string, body?: unknown): Promise<Call> {
-    try {
-      const res = await fetchFn(`${base}${path}`, {
-        method,
-        headers: {
-          authorization: auth,
-          accept: "application/json",
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      const text = await res.text();
-      let parsed: Record<string, unknown> | undefined;
-      try {
-        const json = JSON.parse(text);
-        parsed = json && typeof json === "object" ? json : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      return { status: res.status, body: parsed };
-    } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
-    }
-  }
-
-  const describe = (r: Call) =>
-    "error" in r
-      ? r.error
-      : `HTTP ${r.status}${r.body?.error !== undefined ? `: ${String(r.body.error)}` : ""}`;
-  /** 4xx: the gateway read the request and refused it; anything else may pass on a retry. */
-  const refused = (r: Call) => !("error" in r) && r.status >= 400 && r.status < 500;
+  const call = (method: string, path: string, body?: unknown) =>
+    callApi(fetchFn, base, auth, method, path, body);
 
   return {
     name: "przelewy24",
@@ -257,34 +326,7 @@ export function createPrzelewy24Gateway(
       return { ok: false, reason: refused(r) ? "refused" : "unavailable", detail: describe(r) };
     },
 
-    async parseNotification(body: string): Promise<ParseNotificationResult> {
-      let json: unknown;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        return { ok: false, reason: "malformed", detail: "not JSON" };
-      }
-      const n = asP24Notification(json);
-      if (!n) return { ok: false, reason: "malformed", detail: "not a Przelewy24 notification" };
-      const expected = await notificationSign(config.crc, n);
-      if (!sameSignature(expected, n.sign)) {
-        return { ok: false, reason: "bad_signature", detail: "sign does not match" };
-      }
-      if (n.merchantId !== config.merchantId || n.posId !== config.posId) {
-        return { ok: false, reason: "bad_signature", detail: "signed for another merchant" };
-      }
-      return {
-        ok: true,
-        notification: {
-          sessionId: n.sessionId,
-          orderId: n.orderId,
-          amount: n.amount,
-          currency: n.currency,
-          methodId: n.methodId,
-          statement: n.statement,
-        },
-      };
-    },
+    parseNotification: (body: string) => parseNotification(config, body),
 
     async verifyTransaction(n: GatewayNotification): Promise<VerifyTransactionResult> {
       const sign = await verifySign(config.crc, n);
@@ -310,27 +352,7 @@ export function createPrzelewy24Gateway(
         "GET",
         `/api/v1/transaction/by/sessionId/${encodeURIComponent(sessionId)}`,
       );
-      if ("error" in r) return { ok: false, reason: "unavailable", detail: r.error };
-      if (r.status === 404) return { ok: false, reason: "not_found" };
-      const d = r.body?.data as Record<string, unknown> | undefined;
-      if (
-        r.status !== 200 || !d || !isInt(d.orderId) || !isInt(d.amount) || !isInt(d.status) ||
-        !isStr(d.sessionId)
-      ) {
-        return { ok: false, reason: "unavailable", detail: describe(r) };
-      }
-      const status = (["unpaid", "awaiting_verify", "paid", "refunded"] as const)[d.status];
-      if (!status) return { ok: false, reason: "unavailable", detail: `status ${d.status}` };
-      return {
-        ok: true,
-        transaction: {
-          sessionId: d.sessionId,
-          orderId: d.orderId,
-          amount: d.amount,
-          currency: isStr(d.currency) ? d.currency : "PLN",
-          status,
-        },
-      };
+      return transactionFrom(r);
     },
   };
 }

@@ -54,19 +54,59 @@ function cachedSettings(deps: AppDeps): CachedSettings {
   };
 }
 
+type ErrorStatus = 400 | 403 | 404 | 413 | 415 | 422 | 429 | 500 | 503;
+
+function errorResponse(c: Context<AppEnv>, status: ErrorStatus) {
+  return renderPage(
+    c,
+    { title: errorTitle(status), menu: publicMenu, status },
+    <ErrorPage status={status} requestId={c.get("requestId")} />,
+  );
+}
+
+/** Request bodies: the default limit, a larger one for uploads, none for the import's stream. */
+function uploadLimits() {
+  return requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX], [
+    // A document carries one file of up to 20 MiB, a matter up to three, plus the framing.
+    // Bulk letters: a ZIP or several files up to BULK_MAX_TOTAL_BYTES together (first match wins).
+    { path: DOCUMENTS_BULK_PATH, maxSize: BULK_MAX_TOTAL_BYTES + 1024 * 1024 },
+    { path: DOCUMENTS_UPLOAD_PREFIX, maxSize: uploadBodyLimit(1) },
+    { path: MATTER_UPLOAD_PATH, maxSize: uploadBodyLimit(MAX_ATTACHMENTS) },
+  ]);
+}
+
+/** Errors thrown by a handler: a client error's page, 503 for storage, else logged and 500. */
+function errorHandler(deps: AppDeps) {
+  return (err: Error, c: Context<AppEnv>) => {
+    if (err instanceof HTTPException && err.status < 500) {
+      const status = ([400, 403, 404, 413, 415, 422, 429] as const).find((s) => s === err.status);
+      return errorResponse(c, status ?? 400);
+    }
+    if (isStorageUnavailable(err)) {
+      // A full disk or a read-only KV: the write was rolled back, so say nothing was saved.
+      deps.log.error("storage unavailable", {
+        requestId: c.get("requestId"),
+        method: c.req.method,
+        path: c.req.path,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+      c.header("Retry-After", "60");
+      return errorResponse(c, 503);
+    }
+    deps.log.error("request failed", {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
+    return errorResponse(c, 500);
+  };
+}
+
 /** The whole application, wired from its dependencies; main.ts serves it, tests call it. */
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
-
-  const errorResponse = (
-    c: Context<AppEnv>,
-    status: 400 | 403 | 404 | 413 | 415 | 422 | 429 | 500 | 503,
-  ) =>
-    renderPage(
-      c,
-      { title: errorTitle(status), menu: publicMenu, status },
-      <ErrorPage status={status} requestId={c.get("requestId")} />,
-    );
 
   // Headers set before any Response is built; residents on slow phones get HTML, CSS and
   // JavaScript gzip-compressed when their browser accepts it.
@@ -93,15 +133,7 @@ export function createApp(deps: AppDeps) {
   const devGateway = devPaymentGateway(deps);
   if (devGateway) app.route(DEV_P24_PATH, devGateway.api);
   app.use(csrfProtection(deps.config));
-  app.use(
-    requestSizeLimit((c) => errorResponse(c, 413), [IMPORT_UPLOAD_PREFIX], [
-      // A document carries one file of up to 20 MiB, a matter up to three, plus the framing.
-      // Bulk letters: a ZIP or several files up to BULK_MAX_TOTAL_BYTES together (first match wins).
-      { path: DOCUMENTS_BULK_PATH, maxSize: BULK_MAX_TOTAL_BYTES + 1024 * 1024 },
-      { path: DOCUMENTS_UPLOAD_PREFIX, maxSize: uploadBodyLimit(1) },
-      { path: MATTER_UPLOAD_PATH, maxSize: uploadBodyLimit(MAX_ATTACHMENTS) },
-    ]),
-  );
+  app.use(uploadLimits());
 
   app.route("/", publicRoutes(deps));
   app.route("/", paymentNotificationRoutes(deps));
@@ -112,30 +144,6 @@ export function createApp(deps: AppDeps) {
   if (deps.config.env === "development") app.route("/dev", devRoutes(deps, devGateway));
 
   app.notFound((c) => errorResponse(c, 404));
-  app.onError((err, c) => {
-    if (err instanceof HTTPException && err.status < 500) {
-      const status = ([400, 403, 404, 413, 415, 422, 429] as const).find((s) => s === err.status);
-      return errorResponse(c, status ?? 400);
-    }
-    if (isStorageUnavailable(err)) {
-      // A full disk or a read-only KV: the write was rolled back, so say nothing was saved.
-      deps.log.error("storage unavailable", {
-        requestId: c.get("requestId"),
-        method: c.req.method,
-        path: c.req.path,
-        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-      });
-      c.header("Retry-After", "60");
-      return errorResponse(c, 503);
-    }
-    deps.log.error("request failed", {
-      requestId: c.get("requestId"),
-      method: c.req.method,
-      path: c.req.path,
-      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-      stack: err instanceof Error ? err.stack : undefined,
-    });
-    return errorResponse(c, 500);
-  });
+  app.onError(errorHandler(deps));
   return app;
 }

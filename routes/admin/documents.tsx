@@ -93,84 +93,78 @@ function refusal(result: Exclude<PublishResult, { ok: true }>): { field: string;
   }
 }
 
-/** Mounted at /admin/dokumenty. */
-export function documentRoutes(deps: AppDeps) {
-  const { kv, clock, config } = deps;
-  const store = kvFileStore(kv, clock);
-  const app = new Hono<StaffEnv>();
-  app.use(staffOnly(deps));
+/** The documents list with the publish form (as typed after a refusal). */
+async function documentsPage(
+  kv: Deno.Kv,
+  c: Context<StaffEnv>,
+  options: {
+    status?: 200 | 422;
+    form?: DocumentFormValues;
+    errors?: FieldErrors;
+    error?: string;
+  } = {},
+) {
+  const search = (c.req.query("q") ?? "").slice(0, 100);
+  const [rows, buildings] = await Promise.all([
+    listDocumentsForStaff(kv, search),
+    listBuildings(kv),
+  ]);
+  return renderPage(
+    c,
+    {
+      title: "Dokumenty",
+      menu: staffMenu,
+      viewer: staffViewer(c.get("staff")),
+      status: options.status,
+    },
+    <DocumentsAdminPage
+      rows={rows}
+      buildings={buildings}
+      form={options.form ?? emptyDocumentForm}
+      errors={options.errors ?? {}}
+      error={options.error}
+      notice={options.status ? undefined : notices[c.req.query("wynik") ?? ""]}
+      search={search}
+    />,
+  );
+}
 
-  const page = async (
-    c: Context<StaffEnv>,
-    options: {
-      status?: 200 | 422;
-      form?: DocumentFormValues;
-      errors?: FieldErrors;
-      error?: string;
-    } = {},
-  ) => {
-    const search = (c.req.query("q") ?? "").slice(0, 100);
-    const [rows, buildings] = await Promise.all([
-      listDocumentsForStaff(kv, search),
-      listBuildings(kv),
-    ]);
-    return renderPage(
-      c,
-      {
-        title: "Dokumenty",
-        menu: staffMenu,
-        viewer: staffViewer(c.get("staff")),
-        status: options.status,
-      },
-      <DocumentsAdminPage
-        rows={rows}
-        buildings={buildings}
-        form={options.form ?? emptyDocumentForm}
-        errors={options.errors ?? {}}
-        error={options.error}
-        notice={options.status ? undefined : notices[c.req.query("wynik") ?? ""]}
-        search={search}
-      />,
-    );
+/** The publish form: the values as typed, and either the publication or the field errors. */
+function readPublishForm(body: Body) {
+  const unitCode = text(body.unit_code).trim().slice(0, 40);
+  const buildingIds = texts(body.building_id);
+  // A form without the "Do kogo" radios (older pages, scripts): ticked buildings mean buildings.
+  const audienceRaw = text(body.audience) || (buildingIds.length > 0 ? "buildings" : "all");
+  const typed: DocumentFormValues = {
+    title: text(body.title).trim().replace(/\s+/g, " ").slice(0, DOCUMENT_TITLE_MAX * 2),
+    category: text(body.category).slice(0, 40),
+    unitCode,
+    ...typedAudience(audienceRaw, buildingIds),
   };
-
-  app.get("/", (c) => page(c));
-
-  app.post("/", async (c) => {
-    const body = await readMultipart(c);
-    const unitCode = text(body.unit_code).trim().slice(0, 40);
-    const buildingIds = texts(body.building_id);
-    // A form without the "Do kogo" radios (older pages, scripts): ticked buildings mean buildings.
-    const audienceRaw = text(body.audience) || (buildingIds.length > 0 ? "buildings" : "all");
-    const typed: DocumentFormValues = {
-      title: text(body.title).trim().replace(/\s+/g, " ").slice(0, DOCUMENT_TITLE_MAX * 2),
-      category: text(body.category).slice(0, 40),
-      unitCode,
-      ...typedAudience(audienceRaw, buildingIds),
-    };
-    const file = fileOf(body.file);
-    const errors: FieldErrors = {};
-    const tErr = titleError(typed.title);
-    if (tErr) errors.title = tErr;
-    if (!file) errors.file = "Wybierz plik (PDF, JPG albo PNG).";
-    if (typed.category !== "" && !isDocumentCategory(typed.category)) {
-      errors.category = "Wybierz rodzaj z listy.";
-    }
-    // A letter goes to one unit: the audience choice does not apply, ticked buildings are a mistake.
-    const audience = unitCode === "" ? parseAudience(audienceRaw, typed.buildingIds) : null;
-    if (unitCode !== "" && typed.buildingIds.length > 0) {
-      errors.unit_code = "Podaj kod lokalu albo zaznacz budynki — nie jedno i drugie.";
-    }
-    if (audience && !audience.ok) errors.audience = audience.error;
-    if (Object.keys(errors).length > 0 || !file) {
-      return page(c, { status: 422, form: typed, errors });
-    }
-    const category: DocumentCategory = isDocumentCategory(typed.category)
-      ? typed.category
-      : typed.unitCode !== ""
-      ? "pisma"
-      : "komunikaty";
-    const result = await publishDocument(kv, clock, store, {
+  const file = fileOf(body.file);
+  const errors: FieldErrors = {};
+  const tErr = titleError(typed.title);
+  if (tErr) errors.title = tErr;
+  if (!file) errors.file = "Wybierz plik (PDF, JPG albo PNG).";
+  if (typed.category !== "" && !isDocumentCategory(typed.category)) {
+    errors.category = "Wybierz rodzaj z listy.";
+  }
+  // A letter goes to one unit: the audience choice does not apply, ticked buildings are a mistake.
+  const audience = unitCode === "" ? parseAudience(audienceRaw, typed.buildingIds) : null;
+  if (unitCode !== "" && typed.buildingIds.length > 0) {
+    errors.unit_code = "Podaj kod lokalu albo zaznacz budynki — nie jedno i drugie.";
+  }
+  if (audience && !audience.ok) errors.audience = audience.error;
+  if (Object.keys(errors).length > 0 || !file) return { ok: false as const, typed, errors };
+  const category: DocumentCategory = isDocumentCategory(typed.category)
+    ? typed.category
+    : typed.unitCode !== ""
+    ? "pisma"
+    : "komunikaty";
+  return {
+    ok: true as const,
+    typed,
+    input: {
       title: typed.title,
       category,
       unitCode: unitCode || undefined,
@@ -178,13 +172,32 @@ export function documentRoutes(deps: AppDeps) {
         ? audience.audience.buildingIds
         : [],
       file: { name: file.name, body: file },
-    }, {
-      staff: staffActor(c.get("staff")),
-      ctx: { coop: c.get("cooperative"), baseUrl: config.baseUrl },
-    });
+    },
+  };
+}
+
+/** Mounted at /admin/dokumenty. */
+export function documentRoutes(deps: AppDeps) {
+  const { kv, clock, config } = deps;
+  const store = kvFileStore(kv, clock);
+  const app = new Hono<StaffEnv>();
+  app.use(staffOnly(deps));
+  const page = (c: Context<StaffEnv>, options?: Parameters<typeof documentsPage>[2]) =>
+    documentsPage(kv, c, options);
+  const publishBy = (c: Context<StaffEnv>) => ({
+    staff: staffActor(c.get("staff")),
+    ctx: { coop: c.get("cooperative"), baseUrl: config.baseUrl },
+  });
+
+  app.get("/", (c) => page(c));
+
+  app.post("/", async (c) => {
+    const form = readPublishForm(await readMultipart(c));
+    if (!form.ok) return page(c, { status: 422, form: form.typed, errors: form.errors });
+    const result = await publishDocument(kv, clock, store, form.input, publishBy(c));
     if (!result.ok) {
       const r = refusal(result);
-      return page(c, { status: 422, form: typed, errors: { [r.field]: r.message } });
+      return page(c, { status: 422, form: form.typed, errors: { [r.field]: r.message } });
     }
     return c.redirect(`${DOCUMENTS_PATH}?wynik=opublikowano`, 303);
   });
@@ -207,11 +220,7 @@ export function documentRoutes(deps: AppDeps) {
       title,
       category: "komunikaty", // ignored: a new version keeps the old one's category below
       file: { name: file.name, body: file },
-    }, {
-      staff: staffActor(c.get("staff")),
-      ctx: { coop: c.get("cooperative"), baseUrl: config.baseUrl },
-      replaces: c.req.param("id").slice(0, 40),
-    });
+    }, { ...publishBy(c), replaces: c.req.param("id").slice(0, 40) });
     if (!result.ok) {
       if (result.reason === "not_found") return c.notFound();
       return page(c, { status: 422, error: `Nowa wersja: ${refusal(result).message}` });

@@ -66,6 +66,103 @@ const runNotices: Record<string, string> = {
   przygotowano: "Zawiadomienia przygotowane. Sprawdź podgląd i wyślij.",
 };
 
+const shell = (c: Context<StaffEnv>, title: string, status?: 200 | 404 | 422) => ({
+  title,
+  menu: staffMenu,
+  viewer: staffViewer(c.get("staff")),
+  status,
+});
+
+/** The list of runs with the form for a new one (as typed after a refusal). */
+async function runListPage(
+  kv: Deno.Kv,
+  c: Context<StaffEnv>,
+  options: { status?: 200 | 422; form?: RunFormValues; errors?: FieldErrors } = {},
+) {
+  const [runs, components] = await Promise.all([listFeeNoticeRuns(kv), getChargeComponents(kv)]);
+  const form = options.form ?? {
+    period: "",
+    external: components.filter(looksExternal).map((c) => c.code),
+    paymentDay: String(DEFAULT_PAYMENT_DAY),
+    justification: "",
+  };
+  return renderPage(
+    c,
+    shell(c, "Zawiadomienia o zmianie opłat", options.status),
+    <FeeNoticesPage
+      runs={runs}
+      components={components}
+      form={form}
+      errors={options.errors ?? {}}
+      notice={options.status ? undefined : runNotices[c.req.query("wynik") ?? ""]}
+    />,
+  );
+}
+
+/** The new-run form: the values as typed, and either the parsed input or the field errors. */
+function readRunForm(body: Awaited<ReturnType<typeof readForm>>) {
+  const typed: RunFormValues = {
+    period: single(body.period).trim().slice(0, 20),
+    external: multiple(body.external).map((s) => s.slice(0, 40)).slice(0, 100),
+    paymentDay: single(body.payment_day).trim().slice(0, 4),
+    justification: single(body.justification).replace(/\r\n?/g, "\n").trim()
+      .slice(0, JUSTIFICATION_MAX * 2),
+  };
+  const errors: FieldErrors = {};
+  const period = parsePeriod(typed.period);
+  if (!period.ok) errors.period = `Podaj miesiąc zmiany: ${period.message}.`;
+  const day = Number(typed.paymentDay);
+  if (!/^\d{1,2}$/.test(typed.paymentDay) || day < 1 || day > 28) {
+    errors.payment_day = "Podaj dzień miesiąca od 1 do 28.";
+  }
+  const j = typed.justification;
+  if (j.length < JUSTIFICATION_MIN) {
+    errors.justification = `Napisz uzasadnienie (co najmniej ${JUSTIFICATION_MIN} znaków).`;
+  } else if (j.length > JUSTIFICATION_MAX) {
+    errors.justification = `Uzasadnienie może mieć najwyżej ${JUSTIFICATION_MAX} znaków.`;
+  } else if (CONTROL_CHARS.test(j.replace(/\n/g, " "))) {
+    errors.justification = "Uzasadnienie zawiera niedozwolone znaki.";
+  }
+  if (Object.keys(errors).length > 0 || !period.ok) return { ok: false as const, typed, errors };
+  return {
+    ok: true as const,
+    typed,
+    input: {
+      period: period.value,
+      externalComponents: typed.external,
+      justification: j,
+      paymentDay: day,
+    },
+  };
+}
+
+/** The notice above a run's page: after sending, how many went and how many are left. */
+function runNotice(c: Context<StaffEnv>): string | undefined {
+  const sent = Number(c.req.query("wyslano") ?? 0) || 0;
+  const left = Number(c.req.query("zostalo") ?? 0) || 0;
+  return c.req.query("wynik") === "wyslano"
+    ? `Wysłano: ${count(sent, "zawiadomienie", "zawiadomienia", "zawiadomień")}.` +
+      (left > 0 ? ` Zostało do wysłania: ${left}. Kliknij „Wyślij zawiadomienia” jeszcze raz.` : "")
+    : runNotices[c.req.query("wynik") ?? ""];
+}
+
+/** One run's page: its units, the preview links and the send button. */
+async function runPage(
+  kv: Deno.Kv,
+  clock: AppDeps["clock"],
+  c: Context<StaffEnv>,
+  options: { status?: 200 | 422; error?: string } = {},
+) {
+  const overview = await feeNoticeRunOverview(kv, clock, c.req.param("id")!.slice(0, 40));
+  if (!overview) return c.notFound();
+  const notice = options.status ? undefined : runNotice(c);
+  return renderPage(
+    c,
+    shell(c, "Zawiadomienia o zmianie opłat", options.status),
+    <FeeNoticeRunPage overview={overview} notice={notice} error={options.error} />,
+  );
+}
+
 /** Mounted at /admin/zawiadomienia. */
 export function feeNoticeRoutes(deps: AppDeps) {
   const { kv, clock, config } = deps;
@@ -73,107 +170,26 @@ export function feeNoticeRoutes(deps: AppDeps) {
   const app = new Hono<StaffEnv>();
   app.use(staffOnly(deps));
 
-  const shell = (c: Context<StaffEnv>, title: string, status?: 200 | 404 | 422) => ({
-    title,
-    menu: staffMenu,
-    viewer: staffViewer(c.get("staff")),
-    status,
-  });
-
-  const listPage = async (
-    c: Context<StaffEnv>,
-    options: { status?: 200 | 422; form?: RunFormValues; errors?: FieldErrors } = {},
-  ) => {
-    const [runs, components] = await Promise.all([listFeeNoticeRuns(kv), getChargeComponents(kv)]);
-    const form = options.form ?? {
-      period: "",
-      external: components.filter(looksExternal).map((c) => c.code),
-      paymentDay: String(DEFAULT_PAYMENT_DAY),
-      justification: "",
-    };
-    return renderPage(
-      c,
-      shell(c, "Zawiadomienia o zmianie opłat", options.status),
-      <FeeNoticesPage
-        runs={runs}
-        components={components}
-        form={form}
-        errors={options.errors ?? {}}
-        notice={options.status ? undefined : runNotices[c.req.query("wynik") ?? ""]}
-      />,
-    );
-  };
-
-  app.get("/", (c) => listPage(c));
+  app.get("/", (c) => runListPage(kv, c));
 
   app.post("/", async (c) => {
-    const body = await readForm(c.req);
-    const typed: RunFormValues = {
-      period: single(body.period).trim().slice(0, 20),
-      external: multiple(body.external).map((s) => s.slice(0, 40)).slice(0, 100),
-      paymentDay: single(body.payment_day).trim().slice(0, 4),
-      justification: single(body.justification).replace(/\r\n?/g, "\n").trim()
-        .slice(0, JUSTIFICATION_MAX * 2),
-    };
-    const errors: FieldErrors = {};
-    const period = parsePeriod(typed.period);
-    if (!period.ok) errors.period = `Podaj miesiąc zmiany: ${period.message}.`;
-    const day = Number(typed.paymentDay);
-    if (!/^\d{1,2}$/.test(typed.paymentDay) || day < 1 || day > 28) {
-      errors.payment_day = "Podaj dzień miesiąca od 1 do 28.";
+    const form = readRunForm(await readForm(c.req));
+    if (!form.ok) {
+      return runListPage(kv, c, { status: 422, form: form.typed, errors: form.errors });
     }
-    const j = typed.justification;
-    if (j.length < JUSTIFICATION_MIN) {
-      errors.justification = `Napisz uzasadnienie (co najmniej ${JUSTIFICATION_MIN} znaków).`;
-    } else if (j.length > JUSTIFICATION_MAX) {
-      errors.justification = `Uzasadnienie może mieć najwyżej ${JUSTIFICATION_MAX} znaków.`;
-    } else if (CONTROL_CHARS.test(j.replace(/\n/g, " "))) {
-      errors.justification = "Uzasadnienie zawiera niedozwolone znaki.";
-    }
-    if (Object.keys(errors).length > 0 || !period.ok) {
-      return listPage(c, { status: 422, form: typed, errors });
-    }
-    const result = await prepareFeeNoticeRun(kv, clock, {
-      period: period.value,
-      externalComponents: typed.external,
-      justification: j,
-      paymentDay: day,
-    }, staffActor(c.get("staff")));
+    const result = await prepareFeeNoticeRun(kv, clock, form.input, staffActor(c.get("staff")));
     if (!result.ok) {
       const message = result.reason === "no_changes"
         ? "Żaden lokal nie ma nowych stawek od tego miesiąca. Najpierw zaimportuj stawki opłat " +
           "(Import danych → Stawki opłat) z tym miesiącem w kolumnie „od miesiąca”."
         : "Zaznaczony składnik nie jest na liście składników opłat. Odśwież stronę.";
       const field = result.reason === "no_changes" ? "period" : "external";
-      return listPage(c, { status: 422, form: typed, errors: { [field]: message } });
+      return runListPage(kv, c, { status: 422, form: form.typed, errors: { [field]: message } });
     }
     return c.redirect(`${FEE_NOTICES_PATH}/${result.run.id}?wynik=przygotowano`, 303);
   });
 
-  const runPage = async (
-    c: Context<StaffEnv>,
-    options: { status?: 200 | 422; error?: string } = {},
-  ) => {
-    const overview = await feeNoticeRunOverview(kv, clock, c.req.param("id")!.slice(0, 40));
-    if (!overview) return c.notFound();
-    const sent = Number(c.req.query("wyslano") ?? 0) || 0;
-    const left = Number(c.req.query("zostalo") ?? 0) || 0;
-    const notice = options.status
-      ? undefined
-      : c.req.query("wynik") === "wyslano"
-      ? `Wysłano: ${count(sent, "zawiadomienie", "zawiadomienia", "zawiadomień")}.` +
-        (left > 0
-          ? ` Zostało do wysłania: ${left}. Kliknij „Wyślij zawiadomienia” jeszcze raz.`
-          : "")
-      : runNotices[c.req.query("wynik") ?? ""];
-    return renderPage(
-      c,
-      shell(c, "Zawiadomienia o zmianie opłat", options.status),
-      <FeeNoticeRunPage overview={overview} notice={notice} error={options.error} />,
-    );
-  };
-
-  app.get("/:id", (c) => runPage(c));
+  app.get("/:id", (c) => runPage(kv, clock, c));
 
   app.post("/:id/wyslij", async (c) => {
     const result = await sendFeeNoticeRun(kv, clock, store, c.req.param("id").slice(0, 40), {
@@ -186,7 +202,7 @@ export function feeNoticeRoutes(deps: AppDeps) {
       const error = result.reason === "too_late"
         ? result.message
         : "Żaden lokal nie ma już zmiany opłat w tym miesiącu — stawki zmieniono po przygotowaniu.";
-      return runPage(c, { status: 422, error });
+      return runPage(kv, clock, c, { status: 422, error });
     }
     return c.redirect(
       `${FEE_NOTICES_PATH}/${c.req.param("id")}?wynik=wyslano&wyslano=${result.sent}` +

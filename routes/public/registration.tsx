@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { submitAccessRequest } from "../../domain/access/access_requests.ts";
 import {
   type RegistrationFieldName,
@@ -8,7 +8,7 @@ import {
 } from "../../domain/access/registration_form.ts";
 import { consumeRateLimit } from "../../domain/accounts/rate_limit.ts";
 import { getRodoNotice } from "../../domain/access/rodo.ts";
-import { type AddressCheck, checkManagedAddress } from "../../domain/access/managed_address.ts";
+import { checkManagedAddress } from "../../domain/access/managed_address.ts";
 import { listStreets } from "../../domain/backoffice/register.ts";
 import { publicMenu } from "../../views/menu.ts";
 import {
@@ -36,6 +36,57 @@ const valuesOf = (form: Record<string, string | string[]>): RegistrationValues =
 
 const ADDRESS_FIELDS: readonly RegistrationFieldName[] = ["street", "building", "unit"];
 
+const TOO_MANY =
+  "Wysłano zbyt wiele formularzy w krótkim czasie. Spróbuj ponownie później albo skontaktuj się z biurem spółdzielni.";
+
+/** Counts one submission against the sender's address and the e-mail; false when over a limit. */
+async function withinRateLimits(kv: Deno.Kv, clock: AppDeps["clock"], ip: string, email: string) {
+  if (!(await consumeRateLimit(kv, clock, "registration_address", ip, PER_ADDRESS)).ok) {
+    return false;
+  }
+  return (await consumeRateLimit(kv, clock, "registration_email", email, PER_EMAIL)).ok;
+}
+
+/** The form again, as typed, with its errors (422) or the too-many banner (429). */
+async function correctionPage(
+  kv: Deno.Kv,
+  c: Context<AppEnv>,
+  props: {
+    values: RegistrationValues;
+    notice: Awaited<ReturnType<typeof getRodoNotice>>;
+    status: 422 | 429;
+    errors: Record<string, string | undefined>;
+    banner?: string;
+  },
+) {
+  return renderPage(
+    c,
+    { title: "Rejestracja — popraw dane", menu: publicMenu, status: props.status },
+    <RegistrationPage
+      values={props.values}
+      errors={props.errors}
+      notice={props.notice}
+      banner={props.banner}
+      streets={await listStreets(kv)}
+    />,
+  );
+}
+
+/** One field re-rendered with its error; after an address field, the address check too. */
+async function checkedField(kv: Deno.Kv, name: RegistrationFieldName, values: RegistrationValues) {
+  const result = registrationSchema.safeParse(values);
+  const errors = result.success ? {} : fieldErrors(result.error);
+  const check = ADDRESS_FIELDS.includes(name)
+    ? await checkManagedAddress(kv, values.street ?? "", values.building ?? "")
+    : undefined;
+  return (
+    <>
+      <RegistrationField name={name} values={values} errors={{ [name]: errors[name] }} />
+      {check && <AddressCheckNote check={check} values={values} oob />}
+    </>
+  );
+}
+
 export function registrationRoutes(deps: AppDeps) {
   const { kv, clock, config } = deps;
   const app = new Hono<AppEnv>();
@@ -55,42 +106,16 @@ export function registrationRoutes(deps: AppDeps) {
     const form = await readForm(c.req);
     const name = c.req.header("HX-Trigger-Name") as RegistrationFieldName | undefined;
     if (!name || !registrationFieldNames.includes(name)) return c.body(null, 204);
-    const values = valuesOf(form);
-    const result = registrationSchema.safeParse(values);
-    const errors = result.success ? {} : fieldErrors(result.error);
     c.header("Vary", "HX-Request", { append: true });
-    const check = ADDRESS_FIELDS.includes(name)
-      ? await checkManagedAddress(kv, values.street ?? "", values.building ?? "")
-      : undefined;
-    return c.html(
-      <>
-        <RegistrationField name={name} values={values} errors={{ [name]: errors[name] }} />
-        {check && <AddressCheckNote check={check} values={values} oob />}
-      </>,
-    );
+    return c.html(await checkedField(kv, name, valuesOf(form)));
   });
 
   app.post("/rejestracja", async (c) => {
     const form = await readForm(c.req);
     const values = valuesOf(form);
     const notice = await getRodoNotice(kv, c.get("cooperative"));
-    const page = async (
-      status: 422 | 429,
-      errors: Record<string, string | undefined>,
-      options: { banner?: string; address?: AddressCheck } = {},
-    ) =>
-      renderPage(
-        c,
-        { title: "Rejestracja — popraw dane", menu: publicMenu, status },
-        <RegistrationPage
-          values={values}
-          errors={errors}
-          notice={notice}
-          banner={options.banner}
-          address={options.address}
-          streets={await listStreets(kv)}
-        />,
-      );
+    const page = (status: 422 | 429, errors: Record<string, string | undefined>, banner?: string) =>
+      correctionPage(kv, c, { values, notice, status, errors, banner });
 
     const parsed = registrationSchema.safeParse(values);
     if (!parsed.success) return page(422, fieldErrors(parsed.error));
@@ -109,13 +134,8 @@ export function registrationRoutes(deps: AppDeps) {
     const address = await checkManagedAddress(kv, d.street, d.building);
 
     const ip = clientAddress(c, config.trustProxy);
-    const tooMany =
-      "Wysłano zbyt wiele formularzy w krótkim czasie. Spróbuj ponownie później albo skontaktuj się z biurem spółdzielni.";
-    if (!(await consumeRateLimit(kv, clock, "registration_address", ip, PER_ADDRESS)).ok) {
-      return page(429, {}, { banner: tooMany });
-    }
-    if (!(await consumeRateLimit(kv, clock, "registration_email", d.email, PER_EMAIL)).ok) {
-      return page(429, {}, { banner: tooMany });
+    if (!(await withinRateLimits(kv, clock, ip, d.email))) {
+      return page(429, {}, TOO_MANY);
     }
     await submitAccessRequest(
       kv,

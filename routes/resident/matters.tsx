@@ -1,4 +1,5 @@
 import { type Context, Hono } from "hono";
+import type { FileStore } from "../../domain/files/file_store.ts";
 import { kvFileStore } from "../../domain/files/kv_file_store.ts";
 import {
   addResidentReply,
@@ -32,8 +33,8 @@ const MAX_FIELD_CHARS = 20_000;
 
 /** /ebok/zgloszenia: the resident's matters (mounted under /ebok, behind requireResident). */
 export function matterRoutes(deps: AppDeps) {
-  const { kv, clock } = deps;
-  const files = kvFileStore(kv, clock);
+  const { kv } = deps;
+  const files = kvFileStore(kv, deps.clock);
   const app = new Hono<ResidentEnv>();
 
   app.get("/", async (c) => {
@@ -45,24 +46,102 @@ export function matterRoutes(deps: AppDeps) {
       <MatterListPage matters={matters} />,
     );
   });
+  // "/nowe" before "/:id": Hono matches in the order routes are added.
+  app.route("/", newMatterRoutes(deps, files));
+  app.route("/", matterThreadRoutes(deps, files));
+  return app;
+}
+
+/** What the new-matter form re-renders with after a refused submission. */
+interface NewMatterFailure {
+  errors: FieldErrors;
+  status: 422 | 429;
+  formError?: string;
+}
+
+/** Reads the multipart new-matter form: the typed values and the chosen files. */
+async function readNewMatterForm(
+  c: Context<ResidentEnv>,
+): Promise<{ values: NewMatterValues; attachments: File[] }> {
+  let body: Record<string, string | File | (string | File)[]>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch {
+    body = {};
+  }
+  const text = (name: string) => {
+    const v = body[name];
+    const s = Array.isArray(v) ? v.find((x) => typeof x === "string") : v;
+    return typeof s === "string" ? s.slice(0, MAX_FIELD_CHARS) : "";
+  };
+  const raw = body.attachment;
+  // A file input left empty still sends a part with no name and no bytes.
+  const attachments = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])
+    .filter((f): f is File => f instanceof File && (f.size > 0 || f.name !== ""));
+  return {
+    values: {
+      category: text("category"),
+      place: text("place"),
+      description: text("description"),
+      persons: text("persons"),
+      from: text("from"),
+    },
+    attachments,
+  };
+}
+
+/** The form's errors for a refused createMatter. */
+function newMatterFailure(
+  result: Exclude<Awaited<ReturnType<typeof createMatter>>, { ok: true }>,
+): NewMatterFailure {
+  switch (result.reason) {
+    case "invalid":
+      return { errors: result.errors, status: 422 };
+    case "file_refused":
+      return {
+        errors: { attachment: `${result.fileName}: ${fileRefusalMessage(result.refusal)}` },
+        status: 422,
+      };
+    case "rate_limited":
+      return {
+        errors: {},
+        status: 429,
+        formError: "Wysłano dziś już wiele zgłoszeń. Spróbuj jutro albo zadzwoń do biura.",
+      };
+    case "conflict":
+      return {
+        errors: {},
+        status: 422,
+        formError: "Nie udało się zapisać zgłoszenia. Spróbuj ponownie.",
+      };
+  }
+}
+
+/** /nowe: the form for a new matter and its submission. */
+function newMatterRoutes(deps: AppDeps, files: FileStore) {
+  const { kv, clock } = deps;
+  const app = new Hono<ResidentEnv>();
 
   const newPage = async (
     c: Context<ResidentEnv>,
     values: NewMatterValues,
-    errors: FieldErrors = {},
-    status: 200 | 422 | 429 = 200,
-    formError?: string,
+    failure: Partial<NewMatterFailure> = {},
   ) => {
     const account = c.get("account");
     const places = await matterPlaces(kv, account);
     return renderPage(
       c,
-      { title: "Nowe zgłoszenie", menu: residentMenu, viewer: residentViewer(account), status },
+      {
+        title: "Nowe zgłoszenie",
+        menu: residentMenu,
+        viewer: residentViewer(account),
+        status: failure.status ?? 200,
+      },
       <NewMatterPage
         places={places}
         values={values}
-        errors={errors}
-        formError={formError}
+        errors={failure.errors ?? {}}
+        formError={failure.formError}
         emergencyPhone={c.get("cooperative").emergencyPhone}
       />,
     );
@@ -80,61 +159,40 @@ export function matterRoutes(deps: AppDeps) {
     }));
 
   app.post("/nowe", async (c) => {
-    const account = c.get("account");
-    let body: Record<string, string | File | (string | File)[]>;
-    try {
-      body = await c.req.parseBody({ all: true });
-    } catch {
-      body = {};
-    }
-    const text = (name: string) => {
-      const v = body[name];
-      const s = Array.isArray(v) ? v.find((x) => typeof x === "string") : v;
-      return typeof s === "string" ? s.slice(0, MAX_FIELD_CHARS) : "";
-    };
-    const raw = body.attachment;
-    // A file input left empty still sends a part with no name and no bytes.
-    const attachments = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])
-      .filter((f): f is File => f instanceof File && (f.size > 0 || f.name !== ""));
-    const values = {
-      category: text("category"),
-      place: text("place"),
-      description: text("description"),
-      persons: text("persons"),
-      from: text("from"),
-    };
+    const { values, attachments } = await readNewMatterForm(c);
     const result = await createMatter(kv, clock, files, {
-      account,
-      category: values.category,
-      place: values.place,
-      description: values.description,
-      persons: values.persons,
-      from: values.from,
+      account: c.get("account"),
+      ...values,
       attachments: attachments.map((f) => ({ name: f.name, body: f })),
     });
     if (result.ok) return c.redirect(`/ebok/zgloszenia/${result.matter.id}`, 303);
-    switch (result.reason) {
-      case "invalid":
-        return newPage(c, values, result.errors, 422);
-      case "file_refused":
-        return newPage(
-          c,
-          values,
-          { attachment: `${result.fileName}: ${fileRefusalMessage(result.refusal)}` },
-          422,
-        );
-      case "rate_limited":
-        return newPage(
-          c,
-          values,
-          {},
-          429,
-          "Wysłano dziś już wiele zgłoszeń. Spróbuj jutro albo zadzwoń do biura.",
-        );
-      case "conflict":
-        return newPage(c, values, {}, 422, "Nie udało się zapisać zgłoszenia. Spróbuj ponownie.");
-    }
+    return newPage(c, values, newMatterFailure(result));
   });
+
+  return app;
+}
+
+/** The reply form's message and status for a refused addResidentReply. */
+function replyFailure(reason: string, message?: string): { error: string; status: 422 | 429 } {
+  switch (reason) {
+    case "invalid":
+      return { error: message ?? "", status: 422 };
+    case "closed":
+      return { error: "Ta sprawa jest już zamknięta.", status: 422 };
+    case "rate_limited":
+      return {
+        error: "Wysłano już bardzo wiele odpowiedzi. Spróbuj za godzinę albo zadzwoń do biura.",
+        status: 429,
+      };
+    default:
+      return { error: "Nie udało się wysłać odpowiedzi. Spróbuj ponownie.", status: 422 };
+  }
+}
+
+/** /:id: one matter, the resident's reply and its attachments. */
+function matterThreadRoutes(deps: AppDeps, files: FileStore) {
+  const { kv, clock } = deps;
+  const app = new Hono<ResidentEnv>();
 
   const matterPage = async (
     c: Context<ResidentEnv>,
@@ -177,40 +235,17 @@ export function matterRoutes(deps: AppDeps) {
     }));
 
   app.post("/:id", async (c) => {
-    const account = c.get("account");
     const form = await readForm(c.req);
     const reply = single(form.reply).slice(0, MAX_FIELD_CHARS);
     const result = await addResidentReply(kv, clock, {
-      account,
+      account: c.get("account"),
       matterId: c.req.param("id"),
       text: reply,
     });
     if (result.ok) return c.redirect(`/ebok/zgloszenia/${result.matter.id}?wyslano=1`, 303);
-    switch (result.reason) {
-      case "not_found":
-        return c.notFound();
-      case "invalid":
-        return matterPage(c, { reply, replyError: result.message, status: 422 });
-      case "closed":
-        return matterPage(c, {
-          reply,
-          replyError: "Ta sprawa jest już zamknięta.",
-          status: 422,
-        });
-      case "rate_limited":
-        return matterPage(c, {
-          reply,
-          replyError:
-            "Wysłano już bardzo wiele odpowiedzi. Spróbuj za godzinę albo zadzwoń do biura.",
-          status: 429,
-        });
-      default:
-        return matterPage(c, {
-          reply,
-          replyError: "Nie udało się wysłać odpowiedzi. Spróbuj ponownie.",
-          status: 422,
-        });
-    }
+    if (result.reason === "not_found") return c.notFound();
+    const failure = replyFailure(result.reason, "message" in result ? result.message : undefined);
+    return matterPage(c, { reply, replyError: failure.error, status: failure.status });
   });
 
   app.get("/:id/zalaczniki/:fileId", async (c) => {
