@@ -1,6 +1,7 @@
 /** The e-mails of matters. They never carry a reply's content: only that one waits, and where. */
 import type { CooperativeProfile } from "../backoffice/cooperative.ts";
 import type { NewMessage } from "../messaging/messages.ts";
+import { letter } from "../messaging/notifications.ts";
 
 export type MatterCtx = { coop: CooperativeProfile; baseUrl: string };
 
@@ -15,17 +16,10 @@ export function matterReplyEmail(
     subject: `eBOK — odpowiedź w sprawie ${r.number}`,
     purpose: "matter_reply",
     subjectRef: `account:${r.accountId}`,
-    text: [
-      `Dzień dobry, ${r.firstName}!`,
-      "",
+    text: letter(ctx, [
       `W eBOK czeka odpowiedź w sprawie ${r.number}.`,
       "Przeczytasz ją po zalogowaniu:",
       `${ctx.baseUrl}/ebok/zgloszenia/${r.matterId}`,
-      "",
-      "—",
-      ctx.coop.name,
-      "",
-      "Ta wiadomość została wysłana automatycznie. Nie odpowiadaj na nią.",
-    ].join("\n"),
+    ]),
   };
 }

@@ -22,6 +22,11 @@ function signature(coop: CooperativeProfile): string {
 
 type Ctx = { coop: CooperativeProfile; baseUrl: string };
 
+/** An e-mail's text: the greeting, the lines, the cooperative's signature. */
+export function letter(ctx: { coop: CooperativeProfile }, lines: string[]): string {
+  return ["Dzień dobry,", "", ...lines, signature(ctx.coop)].join("\n");
+}
+
 export function registrationReceived(
   ctx: Ctx,
   r: { email: string; firstName: string; requestId: string },
@@ -32,16 +37,13 @@ export function registrationReceived(
     subject: "eBOK — otrzymaliśmy Twój formularz",
     purpose: "registration_received",
     subjectRef: `request:${r.requestId}`,
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       "Otrzymaliśmy Twój formularz rejestracyjny do eBOK.",
       "Biuro spółdzielni sprawdzi podane dane. Ten etap może potrwać kilka dni roboczych.",
       "Po nadaniu uprawnień otrzymasz kolejny e-mail z Identyfikatorem, a SMS-em hasło startowe.",
       "",
       "Jeśli formularz wysłano bez Twojej wiedzy, zignoruj tę wiadomość.",
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -55,15 +57,12 @@ export function registrationStillPending(
     subject: "eBOK — Twój wniosek czeka na weryfikację",
     purpose: "registration_duplicate",
     subjectRef: `request:${r.requestId}`,
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       `Ponownie wysłano formularz rejestracyjny eBOK na ten adres. Twój wniosek z dnia ${
         formatDate(r.submittedAt)
       } wciąż czeka na weryfikację — nie trzeba wysyłać go jeszcze raz.`,
       "Po nadaniu uprawnień otrzymasz e-mail z Identyfikatorem i SMS z hasłem startowym.",
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -76,14 +75,11 @@ export function registrationHasAccount(
     to: r.email,
     subject: "eBOK — masz już dostęp",
     purpose: "registration_existing_account",
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       "Ponownie wysłano formularz rejestracyjny eBOK na ten adres, ale masz już konto w eBOK.",
       `Twój Identyfikator: ${r.identifiers.join(", ")}`,
       `Jeśli nie pamiętasz hasła, użyj opcji „Nie pamiętam hasła”: ${ctx.baseUrl}/nie-pamietam-hasla`,
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -97,9 +93,7 @@ export function identifierEmail(
     subject: "eBOK — Twój Identyfikator",
     purpose: "identifier",
     subjectRef: `account:${a.accountId}`,
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       "Biuro spółdzielni nadało Ci dostęp do eBOK.",
       "",
       `Identyfikator: ${a.identifier}`,
@@ -110,8 +104,7 @@ export function identifierEmail(
       "",
       "W eBOK sprawdzisz saldo rozliczeń ze spółdzielnią: opłaty za mieszkanie, wpłaty i zużycie wody.",
       `Instrukcja obsługi: ${ctx.baseUrl}/pomoc`,
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -141,16 +134,13 @@ export function rejectionEmail(
     subject: "eBOK — wniosek o dostęp nie został rozpatrzony pozytywnie",
     purpose: "registration_rejected",
     subjectRef: `request:${r.requestId}`,
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       "Nie możemy nadać dostępu do eBOK na podstawie Twojego formularza.",
       "",
       `Powód: ${r.reason}`,
       "",
       "Możesz wypełnić formularz ponownie z poprawionymi danymi albo skontaktować się z biurem spółdzielni.",
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -164,15 +154,12 @@ export function passwordChangedEmail(
     subject: "eBOK — hasło zostało zmienione",
     purpose: "password_changed",
     subjectRef: `account:${a.accountId}`,
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       `Hasło do Twojego konta w eBOK zostało zmienione ${formatDateTime(a.at)}.`,
       "Pozostałe sesje zostały zakończone.",
       "",
       "Jeśli hasło zmieniono bez Twojej wiedzy, natychmiast skontaktuj się z biurem spółdzielni.",
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -202,9 +189,7 @@ export function readingSubmittedEmail(
       : "eBOK — otrzymaliśmy odczyt wodomierzy",
     purpose: "reading_submitted",
     subjectRef: `account:${r.accountId}`,
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       `Otrzymaliśmy stan wodomierzy podany w eBOK ${day}${
         r.unitLabel ? ` dla lokalu ${r.unitLabel}` : ""
       }:`,
@@ -215,8 +200,7 @@ export function readingSubmittedEmail(
       `${ctx.baseUrl}/ebok`,
       "",
       "Jeśli odczyt podano bez Twojej wiedzy, skontaktuj się z biurem spółdzielni.",
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -230,15 +214,12 @@ export function contactChangedEmail(
     subject: "eBOK — zmieniono dane kontaktowe",
     purpose: "contact_changed",
     subjectRef: `account:${a.accountId}`,
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       `Na Twoją prośbę biuro spółdzielni zmieniło w eBOK: ${a.what}.`,
       "Od teraz powiadomienia i hasła startowe będą wysyłane na nowe dane.",
       "",
       "Jeśli to nie była Twoja prośba, natychmiast skontaktuj się z biurem spółdzielni.",
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -261,9 +242,7 @@ export function announcementEmail(
     subject: `eBOK — komunikat: ${a.title}`,
     purpose: "announcement",
     subjectRef: `account:${a.accountId}`,
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       `Spółdzielnia opublikowała komunikat (${formatDate(a.publishedAt)}):`,
       "",
       a.title,
@@ -271,8 +250,7 @@ export function announcementEmail(
       a.body,
       "",
       `Komunikaty znajdziesz też w eBOK, na stronie głównej: ${ctx.baseUrl}/ebok`,
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -290,13 +268,10 @@ export function newDocumentEmail(
     subject: "W eBOK jest nowy dokument",
     purpose: "document_available",
     subjectRef: `account:${a.accountId}`,
-    text: [
-      `Dzień dobry, ${a.firstName}!`,
-      "",
+    text: letter(ctx, [
       "W eBOK jest nowy dokument dla Twojego lokalu.",
       `Aby go przeczytać, zaloguj się: ${ctx.baseUrl}/ebok/dokumenty`,
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -316,17 +291,14 @@ export function emailChangeLinkEmail(
     subjectRef: `account:${a.accountId}`,
     // The link is a secret until used: dropped once the message is settled.
     sensitive: true,
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       "W eBOK poproszono o zmianę adresu e-mail konta na ten adres.",
       "Aby potwierdzić zmianę, otwórz link i naciśnij „Potwierdź nowy adres”:",
       `${ctx.baseUrl}/potwierdz-email?t=${a.token}`,
       "",
       `Link działa jeden raz, do ${formatDateTime(a.expiresAt)}.`,
       "Jeśli to nie była Twoja prośba, zignoruj tę wiadomość — adres nie zostanie zmieniony.",
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -341,9 +313,7 @@ export function ownContactChangedEmail(
     subject: "eBOK — zmieniono dane kontaktowe",
     purpose: "contact_changed",
     subjectRef: `account:${a.accountId}`,
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       a.what === "email"
         ? `Adres e-mail Twojego konta w eBOK został zmieniony ${
           formatDateTime(a.at)
@@ -353,8 +323,7 @@ export function ownContactChangedEmail(
         }. Hasła startowe przyjdą SMS-em na nowy numer.`,
       "",
       "Nie ja? Jeśli zmiany nie zrobiono na Twoją prośbę, natychmiast skontaktuj się z biurem spółdzielni.",
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -384,16 +353,13 @@ export function paymentReminderEmail(
     subject: "eBOK — przypomnienie o terminie płatności",
     purpose: "payment_reminder",
     subjectRef: `account:${a.accountId}`,
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       `Przypominamy: termin opłat za lokal mija ${formatIsoDate(a.dueBy)}.`,
       `Kwotę do zapłaty i numer konta znajdziesz w eBOK: ${ctx.baseUrl}/ebok`,
       "",
       "Jeśli opłata jest już w drodze, zignoruj tę wiadomość.",
       "Przypomnienia wyłączysz w eBOK, w „Moje konto”.",
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }
 
@@ -408,14 +374,11 @@ export function paymentBookedEmail(
     subject: "eBOK — wpłata zaksięgowana",
     purpose: "payment_booked",
     subjectRef: `account:${a.accountId}`,
-    text: [
-      "Dzień dobry,",
-      "",
+    text: letter(ctx, [
       "Spółdzielnia zaksięgowała wpłatę na konto Twojego lokalu.",
       `Szczegóły i aktualne saldo znajdziesz w eBOK: ${ctx.baseUrl}/ebok/saldo`,
       "",
       "Te powiadomienia wyłączysz w eBOK, w „Moje konto”.",
-      signature(ctx.coop),
-    ].join("\n"),
+    ]),
   };
 }

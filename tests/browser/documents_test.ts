@@ -10,47 +10,32 @@ import { Buffer } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { zipSync } from "fflate";
-import { currentTotp } from "../../domain/accounts/totp.ts";
 import { getUnit } from "../../domain/backoffice/register.ts";
 import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
 import { pdfBytes } from "../file_fixtures.ts";
 import {
   assertNoAxeViolations,
   assertNoProblems,
+  DEFAULT_TODAY,
   launchBrowser,
   newPage,
   type Server,
+  signInDemoStaff,
   startServer,
   type TestBrowser,
   watchPage,
   withServerOutput,
 } from "./harness.ts";
+import { clockStartingOn } from "../../domain/shared/clock.ts";
 
 /** The demo flat's unit code and the demo resident's name (the demo is deterministic). */
 async function demoFlat(): Promise<{ code: string; residentName: string }> {
   await using kv = await Deno.openKv(":memory:");
-  const coop = await seedDemoCooperative(kv, () => new Date());
+  const coop = await seedDemoCooperative(kv, clockStartingOn(DEFAULT_TODAY));
   const unit = await getUnit(kv, coop.demoResident.flatUnitId);
   assert.ok(unit?.externalId);
   const r = coop.demoResident;
   return { code: unit.externalId, residentName: `${r.firstName} ${r.lastName}` };
-}
-
-let lastTotp = "";
-async function staffLogin(page: Page, server: Server) {
-  await page.goto(`${server.baseUrl}/admin/logowanie`);
-  // A TOTP code works once: wait for a fresh one if the last sign-in used this step's.
-  let code = currentTotp(server.demo.staff.totpSecret);
-  while (code === lastTotp) {
-    await new Promise((r) => setTimeout(r, 1000));
-    code = currentTotp(server.demo.staff.totpSecret);
-  }
-  lastTotp = code;
-  await page.fill("#login", server.demo.staff.login);
-  await page.fill("#password", server.demo.staff.password);
-  await page.fill("#totp", code);
-  await page.click("form[action='/admin/logowanie'] button[type=submit]");
-  await page.waitForURL(`${server.baseUrl}/admin/wnioski`);
 }
 
 async function residentLogin(browser: TestBrowser, server: Server, javaScript: boolean) {
@@ -100,7 +85,7 @@ Deno.test("documents in Chromium: staff publish, the resident opens the letter, 
 
         await using staff = await newPage(browser, { javaScript });
         const staffProblems = await watchPage(staff);
-        await staffLogin(staff, server);
+        await signInDemoStaff(staff, server);
         await staff.goto(`${base}/admin/dokumenty`);
         await assertNoAxeViolations(staff, `/admin/dokumenty (${mode})`);
         await publish(staff, {

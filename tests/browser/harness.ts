@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import axeSource from "axe-core/axe.min.js" with { type: "text" };
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { type DemoFlatState, demoFlatStateDays } from "../../domain/demo/demo_data.ts";
+import { currentTotp } from "../../domain/accounts/totp.ts";
 
 /** The repository root (this file is tests/browser/harness.ts). */
 export const repoRoot: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -535,4 +536,24 @@ export function softChecks() {
       assert.ok(failures.length === 0, `${where}:\n\n${failures.join("\n\n")}`);
     },
   };
+}
+
+/** The last TOTP code used per staff secret: a code works once, so the next sign-in waits. */
+const lastTotpCodes = new Map<string, string>();
+
+/** Signs the demo staff member in on `page` (password + TOTP) and waits for the requests page. */
+export async function signInDemoStaff(page: Page, server: Server): Promise<void> {
+  const { login, password, totpSecret } = server.demo.staff;
+  await page.goto(`${server.baseUrl}/admin/logowanie`);
+  let code = currentTotp(totpSecret);
+  while (code === lastTotpCodes.get(totpSecret)) {
+    await new Promise((r) => setTimeout(r, 1000));
+    code = currentTotp(totpSecret);
+  }
+  lastTotpCodes.set(totpSecret, code);
+  await page.fill("#login", login);
+  await page.fill("#password", password);
+  await page.fill("#totp", code);
+  await page.click("form[action='/admin/logowanie'] button[type=submit]");
+  await page.waitForURL(`${server.baseUrl}/admin/wnioski`);
 }

@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type { Page } from "playwright-core";
-import { currentTotp } from "../../domain/accounts/totp.ts";
 import { PNG } from "../file_fixtures.ts";
 import {
   assertNoAxeViolations,
@@ -17,6 +16,7 @@ import {
   newPage,
   type PageProblems,
   type Server,
+  signInDemoStaff,
   startServer,
   type TestPage,
   watchPage,
@@ -30,23 +30,6 @@ const STAFF_MATTER_PATH = /\/admin\/zgloszenia\/[0-9A-Z]{26}(\?wynik=\w+)?$/;
 /** Text with non-breaking spaces as plain ones, whitespace collapsed. */
 function plain(text: string | null): string {
   return (text ?? "").replace(/[\u00a0\u202f]/g, " ").replace(/\s+/g, " ").trim();
-}
-
-let lastTotp = "";
-/** Staff sign in with password and TOTP; a code is used once, so a second login waits. */
-async function staffLogin(page: Page, server: Server) {
-  await page.goto(`${server.baseUrl}/admin/logowanie`);
-  let code = currentTotp(server.demo.staff.totpSecret);
-  while (code === lastTotp) {
-    await new Promise((r) => setTimeout(r, 1000));
-    code = currentTotp(server.demo.staff.totpSecret);
-  }
-  lastTotp = code;
-  await page.fill("#login", server.demo.staff.login);
-  await page.fill("#password", server.demo.staff.password);
-  await page.fill("#totp", code);
-  await page.click("form[action='/admin/logowanie'] button[type=submit]");
-  await page.waitForURL(`${server.baseUrl}/admin/wnioski`);
 }
 
 async function residentLogin(page: Page, server: Server) {
@@ -231,7 +214,7 @@ for (const javaScript of [false, true]) {
     const residentProblems = await watchPage(resident);
     const staffProblems = await watchPage(staff);
     await residentLogin(resident, server);
-    await staffLogin(staff, server);
+    await signInDemoStaff(staff, server);
     for (const width of WIDTHS) {
       await t.step(`${width} px`, () =>
         withServerOutput(server, async () => {

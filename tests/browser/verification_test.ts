@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
 import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
 import { getUnit, listStreets } from "../../domain/backoffice/register.ts";
-import { currentTotp } from "../../domain/accounts/totp.ts";
 import {
   assertNoAxeViolations,
   assertNoProblems,
@@ -18,6 +17,7 @@ import {
   newPage,
   screenshot,
   type Server,
+  signInDemoStaff,
   startServer,
   watchPage,
   withServerOutput,
@@ -58,22 +58,6 @@ function cardOf(page: Page, name: string): Locator {
   });
 }
 
-let lastTotp = "";
-async function staffLogin(page: Page, server: Server) {
-  await page.goto(`${server.baseUrl}/admin/logowanie`);
-  let code = currentTotp(server.demo.staff.totpSecret);
-  while (code === lastTotp) {
-    await new Promise((r) => setTimeout(r, 1000));
-    code = currentTotp(server.demo.staff.totpSecret);
-  }
-  lastTotp = code;
-  await page.fill("#login", server.demo.staff.login);
-  await page.fill("#password", server.demo.staff.password);
-  await page.fill("#totp", code);
-  await page.click("form[action='/admin/logowanie'] button[type=submit]");
-  await page.waitForURL(`${server.baseUrl}/admin/wnioski`);
-}
-
 Deno.test("verification in Chromium: the name check on request cards, the card's register search, street suggestions on /rejestracja without JavaScript", async (t) => {
   const flat = await demoFlat();
   await using server = await startServer();
@@ -110,7 +94,7 @@ Deno.test("verification in Chromium: the name check on request cards, the card's
       withServerOutput(server, async () => {
         await using page = await newPage(browser, { javaScript: false });
         const problems = await watchPage(page);
-        await staffLogin(page, server);
+        await signInDemoStaff(page, server);
         const expected = {
           match: ["zgodne", true],
           partial: ["częściowo zgodne", false],
@@ -176,7 +160,7 @@ Deno.test("verification in Chromium: the name check on request cards, the card's
       withServerOutput(server, async () => {
         await using page = await newPage(browser, { javaScript: true });
         const problems = await watchPage(page);
-        await staffLogin(page, server);
+        await signInDemoStaff(page, server);
         const card = cardOf(page, names.partial);
         await card.locator('input[name="q"]').fill(relative.last_name);
         await card.getByRole("button", { name: "Szukaj" }).click();
