@@ -228,9 +228,17 @@ Deno.test("verification in Chromium: the name check on request cards, the card's
         await using page = await newPage(browser, { javaScript: true });
         const problems = await watchPage(page);
         await page.goto(`${base}/rejestracja`);
+        // As a person does: the street's own check answers before the building is typed (two
+        // checks in flight may answer in either order, and the later one sets the note).
+        const checked = () => page.waitForResponse((r) => r.url().endsWith("/rejestracja/sprawdz"));
+        const streetChecked = checked();
         await page.locator("#street").fill("Kaz. Wielkiego");
+        await page.locator("#building").focus();
+        await streetChecked;
+        const buildingChecked = checked();
         await page.locator("#building").fill("999");
         await page.keyboard.press("Tab");
+        await buildingChecked;
         await page.locator("#address-check .notice").waitFor();
         assert.match(
           await text(page.locator("#address-check")),
