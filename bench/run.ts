@@ -11,7 +11,8 @@
  *
  * Settings (environment): BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (50),
  * BENCH_THREADS (2), BENCH_WARMUP (seconds of unrecorded load before each target, default 2;
- * 0 = none), BENCH_START_TIMEOUT (seconds to wait for a server, default 60).
+ * 0 = none), BENCH_START_TIMEOUT (seconds to wait for a server, default 60), BENCH_ONLY (a
+ * regular expression on target ids, e.g. `dashboard_.*gzip`: only those targets and the bare runs).
  */
 import { type BenchData, type BenchResident, seedBenchData } from "./seed.ts";
 import {
@@ -134,8 +135,14 @@ async function main(): Promise<number> {
     },
   ];
 
+  // BENCH_ONLY (a regular expression on target ids) measures a subset while working on one page;
+  // the two bare runs are always kept, since every ratio needs them.
+  const only = Deno.env.get("BENCH_ONLY");
+  const chosen = only
+    ? targets.filter((t) => t.id.startsWith("bare") || new RegExp(only).test(t.id))
+    : targets;
   const rows: Row[] = [];
-  for (const t of targets) {
+  for (const t of chosen) {
     rows.push(await measureTarget(t, wrkOpts, settings.warmupSec, ticks));
     await assertAlive(app);
   }
@@ -235,8 +242,10 @@ async function main(): Promise<number> {
   ].join("\n");
   const command = `deno task bench` +
     (Deno.env.get("BENCH_DURATION") || Deno.env.get("BENCH_CONNECTIONS") ||
-        Deno.env.get("BENCH_THREADS") || Deno.env.get("BENCH_WARMUP")
-      ? ` (BENCH_DURATION=${settings.durationSec} BENCH_CONNECTIONS=${settings.connections} BENCH_THREADS=${settings.threads} BENCH_WARMUP=${settings.warmupSec})`
+        Deno.env.get("BENCH_THREADS") || Deno.env.get("BENCH_WARMUP") || only
+      ? ` (BENCH_DURATION=${settings.durationSec} BENCH_CONNECTIONS=${settings.connections} BENCH_THREADS=${settings.threads} BENCH_WARMUP=${settings.warmupSec}${
+        only ? ` BENCH_ONLY='${only}'` : ""
+      })`
       : "");
   const md = [
     `# eBOK benchmark, ${startedAt.toISOString()}`,

@@ -28,6 +28,7 @@ import { publicRoutes } from "./public/pages.tsx";
 import { paymentNotificationRoutes } from "./public/payment_notification.ts";
 import { renderPage } from "./render.tsx";
 import { responseHeaders } from "./response_headers.ts";
+import { createRegionCache } from "./page_regions.ts";
 import { csrfProtection, requestSizeLimit, validPathSegments } from "./security.ts";
 import { ErrorPage, errorTitle } from "../views/error_page.tsx";
 import { publicMenu } from "../views/menu.ts";
@@ -121,8 +122,10 @@ export function createApp(deps: AppDeps) {
   // middleware below, which it never reaches.
   app.route(API_PREFIX, apiRoutes(deps));
   const settings = cachedSettings(deps);
+  const regions = createRegionCache();
   app.use(async (c, next) => {
     c.set("settings", settings);
+    c.set("regions", regions);
     c.set("cooperative", await settings.cooperative());
     await next();
   });

@@ -6,6 +6,7 @@ import type { DataFreshness } from "../domain/backoffice/data_freshness.ts";
 import type { PasswordHasher } from "../domain/accounts/password.ts";
 import type { Logger } from "../platform/log.ts";
 import type { PaymentGateway } from "../adapters/payment_gateway.ts";
+import type { RegionCache } from "./page_regions.ts";
 
 /** What every route needs, built once in main.ts (or a test) and passed down. */
 export type AppDeps = {
@@ -33,5 +34,9 @@ export type AppEnv = {
     requestId: string;
     cooperative: CooperativeProfile;
     settings: CachedSettings;
+    /** Rendered page regions of this app (page_regions.ts); unset in bare sub-app tests. */
+    regions?: RegionCache;
+    /** The client accepts gzip (set by `responseHeaders` before any handler runs). */
+    gzip?: boolean;
   };
 };

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
+import { HtmlEscapedCallbackPhase, resolveCallback } from "hono/utils/html";
 import { Layout, type Viewer } from "../views/layout.tsx";
 import type { Menu, StaffMenu } from "../views/menu.ts";
 import type { AppEnv } from "./context.ts";
@@ -25,10 +26,33 @@ export type PageOptions = {
   fragment?: () => Child;
 };
 
+type Status = NonNullable<PageOptions["status"]>;
+
+/**
+ * Sends rendered HTML: its cached regions put in as bytes (page_regions.ts) and, when the
+ * browser accepts it, gzip-compressed here, so the response is built once.
+ */
+async function sendHtml<E extends AppEnv>(c: Context<E>, content: Child, status: Status) {
+  const text = typeof content === "object" && content !== null
+    ? await resolveCallback(
+      content as unknown as string,
+      HtmlEscapedCallbackPhase.Stringify,
+      false,
+      {},
+    )
+    : String(content);
+  const regions = c.get("regions");
+  const gzip = c.get("gzip") === true;
+  const { body, gzipped } = regions ? regions.assemble(text, gzip) : { body: text, gzipped: false };
+  c.header("Content-Type", "text/html; charset=UTF-8");
+  if (gzipped) c.header("Content-Encoding", "gzip");
+  return c.body(body as string, status);
+}
+
 /** Renders the page in the shell, or only its fragment for htmx. */
 export function renderPage<E extends AppEnv>(c: Context<E>, options: PageOptions, body: Child) {
   const status = options.status ?? 200;
-  if (options.fragment && wantsFragment(c)) return c.html(<>{options.fragment()}</>, status);
+  if (options.fragment && wantsFragment(c)) return sendHtml(c, <>{options.fragment()}</>, status);
   c.header("Vary", "HX-Request", { append: true });
   const page = (
     <Layout
@@ -41,5 +65,5 @@ export function renderPage<E extends AppEnv>(c: Context<E>, options: PageOptions
       {body}
     </Layout>
   );
-  return c.html(html`<!doctype html>${page}`, status);
+  return sendHtml(c, html`<!doctype html>${page}`, status);
 }

@@ -10,12 +10,10 @@ import { COMPRESSIBLE_CONTENT_TYPE_REGEX } from "hono/utils/compress";
 import type { Config } from "../platform/config.ts";
 import type { AppEnv } from "./context.ts";
 import { securityHeaders } from "./security.ts";
+import { COMPRESS_FROM_BYTES, GZIP_LEVEL } from "./page_regions.ts";
 
 /** What `securityHeaders` takes besides the config (the payment gateway's origin for CSP). */
 type SecurityOptions = NonNullable<Parameters<typeof securityHeaders>[1]>;
-
-/** Smaller bodies are sent as they are: gzip would save next to nothing. */
-const COMPRESS_FROM_BYTES = 1024;
 
 /** The headers `securityHeaders` sets, captured once from a response it handled. */
 async function securityHeaderList(
@@ -56,6 +54,8 @@ export function responseHeaders(
     for (const [k, v] of headers) c.header(k, v);
     c.header("Cache-Control", "no-store");
     c.header("Vary", "Accept-Encoding");
+    const gzip = acceptsGzip(c.req.header("Accept-Encoding"));
+    c.set("gzip", gzip);
     await next();
     const res = c.res;
     for (const [k, v] of headers) if (!res.headers.has(k)) res.headers.set(k, v);
@@ -63,9 +63,8 @@ export function responseHeaders(
     if (!/(^|,)\s*(accept-encoding|\*)\s*(,|$)/i.test(res.headers.get("Vary") ?? "")) {
       res.headers.append("Vary", "Accept-Encoding");
     }
-    if (!acceptsGzip(c.req.header("Accept-Encoding")) || !worthCompressing(c.req.method, res)) {
-      return;
-    }
+    // Pages (renderPage) come compressed already; this is for the rest.
+    if (!gzip || !worthCompressing(c.req.method, res)) return;
     // The whole body, compressed in one call of the runtime's zlib (node:zlib, native): a
     // CompressionStream costs ten times as much per page, and a byte body takes the server's
     // fast path where a stream does not. Only text types get here, pages of a few dozen KiB.
@@ -74,7 +73,7 @@ export function responseHeaders(
     out.delete("Content-Length");
     let body: Uint8Array = raw;
     if (raw.length >= COMPRESS_FROM_BYTES) {
-      body = gzipSync(raw);
+      body = gzipSync(raw, { level: GZIP_LEVEL });
       out.set("Content-Encoding", "gzip");
       const etag = out.get("ETag");
       if (etag && !etag.startsWith("W/")) out.set("ETag", `W/${etag}`);
