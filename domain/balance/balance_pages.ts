@@ -71,7 +71,9 @@ async function readUnit(
   };
   const remember = <T>(question: string, compute: () => T) =>
     money.derived(unitId, r, question, compute);
-  return { entries, header, components: read.components, remember };
+  // What the rows, months and filter choices are a function of (with the question asked).
+  const version = `${unitId}|${r.totalsEntry.versionstamp ?? "empty"}|${read.componentsVersion}`;
+  return { entries, header, components: read.components, remember, version };
 }
 
 /** The years with entries (by the month they concern) and this year, newest first. */
@@ -91,6 +93,11 @@ export type StatementView = MoneyHeader & {
   /** The months with entries, newest first. */
   periods: string[];
   components: ChargeComponent[];
+  /**
+   * Changes whenever the unit's ledger or the components' labels change: with the filter, the
+   * day and the page, it names everything the statement, the filter choices and the chart show.
+   */
+  version: string;
 };
 
 /** /ebok/saldo: the statement, its filters' choices, the chart's months. */
@@ -99,7 +106,12 @@ export async function statementView(
   unitId: string,
   at: At & { filter: StatementFilter; chartMonths: number },
 ): Promise<StatementView> {
-  const { entries, header, components, remember } = await readUnit(money, unitId, at, true);
+  const { entries, header, components, remember, version } = await readUnit(
+    money,
+    unitId,
+    at,
+    true,
+  );
   const whole = remember(`ledger|${at.today.slice(0, 4)}|${at.chartMonths}`, () => ({
     months: monthlySummary(entries).slice(-at.chartMonths),
     firstPostedOn: entries.length
@@ -116,6 +128,7 @@ export async function statementView(
       () => runningStatement(entries, { filter: at.filter }).reverse(),
     ),
     components,
+    version,
   };
 }
 
@@ -143,7 +156,12 @@ export async function chargesView(
   unitId: string,
   at: At & { year?: number },
 ): Promise<ChargesView> {
-  const { entries, header, components, remember } = await readUnit(money, unitId, at, true);
+  const { entries, header, components, remember, version } = await readUnit(
+    money,
+    unitId,
+    at,
+    true,
+  );
   const years = yearsOf(entries, Number(at.today.slice(0, 4)));
   const year = at.year !== undefined && years.includes(at.year) ? at.year : years[0];
   return {

@@ -90,6 +90,8 @@ async function readMoneyRecords(
       }
       : undefined,
     components: opts.components ? (got[componentsAt].value as ChargeComponent[] | null) ?? [] : [],
+    /** The versionstamp of the charge components' record (their labels), when asked for. */
+    componentsVersion: opts.components ? got[componentsAt].versionstamp ?? "none" : "",
   };
 }
 

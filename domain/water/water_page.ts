@@ -40,6 +40,12 @@ export type WaterView = {
   settlements: WaterSettlement[];
   submissions: ReadingSubmission[];
   window: ReadingWindowDates;
+  /**
+   * Changes whenever the unit's meters, readings, settlements or submissions change (their
+   * records' versionstamps), or the settings the page depends on: with the day and the building's
+   * average, it names everything the page shows.
+   */
+  version: string;
 };
 
 export function createWaterReader(kv: Deno.Kv) {
@@ -49,7 +55,7 @@ export function createWaterReader(kv: Deno.Kv) {
 
   /** The water page of a unit on `today` ("YYYY-MM-DD"). */
   async function waterView(u: ResidentUnit, today: string): Promise<WaterView> {
-    const { summary, averageShown, window, stamp } = await read(u.unit.id);
+    const { summary, summaryVersion, averageShown, window, stamp } = await read(u.unit.id);
     const to = today.slice(0, 7);
     const history = summaryMonths(summary, { from: addMonths(to, -23), to });
     // The months not read yet (the current one) would show as zero use: leave them out.
@@ -77,6 +83,9 @@ export function createWaterReader(kv: Deno.Kv) {
       settlements,
       submissions,
       window: nextReadingWindow(today, window),
+      version: `${u.unit.id}|${summaryVersion}|${stamp.versionstamp ?? "none"}|${averageShown}|${
+        JSON.stringify(window)
+      }`,
     };
   }
 
@@ -140,6 +149,7 @@ async function readWaterState(kv: Deno.Kv, unitId: string) {
   ]);
   return {
     summary: await readWaterSummary(kv, unitId, summaryEntry),
+    summaryVersion: summaryEntry.versionstamp ?? "none",
     averageShown: average.value?.enabled ?? false,
     window: window.value ?? defaultReadingWindow,
     stamp,

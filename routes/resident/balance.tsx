@@ -19,9 +19,12 @@ import {
   statementCsvFilename,
 } from "../../domain/balance/statement.ts";
 import { balanceChartSvg } from "../../views/charts.ts";
+import type { Regions } from "../../views/regions.ts";
+import type { RegionCache } from "../page_regions.ts";
 import {
   type BalanceFilter,
   BalancePage,
+  type BalanceRegion,
   groupStatementLines,
   StatementFragment,
 } from "../../views/resident/balance.tsx";
@@ -101,6 +104,32 @@ function linesOf(rows: Parameters<typeof groupStatementLines>[0]) {
   return lines;
 }
 
+/**
+ * The statement's regions, each keyed by everything it shows: the ledger's version (unit,
+ * entries, components' labels), this year (the year choices), the unit's label (the chart's
+ * title), the filter and the page.
+ */
+function statementRegions(
+  cache: RegionCache | undefined,
+  k: {
+    version: string;
+    year: string;
+    label: string;
+    filter: BalanceFilter;
+    filterError: boolean;
+    page: number;
+  },
+): Regions<BalanceRegion> | undefined {
+  if (!cache) return undefined;
+  const filter = JSON.stringify(k.filter);
+  const keys: Record<BalanceRegion, string> = {
+    filter: `saldo-filtr|${k.version}|${k.year}|${filter}|${k.filterError}`,
+    statement: `saldo-wyciag|${k.version}|${filter}|${k.page}`,
+    chart: `saldo-wykres|${k.version}|${k.year}|${k.label}`,
+  };
+  return (name, render) => cache.region(keys[name], render);
+}
+
 /** /saldo and /saldo.csv: the statement with its filters. */
 function statementRoutes(deps: AppDeps, { readUnits, money }: Readers) {
   const app = new Hono<ResidentEnv>();
@@ -130,14 +159,24 @@ function statementRoutes(deps: AppDeps, { readUnits, money }: Readers) {
       page,
       pages,
       totalLines: lines.length,
-      chartSvg: balanceChartSvg(view.months, {
-        width: 720,
-        height: 260,
-        title: `Opłaty w kolejnych miesiącach i saldo na koniec miesiąca — ${unitLabel(current)}`,
-        id: "wykres-salda",
-        describedBy: "wykres-salda-dane",
+      chart: () => ({
+        svg: balanceChartSvg(view.months, {
+          width: 720,
+          height: 260,
+          title: `Opłaty w kolejnych miesiącach i saldo na koniec miesiąca — ${unitLabel(current)}`,
+          id: "wykres-salda",
+          describedBy: "wykres-salda-dane",
+        }),
+        rows: balanceChartRows(view.months),
       }),
-      chartRows: balanceChartRows(view.months),
+      regions: statementRegions(c.get("regions"), {
+        version: view.version,
+        year: at().today.slice(0, 4),
+        label: unitLabel(current),
+        filter,
+        filterError: !read.ok,
+        page,
+      }),
       freshness: await c.get("settings").freshness(),
     };
     return renderPage(

@@ -1,7 +1,14 @@
 import { Hono } from "hono";
 import { announcementsFor } from "../../domain/backoffice/announcements.ts";
 import { polishDate, polishPeriod } from "../../domain/shared/calendar.ts";
-import { createMoneyReader, dashboardUnits } from "../../domain/balance/resident_money.ts";
+import {
+  createMoneyReader,
+  type DashboardUnit,
+  dashboardUnits,
+} from "../../domain/balance/resident_money.ts";
+import type { CooperativeProfile } from "../../domain/backoffice/cooperative.ts";
+import type { Regions } from "../../views/regions.ts";
+import type { RegionCache } from "../page_regions.ts";
 import { createResidentUnitsReader } from "../../domain/accounts/resident_units.ts";
 import { DashboardPage } from "../../views/resident/dashboard.tsx";
 import { residentMenu } from "../../views/menu.ts";
@@ -14,6 +21,35 @@ import { accountRoutes } from "./account.tsx";
 import { waterRoutes } from "./water.tsx";
 import { matterRoutes } from "./matters.tsx";
 import { paymentRoutes } from "./online_payment.tsx";
+
+/**
+ * Each unit card rendered once per its figures: the key is everything the card shows (the unit,
+ * its totals, what is due and why, the offer, the transfer's inputs; the QR code is a function
+ * of those and the cooperative's names), so it needs no versionstamp.
+ */
+function cardRegions(
+  cache: RegionCache | undefined,
+  units: DashboardUnit[],
+  period: string,
+  coop: CooperativeProfile,
+): Regions | undefined {
+  if (!cache) return undefined;
+  const keys = new Map(units.map((u) => [
+    `card:${u.unit.id}`,
+    `ebok-karta|${period}|${
+      JSON.stringify([
+        { ...u, transfer: { recipient: u.transfer.recipient, title: u.transfer.title } },
+        coop.nip,
+        coop.shortName,
+        coop.name,
+      ])
+    }`,
+  ]));
+  return (name, render) => {
+    const key = keys.get(name);
+    return key ? cache.region(key, render) : render();
+  };
+}
 
 /**
  * The resident's eBOK: every page here needs a signed-in resident with their own password.
@@ -56,6 +92,7 @@ export function ebokRoutes(deps: AppDeps) {
         freshness={await c.get("settings").freshness()}
         passwordChanged={c.req.query("haslo-zmienione") !== undefined}
         announcements={announcements}
+        regions={cardRegions(c.get("regions"), units, polishPeriod(clock()), c.get("cooperative"))}
       />,
     );
   });

@@ -6,12 +6,19 @@ import {
   type ResidentUnit,
   type ResidentUnitsReader,
 } from "../../domain/accounts/resident_units.ts";
-import { CHART_MONTHS, createWaterReader } from "../../domain/water/water_page.ts";
+import { CHART_MONTHS, createWaterReader, type WaterView } from "../../domain/water/water_page.ts";
+import type { Regions } from "../../views/regions.ts";
+import type { RegionCache } from "../page_regions.ts";
 import { consumptionChartSvg } from "../../views/charts.ts";
 import { query } from "../../views/resident/balance.tsx";
 import { residentMenu } from "../../views/menu.ts";
 import { unitLabel } from "../../views/resident/parts.tsx";
-import { type ReadingFormEntry, ReadingFormPage, WaterPage } from "../../views/resident/water.tsx";
+import {
+  type ReadingFormEntry,
+  ReadingFormPage,
+  WaterPage,
+  type WaterRegion,
+} from "../../views/resident/water.tsx";
 import type { AppDeps } from "../context.ts";
 import { renderPage } from "../render.tsx";
 import { type ResidentEnv, residentViewer } from "./guard.ts";
@@ -29,6 +36,28 @@ type Resolve = (
   unitId?: string,
 ) => Promise<{ units: ResidentUnit[]; current: ResidentUnit | null }>;
 
+/**
+ * The water page's regions, each keyed by everything it shows: the unit's water version (meters,
+ * readings, settlements, submissions, the settings read with them), the day (legalisation
+ * days, the reading window), the building's average and the unit's label (the chart's title).
+ */
+function waterRegions(
+  cache: RegionCache | undefined,
+  view: WaterView,
+  today: string,
+  label: string,
+): Regions<WaterRegion> | undefined {
+  if (!cache) return undefined;
+  const keys: Record<WaterRegion, string> = {
+    meters: `woda-liczniki|${view.version}|${today}`,
+    usage: `woda-zuzycie|${view.version}|${today.slice(0, 7)}|${
+      view.comparison?.building ?? "-"
+    }|${label}`,
+    settlements: `woda-rozliczenia|${view.version}`,
+  };
+  return (name, render) => cache.region(keys[name], render);
+}
+
 /** The water page and the reading form: parse, call one domain function, render. */
 export function waterRoutes(deps: AppDeps, { readUnits }: { readUnits: ResidentUnitsReader }) {
   const { kv, clock } = deps;
@@ -45,7 +74,8 @@ export function waterRoutes(deps: AppDeps, { readUnits }: { readUnits: ResidentU
     const account = c.get("account");
     const { units, current } = await resolve(account, c.req.query("lokal"));
     if (!current) return c.notFound();
-    const view = await water.waterView(current, polishDate(clock()));
+    const today = polishDate(clock());
+    const view = await water.waterView(current, today);
     return renderPage(
       c,
       { title: "Woda", menu: residentMenu, viewer: residentViewer(account) },
@@ -53,15 +83,17 @@ export function waterRoutes(deps: AppDeps, { readUnits }: { readUnits: ResidentU
         {...view}
         units={units}
         current={current}
-        chartSvg={consumptionChartSvg(view.chartRows, {
-          width: 720,
-          height: 260,
-          title: `Zużycie zimnej i ciepłej wody w ostatnich ${CHART_MONTHS} miesiącach — ${
-            unitLabel(current)
-          }`,
-          id: "wykres-wody",
-          describedBy: "zuzycie-dane",
-        })}
+        chartSvg={() =>
+          consumptionChartSvg(view.chartRows, {
+            width: 720,
+            height: 260,
+            title: `Zużycie zimnej i ciepłej wody w ostatnich ${CHART_MONTHS} miesiącach — ${
+              unitLabel(current)
+            }`,
+            id: "wykres-wody",
+            describedBy: "zuzycie-dane",
+          })}
+        regions={waterRegions(c.get("regions"), view, today, unitLabel(current))}
         freshness={await c.get("settings").freshness()}
         notice={c.req.query("odczyt") !== undefined
           ? "Dziękujemy. Odczyt został przekazany do biura; potwierdzenie wysłaliśmy e-mailem."

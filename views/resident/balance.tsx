@@ -2,6 +2,7 @@ import { InTransitList } from "./in_transit.tsx";
 import type { InTransitPayment } from "../../domain/payments/in_transit.ts";
 import { raw } from "hono/html";
 import { TableWrap } from "../table_wrap.tsx";
+import { inline, type Regions } from "../regions.ts";
 import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
 import {
   type ChargeComponent,
@@ -109,10 +110,14 @@ export type BalanceProps = {
   page: number;
   pages: number;
   totalLines: number;
-  chartSvg: string;
-  chartRows: ChartRow[];
+  /** The chart's SVG and its data table, made only when the chart region is rendered. */
+  chart: () => { svg: string; rows: ChartRow[] };
   freshness: DataFreshness | null;
+  /** The parts rendered once per version of the unit's ledger (see views/regions.ts). */
+  regions?: Regions<BalanceRegion>;
 };
+
+export type BalanceRegion = "filter" | "statement" | "chart";
 
 export function query(base: Record<string, string | number | undefined>): string {
   const params = new URLSearchParams();
@@ -211,6 +216,7 @@ function BalanceSum(p: BalanceProps) {
 
 export function BalancePage(p: BalanceProps) {
   const unitId = p.current.unit.id;
+  const region = p.regions ?? inline;
   return (
     <>
       <MoneyTabs path="/ebok/saldo" unitId={unitId} />
@@ -231,37 +237,43 @@ export function BalancePage(p: BalanceProps) {
         Opłaty i odsetki zwiększają kwotę do zapłaty, wpłaty i zwroty ją zmniejszają. „Saldo po
         operacji” to kwota do zapłaty po danej operacji; ze znakiem „−” to nadpłata.
       </p>
-      <BalanceFilterForm {...p} />
+      {region("filter", () => <BalanceFilterForm {...p} />)}
       {/* Outside the swapped region, so a screen reader hears the new count after filtering. */}
       <p class="muted" id="wyciag-stan" aria-live="polite">{statementStatus(p)}</p>
-      <StatementRegion {...p} />
-      <section aria-labelledby="wykres-naglowek" class="chart">
-        <h2 id="wykres-naglowek">Saldo i opłaty w czasie</h2>
-        <TableWrap label="Wykres salda i opłat">{raw(p.chartSvg)}</TableWrap>
-        <details>
-          <summary>Dane wykresu w tabeli</summary>
-          <table id="wykres-salda-dane" class="stack">
-            <caption>Opłaty w miesiącu i saldo na koniec miesiąca</caption>
-            <thead>
-              <tr>
-                <th scope="col">Miesiąc</th>
-                <th scope="col" class="num">Opłaty</th>
-                <th scope="col" class="num">Saldo na koniec</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.chartRows.map((r) => (
-                <tr>
-                  <th scope="row">{r.label}</th>
-                  <td class="num" data-label="Opłaty">{formatMoney(r.charged)}</td>
-                  <td class="num" data-label="Saldo na koniec">{formatMoney(r.balanceAtEnd)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </details>
-      </section>
+      {region("statement", () => <StatementRegion {...p} />)}
+      {region("chart", () => <BalanceChart chart={p.chart()} />)}
     </>
+  );
+}
+
+function BalanceChart({ chart }: { chart: ReturnType<BalanceProps["chart"]> }) {
+  return (
+    <section aria-labelledby="wykres-naglowek" class="chart">
+      <h2 id="wykres-naglowek">Saldo i opłaty w czasie</h2>
+      <TableWrap label="Wykres salda i opłat">{raw(chart.svg)}</TableWrap>
+      <details>
+        <summary>Dane wykresu w tabeli</summary>
+        <table id="wykres-salda-dane" class="stack">
+          <caption>Opłaty w miesiącu i saldo na koniec miesiąca</caption>
+          <thead>
+            <tr>
+              <th scope="col">Miesiąc</th>
+              <th scope="col" class="num">Opłaty</th>
+              <th scope="col" class="num">Saldo na koniec</th>
+            </tr>
+          </thead>
+          <tbody>
+            {chart.rows.map((r) => (
+              <tr>
+                <th scope="row">{r.label}</th>
+                <td class="num" data-label="Opłaty">{formatMoney(r.charged)}</td>
+                <td class="num" data-label="Saldo na koniec">{formatMoney(r.balanceAtEnd)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </section>
   );
 }
 
@@ -339,9 +351,10 @@ export function statementStatus(p: Pick<BalanceProps, "totalLines" | "page" | "p
 
 /** What htmx gets when the filters change: the region, and the new count out of band. */
 export function StatementFragment(p: BalanceProps) {
+  const region = p.regions ?? inline;
   return (
     <>
-      <StatementRegion {...p} />
+      {region("statement", () => <StatementRegion {...p} />)}
       <p id="wyciag-stan" hx-swap-oob="innerHTML">{statementStatus(p)}</p>
     </>
   );

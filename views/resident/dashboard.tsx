@@ -1,4 +1,5 @@
 import type { Account } from "../../domain/accounts/accounts.ts";
+import { inline, type Regions } from "../regions.ts";
 import type { TransferQr } from "../../domain/balance/unit_transfer.ts";
 import type { Announcement } from "../../domain/backoffice/announcements.ts";
 import { AnnouncementsList } from "./announcements.tsx";
@@ -86,8 +87,11 @@ export function DashboardPage(
     freshness: DataFreshness | null;
     passwordChanged?: boolean;
     announcements?: Announcement[];
+    /** Each unit's card, as `card:<unit id>`, may be rendered once per its figures. */
+    regions?: Regions;
   },
 ) {
+  const region = props.regions ?? inline;
   return (
     <>
       <h1>Dzień dobry</h1>
@@ -105,7 +109,9 @@ export function DashboardPage(
       )}
       {props.units.length > 0 && <MoneySummary units={props.units} />}
       <AnnouncementsList announcements={props.announcements ?? []} />
-      {props.units.map((u) => <UnitCard u={u} period={props.period} />)}
+      {props.units.map((u) =>
+        region(`card:${u.unit.id}`, () => <UnitCard u={u} period={props.period} />)
+      )}
       <DataAsOf freshness={props.freshness} />
     </>
   );

@@ -1,5 +1,6 @@
 import { raw } from "hono/html";
 import { TableWrap } from "../table_wrap.tsx";
+import { inline, type Regions } from "../regions.ts";
 import type { DataFreshness } from "../../domain/backoffice/data_freshness.ts";
 import type {
   ReadingSubmission,
@@ -37,7 +38,8 @@ export type WaterProps = {
   units: UnitRef[];
   current: UnitRef;
   meters: MeterView[];
-  chartSvg: string;
+  /** The chart's SVG, made only when the usage region is rendered. */
+  chartSvg: () => string;
   rows: ConsumptionRow[];
   /** Litres per person per month over the last 12 months, when the cooperative shows it. */
   comparison?: { own: number | null; building: number | null; persons: number };
@@ -46,7 +48,11 @@ export type WaterProps = {
   window: ReadingWindowDates;
   freshness: DataFreshness | null;
   notice?: string;
+  /** The parts rendered once per version of the unit's water data (see views/regions.ts). */
+  regions?: Regions<WaterRegion>;
 };
+
+export type WaterRegion = "meters" | "usage" | "settlements";
 
 /** Legalisation ending within this many days is worth a warning. */
 export const LEGAL_WARNING_DAYS = 90;
@@ -63,6 +69,7 @@ function LegalBadge(props: { daysLeft: number }) {
 
 export function WaterPage(p: WaterProps) {
   const unitId = p.current.unit.id;
+  const region = p.regions ?? inline;
   return (
     <>
       <h1>Woda</h1>
@@ -75,29 +82,35 @@ export function WaterPage(p: WaterProps) {
       {p.notice && <p class="notice ok" role="status">{p.notice}</p>}
       {p.meters.length === 0 ? <p>W tym lokalu nie ma wodomierzy.</p> : (
         <>
-          <section aria-labelledby="wodomierze">
-            <h2 id="wodomierze">Wodomierze</h2>
-            <MetersTable meters={p.meters} />
-            <ReadingWindowNote window={p.window} unitId={unitId} submissions={p.submissions} />
-          </section>
-          <section aria-labelledby="zuzycie" class="chart">
-            <h2 id="zuzycie">Zużycie w kolejnych miesiącach</h2>
-            <TableWrap label="Wykres zużycia wody">{raw(p.chartSvg)}</TableWrap>
-            <ConsumptionTable rows={p.rows} />
-            <BuildingComparison comparison={p.comparison} />
-            <p class="muted small">
-              „Szacunek” oznacza okres rozliczony na podstawie odczytu szacunkowego (np. gdy nie
-              było dostępu do wodomierza); po kolejnym rzeczywistym odczycie zużycie wyrównuje się
-              samo.
-            </p>
-          </section>
+          {region("meters", () => (
+            <section aria-labelledby="wodomierze">
+              <h2 id="wodomierze">Wodomierze</h2>
+              <MetersTable meters={p.meters} />
+              <ReadingWindowNote window={p.window} unitId={unitId} submissions={p.submissions} />
+            </section>
+          ))}
+          {region("usage", () => (
+            <section aria-labelledby="zuzycie" class="chart">
+              <h2 id="zuzycie">Zużycie w kolejnych miesiącach</h2>
+              <TableWrap label="Wykres zużycia wody">{raw(p.chartSvg())}</TableWrap>
+              <ConsumptionTable rows={p.rows} />
+              <BuildingComparison comparison={p.comparison} />
+              <p class="muted small">
+                „Szacunek” oznacza okres rozliczony na podstawie odczytu szacunkowego (np. gdy nie
+                było dostępu do wodomierza); po kolejnym rzeczywistym odczycie zużycie wyrównuje się
+                samo.
+              </p>
+            </section>
+          ))}
         </>
       )}
-      <section aria-labelledby="rozliczenia">
-        <h2 id="rozliczenia">Rozliczenia wody</h2>
-        {p.settlements.length === 0 && <p>Brak rozliczeń dla tego lokalu.</p>}
-        {p.settlements.map((s) => <SettlementCard s={s} />)}
-      </section>
+      {region("settlements", () => (
+        <section aria-labelledby="rozliczenia">
+          <h2 id="rozliczenia">Rozliczenia wody</h2>
+          {p.settlements.length === 0 && <p>Brak rozliczeń dla tego lokalu.</p>}
+          {p.settlements.map((s) => <SettlementCard s={s} />)}
+        </section>
+      ))}
       <DataAsOf freshness={p.freshness} />
     </>
   );
