@@ -137,3 +137,22 @@ Deno.test("another process shows the building's average after new readings or pe
   assert.ok((await updateUnit(t.kv, flat, { persons: unit.persons + 5 })).ok);
   assert.notEqual(buildingAverage(await getB(`/ebok/woda?lokal=${flat}`)), afterReadings);
 });
+
+Deno.test("error pages on eBOK paths, before the guard reads the settings, show the cooperative", async () => {
+  const { t, a } = await twoProcesses();
+  await using _ = t;
+  const name = (await getCooperativeProfile(t.kv, t.config.cooperativeName)).name;
+  const cases: [string, RequestInit, number][] = [
+    ["/ebok/%2e%2e/x", {}, 404],
+    ["/ebok/konto", { method: "POST", headers: { origin: "https://evil.example" } }, 403],
+  ];
+  for (const [path, init, status] of cases) {
+    const res = await t.app.request(path, init);
+    assert.equal(res.status, status, path);
+    assert.match(await res.text(), new RegExp(name), path);
+  }
+  // Signed in: the guard read them, the page is not found.
+  const missing = await a.get("/ebok/nie-ma-takiej");
+  assert.equal(missing.status, 404);
+  assert.match(await missing.text(), new RegExp(name));
+});
