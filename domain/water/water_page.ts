@@ -5,8 +5,8 @@
  * water stamp. The settlements and submissions lists are remembered per process under the
  * unit's water stamp, which every op that adds or changes one re-sets (water_settlements.ts,
  * reading_submissions.ts); the building's average under the building's water stamp, which
- * every op that writes a water summary of one of its units or one of its units re-sets
- * (water_summary.ts, register.ts, matters.ts).
+ * every op that writes one of its units or a unit's water summary re-sets (water_summary.ts,
+ * register.ts, matters.ts).
  */
 import type { ResidentUnit } from "../accounts/resident_units.ts";
 import { addMonths, daysBetween } from "../shared/calendar.ts";
