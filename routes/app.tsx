@@ -2,15 +2,12 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { Context } from "hono";
-import { getCooperativeProfile } from "../domain/backoffice/cooperative.ts";
+import { createSiteSettingsReader } from "../domain/backoffice/site_settings.ts";
 import { assetRoutes } from "./assets.ts";
 import { healthRoutes } from "./health.ts";
 import { isStorageUnavailable } from "../platform/kv.ts";
 import { API_PREFIX, apiRoutes } from "./api.ts";
-import type { AppDeps, AppEnv, CachedSettings } from "./context.ts";
-import { getDataFreshness } from "../domain/backoffice/data_freshness.ts";
-import { listAnnouncements } from "../domain/backoffice/announcements.ts";
-import { ttl } from "../domain/shared/memo.ts";
+import { type AppDeps, type AppEnv, applySettings } from "./context.ts";
 import { adminRoutes } from "./admin/index.tsx";
 import { IMPORT_UPLOAD_PREFIX } from "./admin/import.tsx";
 import { DOCUMENTS_UPLOAD_PREFIX } from "./admin/documents.tsx";
@@ -33,31 +30,27 @@ import { csrfProtection, requestSizeLimit, validPathSegments } from "./security.
 import { ErrorPage, errorTitle } from "../views/error_page.tsx";
 import { publicMenu } from "../views/menu.ts";
 
-const SETTINGS_TTL_MS = 5_000;
+/** eBOK pages: their guard reads the settings in its getMany with the session and account. */
+function isResidentPath(path: string) {
+  return path === "/ebok" || path.startsWith("/ebok/");
+}
 
-function cachedSettings(deps: AppDeps): CachedSettings {
-  const cooperative = ttl(
-    SETTINGS_TTL_MS,
-    Date.now,
-    () => getCooperativeProfile(deps.kv, deps.config.cooperativeName),
-  );
-  const freshness = ttl(SETTINGS_TTL_MS, Date.now, () => getDataFreshness(deps.kv));
-  const announcements = ttl(SETTINGS_TTL_MS, Date.now, () => listAnnouncements(deps.kv));
-  return {
-    cooperative,
-    freshness,
-    announcements,
-    clear() {
-      cooperative.clear();
-      freshness.clear();
-      announcements.clear();
-    },
-  };
+/** When none were read yet (an error before the resident guard): read them, else the defaults. */
+async function ensureSettings(c: Context<AppEnv>) {
+  if (c.get("cooperative") !== undefined) return;
+  const reader = c.get("siteSettings");
+  try {
+    applySettings(c, await reader.read());
+  } catch {
+    // The storage is failing: the error page still needs the page shell.
+    applySettings(c, reader.defaults());
+  }
 }
 
 type ErrorStatus = 400 | 403 | 404 | 413 | 415 | 422 | 429 | 500 | 503;
 
-function errorResponse(c: Context<AppEnv>, status: ErrorStatus) {
+async function errorResponse(c: Context<AppEnv>, status: ErrorStatus) {
+  await ensureSettings(c);
   return renderPage(
     c,
     { title: errorTitle(status), menu: publicMenu, status },
@@ -108,6 +101,13 @@ function errorHandler(deps: AppDeps) {
 /** The whole application, wired from its dependencies; main.ts serves it, tests call it. */
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
+  // The cooperative's settings, read from KV for every request (issue 17): below in one
+  // getMany, on eBOK pages by their guard in the getMany of the session and its account.
+  const siteSettings = createSiteSettingsReader(deps.kv, deps.config.cooperativeName);
+  app.use(async (c, next) => {
+    c.set("siteSettings", siteSettings);
+    await next();
+  });
 
   // Headers set before any Response is built; residents on slow phones get HTML, CSS and
   // JavaScript gzip-compressed when their browser accepts it.
@@ -121,12 +121,10 @@ export function createApp(deps: AppDeps) {
   // The JSON API answers its own errors (JSON) and has its own body limit: before the HTML-only
   // middleware below, which it never reaches.
   app.route(API_PREFIX, apiRoutes(deps));
-  const settings = cachedSettings(deps);
   const regions = createRegionCache();
   app.use(async (c, next) => {
-    c.set("settings", settings);
     c.set("regions", regions);
-    c.set("cooperative", await settings.cooperative());
+    if (!isResidentPath(c.req.path)) applySettings(c, await siteSettings.read());
     await next();
   });
   app.use(validPathSegments((c) => errorResponse(c, 404)));

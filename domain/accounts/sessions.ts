@@ -180,6 +180,8 @@ async function liveSession(
  * random token), so the reader remembers it: from the second request of a session on, the
  * session and its owner come in one `getMany`, and the owner named by the session read there is
  * compared with the remembered one. Nothing invalidates this cache: its entries cannot go stale.
+ * `extra` keys (at most 8: the cooperative's settings a page shows) come in the same getMany,
+ * their entries returned in order; they are read whatever the session's state.
  */
 export function createSessionReader<Owner>(
   kv: Deno.Kv,
@@ -191,17 +193,32 @@ export function createSessionReader<Owner>(
   const ownerOf = new Map<string, string>();
   return async function read(
     token: string,
-  ): Promise<{ session: Session; owner: Owner | null } | null> {
+    extra: readonly Deno.KvKey[] = [],
+  ): Promise<
+    { session: Session; owner: Owner | null; extra: Deno.KvEntryMaybe<unknown>[] } | null
+  > {
     if (!/^[a-z2-7]{32}$/.test(token)) return null;
+    if (extra.length > 8) throw new RangeError("a getMany reads at most 10 keys");
     const id = hashToken(token);
     const known = ownerOf.get(id);
     let entry: Deno.KvEntryMaybe<Session>;
     let owner: Deno.KvEntryMaybe<Owner> | undefined;
+    let extraEntries: Deno.KvEntryMaybe<unknown>[];
     if (known !== undefined) {
-      [entry, owner] = await kv.getMany<[Session, Owner]>([sessionKey(kind, id), ownerKey(known)]);
+      [entry, owner, ...extraEntries] = await kv.getMany<[Session, Owner, ...unknown[]]>([
+        sessionKey(kind, id),
+        ownerKey(known),
+        ...extra,
+      ]);
       if (entry.value?.ownerId !== known) owner = undefined;
+    } else if (extra.length) {
+      [entry, ...extraEntries] = await kv.getMany<[Session, ...unknown[]]>([
+        sessionKey(kind, id),
+        ...extra,
+      ]);
     } else {
       entry = await kv.get<Session>(sessionKey(kind, id));
+      extraEntries = [];
     }
     const session = await liveSession(kv, clock, kind, entry);
     if (!session) {
@@ -213,7 +230,7 @@ export function createSessionReader<Owner>(
       if (ownerOf.size >= maxSessions) ownerOf.clear();
       ownerOf.set(id, session.ownerId);
     }
-    return { session, owner: owner.value };
+    return { session, owner: owner.value, extra: extraEntries };
   };
 }
 

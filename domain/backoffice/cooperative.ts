@@ -33,7 +33,14 @@ export async function getCooperativeProfile(
   kv: Deno.Kv,
   fallbackName: string,
 ): Promise<CooperativeProfile> {
-  const entry = await kv.get<CooperativeProfile>(keys.settings("cooperative"));
+  return profileOf(await kv.get<CooperativeProfile>(keys.settings("cooperative")), fallbackName);
+}
+
+/** The profile as stored in `entry` (read in a caller's getMany), with defaults filled in. */
+export function profileOf(
+  entry: Deno.KvEntryMaybe<CooperativeProfile>,
+  fallbackName: string,
+): CooperativeProfile {
   // A profile stored before a field existed gets the field's default.
   return { ...defaultProfile(fallbackName), ...entry.value };
 }

@@ -187,7 +187,9 @@ export async function createUnit(
     .check({ key: keys.units(unit.id), versionstamp: null })
     .set(keys.units(unit.id), unit)
     .set(keys.unitsByBuilding(unit.buildingId, unit.id), unit.id)
-    .set(keys.unitsByAddress(address, unit.id), unit.id);
+    .set(keys.unitsByAddress(address, unit.id), unit.id)
+    // The building's water average (domain/water/water_page.ts) counts its flats.
+    .set(keys.buildingWaterStamp(unit.buildingId), unit.id);
   if (unit.externalId !== undefined) {
     op.check({ key: keys.unitsByExternalId(unit.externalId), versionstamp: null })
       .set(keys.unitsByExternalId(unit.externalId), unit.id);
@@ -246,10 +248,13 @@ export async function updateUnit(
       keys.buildings(unit.buildingId),
     ]);
     if (!newBuilding.value) return { ok: false, reason: "unknown_building" };
-    const op = kv.atomic().check(current).check(newBuilding).set(keys.units(unit.id), unit);
+    const op = kv.atomic().check(current).check(newBuilding).set(keys.units(unit.id), unit)
+      // The building's water average (domain/water/water_page.ts) counts its flats' persons.
+      .set(keys.buildingWaterStamp(unit.buildingId), unit.id);
     if (unit.buildingId !== old.buildingId) {
       op.delete(keys.unitsByBuilding(old.buildingId, unit.id))
-        .set(keys.unitsByBuilding(unit.buildingId, unit.id), unit.id);
+        .set(keys.unitsByBuilding(unit.buildingId, unit.id), unit.id)
+        .set(keys.buildingWaterStamp(old.buildingId), unit.id);
     }
     const oldAddress = oldBuilding.value
       ? addressKey(oldBuilding.value.street, oldBuilding.value.number, old.number)

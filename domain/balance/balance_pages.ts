@@ -156,12 +156,7 @@ export async function chargesView(
   unitId: string,
   at: At & { year?: number },
 ): Promise<ChargesView> {
-  const { entries, header, components, remember, version } = await readUnit(
-    money,
-    unitId,
-    at,
-    true,
-  );
+  const { entries, header, components, remember } = await readUnit(money, unitId, at, true);
   const years = yearsOf(entries, Number(at.today.slice(0, 4)));
   const year = at.year !== undefined && years.includes(at.year) ? at.year : years[0];
   return {

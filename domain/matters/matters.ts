@@ -753,6 +753,8 @@ export async function acceptOccupantsChange(
     };
     const op = kv.atomic().check(entry).check(unitEntry)
       .set(keys.units(matter.unitId), { ...unitEntry.value, persons })
+      // The building's water average (domain/water/water_page.ts) counts its flats' persons.
+      .set(keys.buildingWaterStamp(unitEntry.value.buildingId), matter.unitId)
       .set(keys.matters(matter.id), next)
       .set(keys.matterEntries(matter.id, thread.id), thread);
     addAudit(op, clock, {

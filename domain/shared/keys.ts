@@ -293,4 +293,15 @@ export const keys = {
    * its versionstamp tells whether the lists the water page remembers are still exact.
    */
   waterStamp: (unitId: string) => ["water_stamp", unitId] as const,
+  /**
+   * Re-set in every op that writes an announcement (domain/backoffice/announcements.ts): its
+   * versionstamp tells whether the announcements list a process remembers is still exact.
+   */
+  announcementsStamp: () => ["announcements_stamp"] as const,
+  /**
+   * Re-set in every op that writes a water summary of a unit in the building, or a unit of it
+   * (register.ts, matters.ts: persons, kind, building): its versionstamp tells whether the
+   * building's average water use a process remembers (domain/water/water_page.ts) still holds.
+   */
+  buildingWaterStamp: (buildingId: string) => ["building_water_stamp", buildingId] as const,
 } as const;

@@ -1,7 +1,8 @@
 /**
  * Small in-process caches. `lru` memoises pure functions (the same input always gives the same
- * output, so any process may keep its own copy); `ttl` keeps rarely changing settings for a few
- * seconds, so a page view does not read them from KV every time.
+ * output, so any process may keep its own copy; nothing invalidates it). Data that can change
+ * is never kept for a time (issue 17): only under a versionstamp read in the same request's
+ * getMany (see domain/backoffice/site_settings.ts, domain/water/water_page.ts).
  */
 
 /** Remembers up to `max` results of a pure function of a string. */
@@ -19,20 +20,4 @@ export function lru<T>(max: number, compute: (key: string) => T): (key: string) 
     if (entries.size > max) entries.delete(entries.keys().next().value!);
     return value;
   };
-}
-
-/** Keeps the last value of `load` for `ttlMs`; `clear()` forgets it after a local change. */
-export function ttl<T>(ttlMs: number, now: () => number, load: () => Promise<T>) {
-  let cached: { value: Promise<T>; at: number } | undefined;
-  const get = () => {
-    const t = now();
-    if (!cached || t - cached.at >= ttlMs) {
-      const value = load();
-      cached = { value, at: t };
-      // A failed load is not kept.
-      value.catch(() => (cached = undefined));
-    }
-    return cached.value;
-  };
-  return Object.assign(get, { clear: () => (cached = undefined) });
 }

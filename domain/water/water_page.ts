@@ -1,14 +1,16 @@
 /**
  * What the resident's water page (/ebok/woda) and the reading form show for a unit, read in one
  * getMany whatever the length of the history: the unit's water summary (water_summary.ts), the
- * "building average" setting, the reading window and the unit's water stamp. The settlements
- * and submissions lists are remembered per process under the water stamp, which every op that
- * adds or changes one re-sets (water_settlements.ts, reading_submissions.ts).
+ * "building average" setting, the reading window, the unit's water stamp and its building's
+ * water stamp. The settlements and submissions lists are remembered per process under the
+ * unit's water stamp, which every op that adds or changes one re-sets (water_settlements.ts,
+ * reading_submissions.ts); the building's average under the building's water stamp, which
+ * every op that writes one of its units or a unit's water summary re-sets (water_summary.ts,
+ * register.ts, matters.ts).
  */
 import type { ResidentUnit } from "../accounts/resident_units.ts";
 import { addMonths, daysBetween } from "../shared/calendar.ts";
 import { keys } from "../shared/keys.ts";
-import { ttl } from "../shared/memo.ts";
 import {
   defaultReadingWindow,
   listUnitSubmissions,
@@ -51,11 +53,14 @@ export type WaterView = {
 export function createWaterReader(kv: Deno.Kv) {
   const buildingAverage = createBuildingAverages(kv);
   const unitLists = createUnitLists(kv);
-  const read = (unitId: string) => readWaterState(kv, unitId);
+  const read = (unitId: string, buildingId?: string) => readWaterState(kv, unitId, buildingId);
 
   /** The water page of a unit on `today` ("YYYY-MM-DD"). */
   async function waterView(u: ResidentUnit, today: string): Promise<WaterView> {
-    const { summary, summaryVersion, averageShown, window, stamp } = await read(u.unit.id);
+    const { summary, summaryVersion, averageShown, window, stamp, buildingStamp } = await read(
+      u.unit.id,
+      u.unit.buildingId,
+    );
     const to = today.slice(0, 7);
     const history = summaryMonths(summary, { from: addMonths(to, -23), to });
     // The months not read yet (the current one) would show as zero use: leave them out.
@@ -67,7 +72,7 @@ export function createWaterReader(kv: Deno.Kv) {
       const own = usedMonths(summary, range);
       comparison = {
         own: perPerson(own.litres, u.unit.persons, own.months),
-        building: await buildingAverage(u.unit.buildingId, range),
+        building: await buildingAverage(u.unit.buildingId, range, buildingStamp),
         persons: u.unit.persons,
       };
     }
@@ -99,20 +104,27 @@ export function createWaterReader(kv: Deno.Kv) {
 }
 
 /**
- * The building's average, over other residents' flats: a statistic that moves once a month
- * with the readings; an hour-old figure is fine (only time invalidates it).
+ * The building's average, over its flats: remembered per building and range under the
+ * versionstamp of the building's water stamp read in the request's getMany; a new versionstamp
+ * (a reading, a meter or a unit of the building written anywhere) invalidates it.
  */
 function createBuildingAverages(kv: Deno.Kv) {
-  const averages = new Map<string, () => Promise<number | null>>();
-  return (buildingId: string, range: { from: string; to: string }) => {
+  const averages = new Map<string, { stamp: string; average: Promise<number | null> }>();
+  return (
+    buildingId: string,
+    range: { from: string; to: string },
+    stampEntry: Deno.KvEntryMaybe<string> | undefined,
+  ) => {
     const key = `${buildingId}|${range.from}|${range.to}`;
-    let cached = averages.get(key);
-    if (!cached) {
-      if (averages.size > 500) averages.clear();
-      cached = ttl(60 * 60_000, Date.now, () => buildingUsePerPerson(kv, buildingId, range));
-      averages.set(key, cached);
-    }
-    return cached();
+    const stamp = stampEntry?.versionstamp ?? "none";
+    const hit = averages.get(key);
+    if (hit && hit.stamp === stamp) return hit.average;
+    const entry = { stamp, average: buildingUsePerPerson(kv, buildingId, range) };
+    if (averages.size >= 500) averages.clear();
+    averages.set(key, entry);
+    // A failed read is not kept.
+    entry.average.catch(() => averages.get(key) === entry && averages.delete(key));
+    return entry.average;
   };
 }
 
@@ -137,15 +149,19 @@ function createUnitLists(kv: Deno.Kv) {
   };
 }
 
-/** The unit's summary, the "building average" setting, the reading window and the stamp. */
-async function readWaterState(kv: Deno.Kv, unitId: string) {
-  const [summaryEntry, average, window, stamp] = await kv.getMany<
-    [WaterSummary, { enabled: boolean }, ReadingWindow, string]
+/**
+ * The unit's summary, the "building average" setting, the reading window and the stamps (the
+ * building's only when `buildingId` is given).
+ */
+async function readWaterState(kv: Deno.Kv, unitId: string, buildingId?: string) {
+  const [summaryEntry, average, window, stamp, buildingStamp] = await kv.getMany<
+    [WaterSummary, { enabled: boolean }, ReadingWindow, string, ...string[]]
   >([
     keys.waterSummary(unitId),
     keys.settings("water_building_average"),
     keys.readingWindow(),
     keys.waterStamp(unitId),
+    ...(buildingId === undefined ? [] : [keys.buildingWaterStamp(buildingId)]),
   ]);
   return {
     summary: await readWaterSummary(kv, unitId, summaryEntry),
@@ -153,6 +169,7 @@ async function readWaterState(kv: Deno.Kv, unitId: string) {
     averageShown: average.value?.enabled ?? false,
     window: window.value ?? defaultReadingWindow,
     stamp,
+    buildingStamp: buildingStamp as Deno.KvEntryMaybe<string> | undefined,
   };
 }
 

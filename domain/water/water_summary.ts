@@ -6,13 +6,15 @@
  * `updateMeterDetails`; reading_submissions.ts: `acceptSubmission`) adds the new summary to
  * its own atomic op with `addWaterSummary`, under a check of the summary's versionstamp, so
  * the summary always describes exactly the readings stored. Imports, accepted submissions and
- * the demo seeding all go through those functions.
+ * the demo seeding all go through those functions. The same op re-sets the unit's building's
+ * `buildingWaterStamp`, under which processes remember the building's average.
  *
  * Data written before the summary existed: `readWaterSummary` rebuilds a missing summary from
  * the whole history once (and stores it, under a check that it is still missing), so the first
  * view of each unit after the upgrade pays for the history and every later one does not.
  */
 import { keys } from "../shared/keys.ts";
+import type { Unit } from "../backoffice/register.ts";
 import { addMonths } from "../shared/calendar.ts";
 import { listMeters, listReadings, type Meter, type Reading } from "./water.ts";
 import { type MonthlyConsumption, monthlyConsumption } from "./water_chart.ts";
@@ -94,7 +96,10 @@ export async function addWaterSummary(
   unitId: string,
   change: { meters?: readonly Meter[]; readings?: readonly Reading[] },
 ): Promise<WaterSummary> {
-  const entry = await kv.get<WaterSummary>(keys.waterSummary(unitId));
+  const [entry, unit] = await kv.getMany<[WaterSummary, Unit]>([
+    keys.waterSummary(unitId),
+    keys.units(unitId),
+  ]);
   const { meters, readingsByMeter } = await wholeWater(kv, unitId);
   for (const m of change.meters ?? []) {
     const i = meters.findIndex((x) => x.id === m.id);
@@ -106,6 +111,8 @@ export async function addWaterSummary(
   }
   const summary = computeWaterSummary(meters, readingsByMeter);
   op.check(entry).set(keys.waterSummary(unitId), summary);
+  // The building's average (water_page.ts) is remembered under this stamp.
+  if (unit.value) op.set(keys.buildingWaterStamp(unit.value.buildingId), unitId);
   return summary;
 }
 

@@ -161,7 +161,6 @@ export function announcementRoutes(deps: AppDeps) {
         errors: { audience: "Wybrany budynek nie istnieje w rejestrze. Odśwież stronę." },
       });
     }
-    c.get("settings").clear(); // residents of this process see it at once, others within seconds
     const emails = result.announcement.emailed.requested
       ? `&emaile=${result.announcement.emailed.queued}`
       : "";
@@ -176,7 +175,6 @@ export function announcementRoutes(deps: AppDeps) {
       staffActor(c.get("staff")),
     );
     if (!result.ok && result.reason === "not_found") return c.notFound();
-    c.get("settings").clear();
     return c.redirect(
       `${ANNOUNCEMENTS_PATH}?wynik=${result.ok ? "wycofano" : "juz-wycofany"}`,
       303,

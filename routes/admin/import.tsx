@@ -148,7 +148,6 @@ export function importRoutes(deps: AppDeps) {
       applyValidOnly: body.apply_valid_only === "1",
     });
     if (result.ok) {
-      c.get("settings").clear(); // the new "data as of" date, at once in this process
       return c.redirect(
         `${IMPORT_PATH}/${jobId}?wynik=${result.alreadyApplied ? "juz-wczytany" : "wczytano"}`,
         303,

@@ -197,7 +197,6 @@ export function settingsRoutes(deps: AppDeps) {
       return page(c, { status: 422, profileErrors, profile: values as CooperativeProfile });
     }
     await saveCooperativeProfile(kv, parsed.data, by(c));
-    c.get("settings").clear();
     return c.redirect("/admin/ustawienia?wynik=spoldzielnia", 303);
   });
 

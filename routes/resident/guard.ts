@@ -7,7 +7,7 @@ import {
 } from "../../domain/accounts/sessions.ts";
 import { keys } from "../../domain/shared/keys.ts";
 import type { Viewer } from "../../views/layout.tsx";
-import type { AppDeps, AppEnv } from "../context.ts";
+import { type AppDeps, type AppEnv, applySettings } from "../context.ts";
 import { deleteSessionCookie, readSessionCookie } from "../cookies.ts";
 
 export type ResidentEnv = {
@@ -28,15 +28,19 @@ function sessionReader(deps: AppDeps) {
 
 /**
  * The signed-in resident, or null; a blocked account's session is ended on sight. The session
- * and its account are read from KV on every request (in one getMany once the session is known).
+ * and its account are read from KV on every request (in one getMany once the session is known),
+ * with the entries of `extra` keys in the same getMany.
  */
 export async function currentResident<E extends AppEnv>(
   deps: AppDeps,
   c: Context<E>,
-): Promise<{ account: Account; session: Session } | null> {
+  extra: readonly Deno.KvKey[] = [],
+): Promise<
+  { account: Account; session: Session; extra: Deno.KvEntryMaybe<unknown>[] } | null
+> {
   const token = readSessionCookie(c, deps.config, "resident");
   if (!token) return null;
-  const found = await sessionReader(deps)(token);
+  const found = await sessionReader(deps)(token, extra);
   if (!found) return null;
   const { session, owner: account } = found;
   if (!account || account.status !== "active") {
@@ -44,18 +48,22 @@ export async function currentResident<E extends AppEnv>(
     deleteSessionCookie(c, deps.config, "resident");
     return null;
   }
-  return { account, session };
+  return { account, session, extra: found.extra };
 }
 
 /**
  * Opens eBOK pages only to a signed-in resident who has set their own password; a session
- * opened with a start password leads only to /zmiana-hasla.
+ * opened with a start password leads only to /zmiana-hasla. The cooperative's settings come
+ * in the same getMany as the session and its account (the app's middleware leaves them to this
+ * guard on /ebok paths, see routes/app.tsx).
  */
 export function requireResident(deps: AppDeps): MiddlewareHandler<ResidentEnv> {
   return async (c, next) => {
-    const found = await currentResident(deps, c);
+    const settings = c.get("siteSettings");
+    const found = await currentResident(deps, c, settings.keys);
     if (!found) return c.redirect("/logowanie", 303);
     if (found.session.restricted) return c.redirect("/zmiana-hasla", 303);
+    applySettings(c, settings.settingsOf(found.extra));
     c.set("account", found.account);
     c.set("session", found.session);
     await next();

@@ -39,7 +39,8 @@ type Resolve = (
 /**
  * The water page's regions, each keyed by everything it shows: the unit's water version (meters,
  * readings, settlements, submissions, the settings read with them), the day (legalisation
- * days, the reading window), the building's average and the unit's label (the chart's title).
+ * days, the reading window), the comparison (the building's average, the persons) and the unit's
+ * label (the chart's title).
  */
 function waterRegions(
   cache: RegionCache | undefined,
@@ -51,7 +52,7 @@ function waterRegions(
   const keys: Record<WaterRegion, string> = {
     meters: `woda-liczniki|${view.version}|${today}`,
     usage: `woda-zuzycie|${view.version}|${today.slice(0, 7)}|${
-      view.comparison?.building ?? "-"
+      JSON.stringify(view.comparison ?? null)
     }|${label}`,
     settlements: `woda-rozliczenia|${view.version}`,
   };

@@ -7,13 +7,14 @@
  * Each page is asked twice and the second request is counted: the first may fill the process's
  * caches of immutable data (which unit lies in which building, which account a session belongs
  * to), which every later request checks against what it reads. The cooperative's settings
- * (profile, data freshness, announcements) come from a cache of a few seconds shared by every
- * page and are not counted here.
+ * (profile, data freshness, the announcements' stamp) come in the getMany of the session and its
+ * account; the water page shows the building's average, kept under the building's water stamp.
  */
 import assert from "node:assert/strict";
 import { createAccount } from "../../domain/accounts/accounts.ts";
 import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
 import { createPrzelewy24Gateway } from "../../adapters/przelewy24.ts";
+import { setBuildingAverageEnabled } from "../../domain/water/water_comparison.ts";
 import { countKvOps, testApp } from "../helpers.ts";
 
 const PASSWORD = "Moje-Haslo-1";
@@ -34,6 +35,7 @@ async function fixture(unitCount: number) {
     }),
   });
   const coop = await seedDemoCooperative(t.kv, t.clock);
+  await setBuildingAverageEnabled(t.kv, true);
   const r = coop.demoResident;
   const otherFlat = coop.units.find((u) =>
     u.kind === "flat" && u.id !== r.flatUnitId &&
