@@ -174,7 +174,14 @@ export async function dashboardUnits(
     const r = read.units[i];
     const { totals, inTransit } = shownTotals(r);
     const { month } = await money.recentEntries(u.unit.id, r, at.period, false);
-    const due = amountDue(totals, month, at.today);
+    // Pure functions of the entries (under the totals' stamp), the day and the shown balance.
+    const asked = `${at.today}|${at.period}|${totals.balance}`;
+    const due = money.derived(
+      u.unit.id,
+      r,
+      `due|${asked}`,
+      () => amountDue(totals, month, at.today),
+    );
     // Only a unit with arrears needs older entries, to name the months they come from.
     const older = due.arrears > 0
       ? (await money.recentEntries(u.unit.id, r, at.period, true)).tail
@@ -186,10 +193,16 @@ export async function dashboardUnits(
       ...u,
       totals,
       due,
-      origin: arrearsOrigin(older, { balance: totals.balance, due, today: at.today }),
-      monthCharge: month
-        .filter((e) => e.period === at.period && (e.kind === "charge" || e.kind === "correction"))
-        .reduce((sum, e) => sum + e.amount, 0),
+      origin: money.derived(
+        u.unit.id,
+        r,
+        `origin|${asked}`,
+        () => arrearsOrigin(older, { balance: totals.balance, due, today: at.today }),
+      ),
+      monthCharge: money.derived(u.unit.id, r, `monthCharge|${at.period}`, () =>
+        month
+          .filter((e) => e.period === at.period && (e.kind === "charge" || e.kind === "correction"))
+          .reduce((sum, e) => sum + e.amount, 0)),
       inTransit,
       payOffer: range ? { unitId: u.unit.id, ...range } : undefined,
       transfer: transferFor(at.coop, u, at.period, due.dueNow),

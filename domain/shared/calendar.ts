@@ -20,9 +20,21 @@ const warsawDate = new Intl.DateTimeFormat("en-CA", {
   day: "2-digit",
 });
 
+/**
+ * The last answer, by minute: every page asks for today several times, and Intl formatting is
+ * the dearest part of it. Exact, since a day (and a DST change) begins on a whole minute.
+ */
+let lastMinute = NaN;
+let lastDate = "";
+
 /** The date in Poland at instant `d`, "YYYY-MM-DD". */
 export function polishDate(d: Date): string {
-  return warsawDate.format(d);
+  const minute = Math.floor(d.getTime() / 60_000);
+  if (minute !== lastMinute) {
+    lastDate = warsawDate.format(d);
+    lastMinute = minute;
+  }
+  return lastDate;
 }
 
 /** The month in Poland at instant `d`, "YYYY-MM". */
