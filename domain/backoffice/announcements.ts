@@ -4,9 +4,9 @@
  * e-mailed to every active account in the audience.
  *
  * Keys: `["announcements", id]` → announcement (ULID: lists come back in time order);
- * `["announcements_stamp"]` → the id last written, re-set in every op that writes an
- * announcement, so processes that remember the list know when to read it again
- * (site_settings.ts);
+ * `["site_settings_stamp"]` → the id last written, re-set in every op that writes an
+ * announcement (and by the profile and data-date writers), so processes that remember the list
+ * know when to read it again (site_settings.ts);
  * `["announcement_emails", announcementId, accountId]` → the id of the message queued to that
  * account for that announcement.
  *
@@ -159,7 +159,7 @@ export async function createAnnouncement(
   const op = kv.atomic()
     .check({ key: keys.announcements(announcement.id), versionstamp: null })
     .set(keys.announcements(announcement.id), announcement)
-    .set(keys.announcementsStamp(), announcement.id);
+    .set(keys.siteSettingsStamp(), announcement.id);
   addAudit(op, clock, {
     actor: options.staff,
     action: "announcement.published",
@@ -339,7 +339,7 @@ function addFanOutStep(
       completedAt: exhausted ? clock().toISOString() : undefined,
     },
   };
-  op.set(keys.announcements(id), next).set(keys.announcementsStamp(), id);
+  op.set(keys.announcements(id), next).set(keys.siteSettingsStamp(), id);
   if (exhausted) {
     addAudit(op, clock, {
       actor: { kind: "system", label: "wysyłka komunikatu" },
@@ -463,7 +463,7 @@ export async function withdrawAnnouncement(
       withdrawnBy: staff.label,
     };
     const op = kv.atomic().check(entry).set(keys.announcements(id), next)
-      .set(keys.announcementsStamp(), id);
+      .set(keys.siteSettingsStamp(), id);
     addAudit(op, clock, {
       actor: staff,
       action: "announcement.withdrawn",

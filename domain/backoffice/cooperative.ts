@@ -51,7 +51,9 @@ export async function saveCooperativeProfile(
   profile: CooperativeProfile,
   by?: AuditBy,
 ): Promise<void> {
-  const op = kv.atomic().set(keys.settings("cooperative"), profile);
+  const op = kv.atomic()
+    .set(keys.settings("cooperative"), profile)
+    .set(keys.siteSettingsStamp(), "cooperative");
   addAuditBy(op, by, { action: "settings.cooperative_changed" });
   await op.commit();
 }

@@ -10,6 +10,10 @@ export async function getDataFreshness(kv: Deno.Kv): Promise<DataFreshness | nul
   return (await kv.get<DataFreshness>(keys.settings("data_as_of"))).value;
 }
 
+/** With the site settings' stamp, so every process shows the new date at once. */
 export async function setDataFreshness(kv: Deno.Kv, freshness: DataFreshness) {
-  await kv.set(keys.settings("data_as_of"), freshness);
+  await kv.atomic()
+    .set(keys.settings("data_as_of"), freshness)
+    .set(keys.siteSettingsStamp(), "data_as_of")
+    .commit();
 }

@@ -1088,7 +1088,8 @@ async function finish(
     .set(keys.importHistory(record.id), record)
     .set(keys.importHistoryByHash(job.hash, record.id), record.id)
     // The "data as of" date residents see (domain/backoffice/data_freshness.ts reads this key).
-    .set(keys.settings("data_as_of"), freshness);
+    .set(keys.settings("data_as_of"), freshness)
+    .set(keys.siteSettingsStamp(), "data_as_of");
   addAudit(op, clock, {
     actor: done.appliedBy ?? done.createdBy,
     action: "import.applied",

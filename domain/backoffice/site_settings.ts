@@ -1,12 +1,12 @@
 /**
  * The cooperative's settings shown on most pages: its profile (the page shell), the data
- * freshness ("stan na …") and the announcements (the resident's dashboard). Issue 17: they are
- * read from KV in every request's getMany — on resident pages in the same getMany as the
- * session and its account — so a change counts at once in every process:
- * - the profile and the freshness are single records, used as read (no cache);
- * - the announcements are a list: each process remembers it under the versionstamp of
- *   `keys.announcementsStamp()`, which every op that writes an announcement re-sets
- *   (announcements.ts), and lists them again only when that versionstamp moved.
+ * freshness ("stan na …") and the announcements (the resident's dashboard). Issue 17: every
+ * request reads one record, `keys.siteSettingsStamp()` — on resident pages in the same getMany
+ * as the session and its account — and each process keeps the three under that record's
+ * versionstamp. Every op that writes the profile, the freshness or an announcement re-sets the
+ * stamp in the same atomic operation (cooperative.ts, data_freshness.ts, imports.ts,
+ * announcements.ts), so a change counts at once in every process, for one key per request
+ * instead of three.
  */
 import type { Announcement } from "./announcements.ts";
 import { listAnnouncements } from "./announcements.ts";
@@ -23,44 +23,48 @@ export type SiteSettings = {
 };
 
 /** The keys to add to a request's getMany; `settingsOf` takes their entries, in this order. */
-export const SITE_SETTINGS_KEYS: readonly Deno.KvKey[] = [
-  keys.settings("cooperative"),
-  keys.settings("data_as_of"),
-  keys.announcementsStamp(),
-];
+export const SITE_SETTINGS_KEYS: readonly Deno.KvKey[] = [keys.siteSettingsStamp()];
 
 export type SiteSettingsReader = ReturnType<typeof createSiteSettingsReader>;
 
-/** One per process (per app): it remembers the announcements list, see the module comment. */
+/** One per process (per app): it remembers the settings, see the module comment. */
 export function createSiteSettingsReader(kv: Deno.Kv, fallbackName: string) {
-  // Invalidated by a new versionstamp of keys.announcementsStamp() (data written before the
-  // stamp existed: "none" until the first announcement write creates it).
-  let remembered: { stamp: string; list: Promise<Announcement[]> } | undefined;
+  // Invalidated by a new versionstamp of keys.siteSettingsStamp() (data written before the
+  // stamp existed: "none" until the first write of any of the three creates it).
+  let remembered: { stamp: string; settings: Promise<SiteSettings> } | undefined;
 
-  function announcementsUnder(stamp: string): Promise<Announcement[]> {
-    if (remembered?.stamp === stamp) return remembered.list;
-    const list = listAnnouncements(kv);
-    const entry = { stamp, list };
-    remembered = entry;
-    // A failed read is not kept.
-    list.catch(() => remembered === entry && (remembered = undefined));
-    return list;
-  }
-
-  /** The settings from the entries of SITE_SETTINGS_KEYS, read in the caller's getMany. */
-  function settingsOf(entries: readonly Deno.KvEntryMaybe<unknown>[]): SiteSettings {
-    const [profile, freshness, stamp] = entries;
-    const seen = stamp.versionstamp ?? "none";
+  async function load(): Promise<SiteSettings> {
+    const [profile, freshness] = await kv.getMany<[CooperativeProfile, DataFreshness]>([
+      keys.settings("cooperative"),
+      keys.settings("data_as_of"),
+    ]);
+    let list: Promise<Announcement[]> | undefined;
     return {
-      cooperative: profileOf(profile as Deno.KvEntryMaybe<CooperativeProfile>, fallbackName),
-      freshness: (freshness.value as DataFreshness | null) ?? null,
-      announcements: () => announcementsUnder(seen),
+      cooperative: profileOf(profile, fallbackName),
+      freshness: freshness.value ?? null,
+      // Listed on first use (only the dashboard shows them), then kept with the rest.
+      announcements: () => {
+        list ??= listAnnouncements(kv);
+        list.catch(() => (list = undefined));
+        return list;
+      },
     };
   }
 
-  /** The settings in one getMany of their own (pages without a resident's session). */
+  /** The settings under the stamp's entry, read in the caller's getMany. */
+  function settingsOf(entries: readonly Deno.KvEntryMaybe<unknown>[]): Promise<SiteSettings> {
+    const stamp = entries[0].versionstamp ?? "none";
+    if (remembered?.stamp === stamp) return remembered.settings;
+    const entry = { stamp, settings: load() };
+    remembered = entry;
+    // A failed read is not kept.
+    entry.settings.catch(() => remembered === entry && (remembered = undefined));
+    return entry.settings;
+  }
+
+  /** The settings after a getMany of their own (pages without a resident's session). */
   async function read(): Promise<SiteSettings> {
-    return settingsOf(await kv.getMany([...SITE_SETTINGS_KEYS]));
+    return await settingsOf(await kv.getMany([...SITE_SETTINGS_KEYS]));
   }
 
   /** The defaults, for an error page while the storage fails. */

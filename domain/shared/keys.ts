@@ -294,10 +294,11 @@ export const keys = {
    */
   waterStamp: (unitId: string) => ["water_stamp", unitId] as const,
   /**
-   * Re-set in every op that writes an announcement (domain/backoffice/announcements.ts): its
-   * versionstamp tells whether the announcements list a process remembers is still exact.
+   * Re-set in every op that writes the cooperative's profile, the data-as-of date or an
+   * announcement (cooperative.ts, data_freshness.ts, imports.ts, announcements.ts): its
+   * versionstamp tells whether the settings a process remembers (site_settings.ts) still hold.
    */
-  announcementsStamp: () => ["announcements_stamp"] as const,
+  siteSettingsStamp: () => ["site_settings_stamp"] as const,
   /**
    * Re-set in every op that writes a water summary of a unit in the building, or a unit of it
    * (register.ts, matters.ts: persons, kind, building): its versionstamp tells whether the

@@ -63,7 +63,7 @@ export function requireResident(deps: AppDeps): MiddlewareHandler<ResidentEnv> {
     const found = await currentResident(deps, c, settings.keys);
     if (!found) return c.redirect("/logowanie", 303);
     if (found.session.restricted) return c.redirect("/zmiana-hasla", 303);
-    applySettings(c, settings.settingsOf(found.extra));
+    applySettings(c, await settings.settingsOf(found.extra));
     c.set("account", found.account);
     c.set("session", found.session);
     await next();

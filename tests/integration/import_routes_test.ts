@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { keys } from "../../domain/shared/keys.ts";
 import { Hono } from "hono";
 import { getCooperativeProfile } from "../../domain/backoffice/cooperative.ts";
 import { getDataFreshness } from "../../domain/backoffice/data_freshness.ts";
@@ -199,6 +200,7 @@ Deno.test("upload → preview → apply only the valid rows → result and histo
   assert.match(page, /Wczytaj tylko poprawne wiersze/);
   assert.match(page, /do dodania/);
   assert.equal((await getTotals(t.kv, unitId)).entryCount, 0, "a preview changes nothing");
+  const stampBefore = (await t.kv.get(keys.siteSettingsStamp())).versionstamp;
 
   const refusedApply = await client.post(`${location}/wczytaj`, {});
   assert.equal(refusedApply.status, 422);
@@ -219,6 +221,8 @@ Deno.test("upload → preview → apply only the valid rows → result and histo
   assert.equal(history.who.label, "Anna Biurowa (biuro)");
   assert.equal(history.result, "applied_valid_only");
   assert.equal((await getDataFreshness(t.kv))?.asOf, t.clock().toISOString());
+  // With the stamp every process checks its remembered settings against (site_settings.ts).
+  assert.notEqual((await t.kv.get(keys.siteSettingsStamp())).versionstamp, stampBefore);
   const form = await (await client.get("/admin/import")).text();
   assert.match(form, /Historia importów/);
   assert.match(form, /zapisy\.csv/);

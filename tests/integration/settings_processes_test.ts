@@ -82,7 +82,7 @@ Deno.test("another process shows a new and a withdrawn announcement at once, old
   const { t, getB } = await twoProcesses();
   await using _ = t;
   // Data from before the stamp existed: B lists the announcements once and keeps them.
-  await t.kv.delete(["announcements_stamp"]);
+  await t.kv.delete(["site_settings_stamp"]);
   assert.doesNotMatch(await getB("/ebok"), /Przerwa w dostawie ciepłej wody/);
 
   const published = await createAnnouncement(t.kv, t.clock, {
