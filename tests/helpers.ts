@@ -16,6 +16,8 @@ import { type ApiScope, createApiToken } from "../domain/backoffice/api_tokens.t
 import type { Actor } from "../domain/backoffice/audit.ts";
 import type { PaymentGateway } from "../adapters/payment_gateway.ts";
 import { saveChargeComponents } from "../domain/balance/ledger.ts";
+import { createAccount } from "../domain/accounts/accounts.ts";
+import { seedDemoCooperative } from "../domain/demo/demo_data.ts";
 import { createBuilding, createUnit } from "../domain/backoffice/register.ts";
 import { makeNrb, makeSortCode } from "../domain/shared/nrb.ts";
 import { type FakeProvider, startFakeResend, startFakeTwilio } from "./fakes/fake_provider.ts";
@@ -495,4 +497,35 @@ export function countKvOps(kv: Deno.Kv) {
       calls.length = 0;
     },
   };
+}
+
+/** The password of the account `signInDemoResident` makes. */
+export const DEMO_RESIDENT_PASSWORD = "Moje-Haslo-1";
+
+/**
+ * The demo cooperative seeded into `t`'s KV, an account of its demo resident on the flat (and
+ * the garage, when asked), signed in on a new client.
+ */
+export async function signInDemoResident(
+  t: Awaited<ReturnType<typeof testApp>>,
+  options: { garage?: boolean } = {},
+) {
+  const coop = await seedDemoCooperative(t.kv, t.clock);
+  const r = coop.demoResident;
+  const account = await createAccount(t.kv, t.clock, {
+    firstName: r.firstName,
+    lastName: r.lastName,
+    email: r.email,
+    phone: r.phone,
+    unitIds: options.garage ? [r.flatUnitId, r.garageUnitId] : [r.flatUnitId],
+    passwordHash: await t.hasher.hash(DEMO_RESIDENT_PASSWORD),
+  });
+  if (!account) throw new Error("the demo resident's account was not created");
+  const client = t.client();
+  const login = await client.post("/logowanie", {
+    identifier: account.identifier,
+    password: DEMO_RESIDENT_PASSWORD,
+  });
+  if (login.status !== 303) throw new Error(`login answered ${login.status}`);
+  return { coop, resident: r, account, client };
 }

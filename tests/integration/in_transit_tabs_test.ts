@@ -5,15 +5,11 @@
  * so this also shows the remembered list follows the in-transit stamp.
  */
 import assert from "node:assert/strict";
-import { createAccount } from "../../domain/accounts/accounts.ts";
-import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
 import { getTotals } from "../../domain/balance/ledger.ts";
 import { addInTransit, removeInTransit } from "../../domain/payments/in_transit.ts";
 import { createPrzelewy24Gateway } from "../../adapters/przelewy24.ts";
 import { formatMoney } from "../../views/format.ts";
-import { testApp } from "../helpers.ts";
-
-const PASSWORD = "Moje-Haslo-1";
+import { signInDemoResident, testApp } from "../helpers.ts";
 
 Deno.test("money tabs show payments w drodze and lower the balance; booked, they go", async () => {
   await using t = await testApp({
@@ -26,18 +22,7 @@ Deno.test("money tabs show payments w drodze and lower the balance; booked, they
       baseUrl: "http://127.0.0.1:9",
     }),
   });
-  const coop = await seedDemoCooperative(t.kv, t.clock);
-  const r = coop.demoResident;
-  const account = await createAccount(t.kv, t.clock, {
-    firstName: r.firstName,
-    lastName: r.lastName,
-    email: r.email,
-    phone: r.phone,
-    unitIds: [r.flatUnitId],
-    passwordHash: await t.hasher.hash(PASSWORD),
-  });
-  const c = t.client();
-  await c.post("/logowanie", { identifier: account!.identifier, password: PASSWORD });
+  const { resident: r, client: c } = await signInDemoResident(t);
   const pages = ["/ebok/saldo", "/ebok/naliczenia", "/ebok/wplaty"];
   for (const p of pages) {
     const html = await (await c.get(p)).text();

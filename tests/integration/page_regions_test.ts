@@ -4,17 +4,18 @@
  * office's tools change it, and the next view shows the change — plain and gzipped alike.
  */
 import assert from "node:assert/strict";
-import { createAccount } from "../../domain/accounts/accounts.ts";
-import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
 import {
   getChargeComponents,
   postEntry,
   saveChargeComponents,
 } from "../../domain/balance/ledger.ts";
 import { addReading, listMeters } from "../../domain/water/water.ts";
-import { testApp, type TestClient } from "../helpers.ts";
-
-const PASSWORD = "Moje-Haslo-1";
+import {
+  DEMO_RESIDENT_PASSWORD,
+  signInDemoResident,
+  testApp,
+  type TestClient,
+} from "../helpers.ts";
 
 /** The page as a browser gets it: asked with gzip, decoded as the browser would. */
 async function both(c: TestClient, path: string): Promise<string[]> {
@@ -29,18 +30,7 @@ async function both(c: TestClient, path: string): Promise<string[]> {
 
 Deno.test("cached page regions show a change of the data on the next view", async (t) => {
   await using app = await testApp({ start: new Date("2026-11-25T10:00:00Z") });
-  const coop = await seedDemoCooperative(app.kv, app.clock);
-  const r = coop.demoResident;
-  const account = await createAccount(app.kv, app.clock, {
-    firstName: r.firstName,
-    lastName: r.lastName,
-    email: r.email,
-    phone: r.phone,
-    unitIds: [r.flatUnitId],
-    passwordHash: await app.hasher.hash(PASSWORD),
-  });
-  const c = app.client();
-  await c.post("/logowanie", { identifier: account!.identifier, password: PASSWORD });
+  const { resident: r, account, client: c } = await signInDemoResident(app);
   for (const p of ["/ebok", "/ebok/saldo", "/ebok/woda"]) {
     const [html] = await both(c, p);
     assert.doesNotMatch(html, /4\s321,09\szł|Opłata za śmieci|999,999\sm³/, p);
@@ -97,7 +87,10 @@ Deno.test("cached page regions show a change of the data on the next view", asyn
     assert.match(today, /Trwa okres podawania odczytów/);
     assert.match(today, /kończy się za 50\sdni/);
     app.clock.advance(11 * 24 * 3600_000);
-    await c.post("/logowanie", { identifier: account!.identifier, password: PASSWORD });
+    await c.post("/logowanie", {
+      identifier: account.identifier,
+      password: DEMO_RESIDENT_PASSWORD,
+    });
     const [later] = await both(c, "/ebok/woda");
     assert.doesNotMatch(later, /Trwa okres podawania odczytów/);
     assert.match(later, /kończy się za 39\sdni/);

@@ -5,7 +5,6 @@
  * next request, with no time to wait for.
  */
 import assert from "node:assert/strict";
-import { createAccount } from "../../domain/accounts/accounts.ts";
 import { createAnnouncement, withdrawAnnouncement } from "../../domain/backoffice/announcements.ts";
 import {
   getCooperativeProfile,
@@ -13,27 +12,15 @@ import {
 } from "../../domain/backoffice/cooperative.ts";
 import { setDataFreshness } from "../../domain/backoffice/data_freshness.ts";
 import { getUnit, updateUnit } from "../../domain/backoffice/register.ts";
-import { seedDemoCooperative } from "../../domain/demo/demo_data.ts";
 import { addMeter, addReadings } from "../../domain/water/water.ts";
 import { setBuildingAverageEnabled } from "../../domain/water/water_comparison.ts";
 import { createApp } from "../../routes/app.tsx";
-import { countKvOps, testAdmin, testApp, TestClient } from "../helpers.ts";
-
-const PASSWORD = "Moje-Haslo-1";
+import { countKvOps, signInDemoResident, testAdmin, testApp, TestClient } from "../helpers.ts";
 
 /** The app of `t` (process A) and a second app on the same KV (process B), both signed in. */
 async function twoProcesses() {
   const t = await testApp({ start: new Date("2026-11-25T10:00:00Z") });
-  const coop = await seedDemoCooperative(t.kv, t.clock);
-  const r = coop.demoResident;
-  const account = await createAccount(t.kv, t.clock, {
-    firstName: r.firstName,
-    lastName: r.lastName,
-    email: r.email,
-    phone: r.phone,
-    unitIds: [r.flatUnitId],
-    passwordHash: await t.hasher.hash(PASSWORD),
-  });
+  const { resident: r, client: a } = await signInDemoResident(t);
   // A KV object of its own, so B shares no per-KV state with A either (as another process).
   const b = createApp({
     config: t.config,
@@ -42,9 +29,6 @@ async function twoProcesses() {
     log: t.log,
     hasher: t.hasher,
   });
-  const a = t.client();
-  const login = await a.post("/logowanie", { identifier: account!.identifier, password: PASSWORD });
-  assert.equal(login.status, 303);
   // The same browser (the same cookies), its requests answered by either process.
   const onB = new TestClient(b);
   onB.cookies = a.cookies;
