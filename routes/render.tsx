@@ -5,6 +5,8 @@ import { HtmlEscapedCallbackPhase, resolveCallback } from "hono/utils/html";
 import { Layout, type Viewer } from "../views/layout.tsx";
 import type { Menu, StaffMenu } from "../views/menu.ts";
 import type { AppEnv } from "./context.ts";
+import type { RegionCache } from "./page_regions.ts";
+import type { Regions } from "../views/regions.ts";
 
 /**
  * htmx asks for a page region with `HX-Request`; a boosted link or a history restore needs
@@ -49,6 +51,11 @@ async function sendHtml<E extends AppEnv>(c: Context<E>, content: Child, status:
   return c.body(body as string, status);
 }
 
+/** The shell's regions: the Layout names each by all of its inputs. */
+function layoutRegions(cache: RegionCache | undefined): Regions | undefined {
+  return cache && ((name, render) => cache.region(`layout|${name}`, render));
+}
+
 /** Renders the page in the shell, or only its fragment for htmx. */
 export function renderPage<E extends AppEnv>(c: Context<E>, options: PageOptions, body: Child) {
   const status = options.status ?? 200;
@@ -61,6 +68,7 @@ export function renderPage<E extends AppEnv>(c: Context<E>, options: PageOptions
       menu={options.menu}
       path={c.req.path}
       viewer={options.viewer}
+      regions={layoutRegions(c.get("regions"))}
     >
       {body}
     </Layout>

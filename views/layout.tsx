@@ -2,6 +2,7 @@ import type { Child } from "hono/jsx";
 import type { CooperativeProfile } from "../domain/backoffice/cooperative.ts";
 import { assets, htmxConfig } from "./assets.ts";
 import { currentMenuItem, type Menu, type MenuItem, type StaffMenu } from "./menu.ts";
+import { inline, type Regions } from "./regions.ts";
 
 /** Who is signed in, as the page header shows it. */
 export type Viewer = { name: string; logoutAction: string; accountHref?: string } | undefined;
@@ -13,7 +14,15 @@ export type ShellProps = {
   viewer?: Viewer;
 };
 
-export type LayoutProps = ShellProps & { title: string; children?: Child };
+export type LayoutProps = ShellProps & {
+  title: string;
+  children?: Child;
+  /**
+   * The shell's parts that are the same on every page with the same inputs (the head, the
+   * brand, the menu, the footer), each named by all of its inputs (see views/regions.ts).
+   */
+  regions?: Regions;
+};
 
 /** A phone number that does not break across lines: spaces become non-breaking. */
 function phoneText(phone: string): string {
@@ -65,26 +74,34 @@ function MainMenu(props: { menu: Menu | StaffMenu; current: MenuItem | undefined
 export function Layout(props: LayoutProps) {
   const current = currentMenuItem(props.menu, props.path);
   const coop = props.cooperative;
+  const region = props.regions ?? inline;
   return (
     <html lang="pl">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} · eBOK · ${coop.name}`}</title>
-        <meta name="htmx-config" content={htmxConfig} />
-        <link rel="stylesheet" href={assets.css.path} />
-        <link rel="icon" href={assets.icon.path} type="image/svg+xml" />
-        <script src={assets.htmx.path} defer></script>
-        <script src={assets.js.path} defer></script>
-      </head>
+      {region(`head|${JSON.stringify([props.title, coop.name])}`, () => (
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${props.title} · eBOK · ${coop.name}`}</title>
+          <meta name="htmx-config" content={htmxConfig} />
+          <link rel="stylesheet" href={assets.css.path} />
+          <link rel="icon" href={assets.icon.path} type="image/svg+xml" />
+          <script src={assets.htmx.path} defer></script>
+          <script src={assets.js.path} defer></script>
+        </head>
+      ))}
       <body hx-boost="true">
         <a class="skip-link" href="#tresc">Przejdź do treści</a>
         <header class="site-header">
-          <a class="brand" href="/">
-            <span class="brand-name">{coop.name}</span>
-            <span class="brand-product">eBOK · elektroniczne Biuro Obsługi Klienta</span>
-            <span class="brand-short">{coop.shortName} · eBOK</span>
-          </a>
+          {region(
+            `brand|${JSON.stringify([coop.name, coop.shortName])}`,
+            () => (
+              <a class="brand" href="/">
+                <span class="brand-name">{coop.name}</span>
+                <span class="brand-product">eBOK · elektroniczne Biuro Obsługi Klienta</span>
+                <span class="brand-short">{coop.shortName} · eBOK</span>
+              </a>
+            ),
+          )}
           {props.viewer && (
             <div class="who">
               {props.viewer.accountHref
@@ -101,38 +118,48 @@ export function Layout(props: LayoutProps) {
         marker is inside the body, which htmx swaps on every boosted page change. */
         }
         <div class="frame" hx-history={props.viewer ? "false" : undefined}>
-          <MainMenu menu={props.menu} current={current} path={props.path} />
+          {region(
+            `menu|${props.path}|${props.menu.map((i) => `${i.href} ${i.label}`).join("|")}`,
+            () => <MainMenu menu={props.menu} current={current} path={props.path} />,
+          )}
           <main id="tresc" tabindex={-1}>{props.children}</main>
         </div>
-        <footer class="site-footer">
-          <p>
-            <strong>{coop.name}</strong>
-            {coop.address && <>, {coop.address}</>}
-          </p>
-          {(coop.phone || coop.email || coop.officeHours) && (
-            <p>
-              Biuro spółdzielni
-              {coop.phone && (
-                <>
-                  : tel. <a href={telHref(coop.phone)}>{phoneText(coop.phone)}</a>
-                </>
-              )}
-              {coop.email && (
-                <>
-                  , e-mail <a href={`mailto:${coop.email}`}>{coop.email}</a>
-                </>
-              )}
-              {coop.officeHours && <>. Godziny pracy: {coop.officeHours}</>}.
-            </p>
-          )}
-          {coop.emergencyPhone && (
-            <p class="emergency">
-              W razie awarii (woda, ogrzewanie, winda) dzwoń: tel.{" "}
-              <a href={telHref(coop.emergencyPhone)}>{phoneText(coop.emergencyPhone)}</a>
-            </p>
-          )}
-        </footer>
+        {region(`footer|${JSON.stringify(coop)}`, () => <Footer coop={coop} />)}
       </body>
     </html>
+  );
+}
+
+/** The cooperative's name, address and how to reach the office (and the emergency number). */
+function Footer({ coop }: { coop: CooperativeProfile }) {
+  return (
+    <footer class="site-footer">
+      <p>
+        <strong>{coop.name}</strong>
+        {coop.address && <>, {coop.address}</>}
+      </p>
+      {(coop.phone || coop.email || coop.officeHours) && (
+        <p>
+          Biuro spółdzielni
+          {coop.phone && (
+            <>
+              : tel. <a href={telHref(coop.phone)}>{phoneText(coop.phone)}</a>
+            </>
+          )}
+          {coop.email && (
+            <>
+              , e-mail <a href={`mailto:${coop.email}`}>{coop.email}</a>
+            </>
+          )}
+          {coop.officeHours && <>. Godziny pracy: {coop.officeHours}</>}.
+        </p>
+      )}
+      {coop.emergencyPhone && (
+        <p class="emergency">
+          W razie awarii (woda, ogrzewanie, winda) dzwoń: tel.{" "}
+          <a href={telHref(coop.emergencyPhone)}>{phoneText(coop.emergencyPhone)}</a>
+        </p>
+      )}
+    </footer>
   );
 }

@@ -155,7 +155,8 @@ export type DashboardUnit = ResidentUnit & {
   monthCharge: number;
   inTransit: number;
   payOffer?: AmountRange & { unitId: string };
-  transfer: ReturnType<typeof transferFor>;
+  /** The transfer details and QR code: made when the unit's card is rendered, not before. */
+  transfer: () => ReturnType<typeof transferFor>;
 };
 
 /**
@@ -205,7 +206,7 @@ export async function dashboardUnits(
           .reduce((sum, e) => sum + e.amount, 0)),
       inTransit,
       payOffer: range ? { unitId: u.unit.id, ...range } : undefined,
-      transfer: transferFor(at.coop, u, at.period, due.dueNow),
+      transfer: () => transferFor(at.coop, u, at.period, due.dueNow),
     };
   }));
 }

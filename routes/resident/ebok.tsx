@@ -23,9 +23,10 @@ import { matterRoutes } from "./matters.tsx";
 import { paymentRoutes } from "./online_payment.tsx";
 
 /**
- * Each unit card rendered once per its figures: the key is everything the card shows (the unit,
- * its totals, what is due and why, the offer, the transfer's inputs; the QR code is a function
- * of those and the cooperative's names), so it needs no versionstamp.
+ * Each unit card rendered once per its figures: the key is everything the card shows (the unit
+ * and its building, its totals, what is due and why, this month's fee, the offer; the transfer
+ * details and QR code are a function of those, the month and the cooperative's names), so it
+ * needs no versionstamp.
  */
 function cardRegions(
   cache: RegionCache | undefined,
@@ -38,7 +39,14 @@ function cardRegions(
     `card:${u.unit.id}`,
     `ebok-karta|${period}|${
       JSON.stringify([
-        { ...u, transfer: { recipient: u.transfer.recipient, title: u.transfer.title } },
+        u.unit,
+        u.building,
+        u.totals,
+        u.due,
+        u.origin,
+        u.monthCharge,
+        u.inTransit,
+        u.payOffer,
         coop.nip,
         coop.shortName,
         coop.name,

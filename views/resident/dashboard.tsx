@@ -25,7 +25,7 @@ export type UnitDashboard = UnitRef & {
   origin: ArrearsOrigin;
   /** This month's charges (the fee), by the entries' period. */
   monthCharge: number;
-  transfer: { recipient: string; title: string; qr: TransferQr };
+  transfer: () => { recipient: string; title: string; qr: TransferQr };
   /** Online payments confirmed, not yet booked (grosze); `totals.balance` is already less them. */
   inTransit?: number;
   /** Present when online payment is offered for this unit. */
@@ -119,6 +119,7 @@ export function DashboardPage(
 
 function UnitCard(props: { u: UnitDashboard; period: string }) {
   const { u } = props;
+  const transfer = u.transfer();
   const id = u.unit.id;
   return (
     <section class="unit-card" aria-labelledby={`lokal-${id}`}>
@@ -157,11 +158,11 @@ function UnitCard(props: { u: UnitDashboard; period: string }) {
       <h3>Dane do przelewu</h3>
       <TransferDetails
         id={id}
-        recipient={u.transfer.recipient}
+        recipient={transfer.recipient}
         account={u.unit.bankAccount}
-        title={u.transfer.title}
+        title={transfer.title}
         amount={u.due.dueNow}
-        qr={u.transfer.qr}
+        qr={transfer.qr}
       />
       {u.payOffer && (
         <>
