@@ -37,6 +37,8 @@ export type UnitMoneyRecords = {
   totals: LedgerTotals;
   /** Online payments confirmed, not yet booked (empty without online payment). */
   inTransit: InTransitPayment[];
+  /** The versionstamps of the totals, the in-transit stamp and the payment settings read. */
+  version: string;
 };
 
 export type MoneyReader = ReturnType<typeof createMoneyReader>;
@@ -79,6 +81,9 @@ async function readMoneyRecords(
       totalsEntry,
       totals: totalsEntry.value ?? emptyTotals(),
       inTransit: opts.online ? await inTransitOf(id, got[i * step + 1]) : [],
+      version: `${totalsEntry.versionstamp ?? "empty"}|${
+        opts.online ? got[i * step + 1].versionstamp ?? "none" : "-"
+      }|${opts.online ? got[settingsAt].versionstamp ?? "none" : "-"}`,
     };
   }));
   return {
@@ -157,6 +162,11 @@ export type DashboardUnit = ResidentUnit & {
   payOffer?: AmountRange & { unitId: string };
   /** The transfer details and QR code: made when the unit's card is rendered, not before. */
   transfer: () => ReturnType<typeof transferFor>;
+  /**
+   * Changes whenever the records behind these figures change (see `UnitMoneyRecords.version`):
+   * with the unit, the day and the month, it names everything the card shows.
+   */
+  version: string;
 };
 
 /**
@@ -207,6 +217,7 @@ export async function dashboardUnits(
       inTransit,
       payOffer: range ? { unitId: u.unit.id, ...range } : undefined,
       transfer: () => transferFor(at.coop, u, at.period, due.dueNow),
+      version: r.version,
     };
   }));
 }

@@ -245,8 +245,18 @@ export function formatDate(d: Date): string {
 
 /** "25.11.2026, 14:05", in Polish time. */
 export function formatDateTime(d: Date): string {
-  return dateTimeFormat.format(d);
+  const t = d.getTime();
+  let text = dateTimeTexts.get(t);
+  if (text === undefined) {
+    text = dateTimeFormat.format(d);
+    if (dateTimeTexts.size >= 1000) dateTimeTexts.clear();
+    dateTimeTexts.set(t, text);
+  }
+  return text;
 }
+
+/** Formatted instants, by epoch ms (a pure function; pages repeat the same "stan na" instant). */
+const dateTimeTexts = new Map<number, string>();
 
 /** "25.11.2026, 14:05:09", in Polish time (exports, where seconds matter). */
 export function formatDateTimeSeconds(d: Date): string {

@@ -23,34 +23,22 @@ import { matterRoutes } from "./matters.tsx";
 import { paymentRoutes } from "./online_payment.tsx";
 
 /**
- * Each unit card rendered once per its figures: the key is everything the card shows (the unit
- * and its building, its totals, what is due and why, this month's fee, the offer; the transfer
- * details and QR code are a function of those, the month and the cooperative's names), so it
- * needs no versionstamp.
+ * Each unit card rendered once per version of its figures: the key names the unit and its
+ * building, the versionstamps of the records the figures come from (totals, payments "w drodze",
+ * payment settings), the day and the month, and the cooperative's names in the transfer details.
  */
 function cardRegions(
   cache: RegionCache | undefined,
   units: DashboardUnit[],
+  today: string,
   period: string,
   coop: CooperativeProfile,
 ): Regions | undefined {
   if (!cache) return undefined;
   const keys = new Map(units.map((u) => [
     `card:${u.unit.id}`,
-    `ebok-karta|${period}|${
-      JSON.stringify([
-        u.unit,
-        u.building,
-        u.totals,
-        u.due,
-        u.origin,
-        u.monthCharge,
-        u.inTransit,
-        u.payOffer,
-        coop.nip,
-        coop.shortName,
-        coop.name,
-      ])
+    `ebok-karta|${today}|${period}|${u.version}|${
+      JSON.stringify([u.unit, u.building, coop.nip, coop.shortName, coop.name])
     }`,
   ]));
   return (name, render) => {
@@ -100,7 +88,13 @@ export function ebokRoutes(deps: AppDeps) {
         freshness={await c.get("settings").freshness()}
         passwordChanged={c.req.query("haslo-zmienione") !== undefined}
         announcements={announcements}
-        regions={cardRegions(c.get("regions"), units, polishPeriod(clock()), c.get("cooperative"))}
+        regions={cardRegions(
+          c.get("regions"),
+          units,
+          polishDate(clock()),
+          polishPeriod(clock()),
+          c.get("cooperative"),
+        )}
       />,
     );
   });
