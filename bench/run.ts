@@ -85,6 +85,7 @@ async function main(): Promise<number> {
   console.log(
     `seeded in ${data.seedMs} ms: demo ${data.demo.identifier} (${data.demo.entries} entries), ` +
       `10-year ${data.longHistory.identifier} (${data.longHistory.entries} entries), ` +
+      `1-year ${data.oneYear.identifier} (${data.oneYear.entries} entries), ` +
       `new ${data.fresh.identifier} (0 entries)`,
   );
 
@@ -101,7 +102,7 @@ async function main(): Promise<number> {
   ]);
   console.log(`servers up: eBOK on ${appBase} (${appReadyMs} ms), bare on ${bareBase}`);
 
-  const residents = [data.longHistory, data.fresh, data.demo];
+  const residents = [data.longHistory, data.oneYear, data.fresh, data.demo];
   const cookies = new Map<BenchResident, string>();
   for (const r of residents) cookies.set(r, await loginResident(appBase, r));
 
@@ -118,7 +119,7 @@ async function main(): Promise<number> {
     ...pages.flatMap((page) =>
       (["", "_gzip"] as const).flatMap((enc) =>
         residents.map((r, i) => ({
-          id: `${page.id}_${["10y", "new", "demo"][i]}${enc}`,
+          id: `${page.id}_${["10y", "1y", "new", "demo"][i]}${enc}`,
           label: `GET ${page.path}, ${r.label}${enc ? ", gzip" : ""}`,
           url: `${appBase}${page.path}`,
           cookie: cookies.get(r),
@@ -198,6 +199,10 @@ async function main(): Promise<number> {
     compare(`dashboard_10y${enc}`, `dashboard_new${enc}`, `Dashboard, 10 years vs new${how}`);
     compare(`saldo_10y${enc}`, `saldo_new${enc}`, `Saldo, 10 years vs new${how}`);
     compare(`woda_10y${enc}`, `woda_new${enc}`, `Woda, 10 years vs new${how}`);
+    // The same page content (a full page of lines, a year of water), one year against ten.
+    compare(`dashboard_10y${enc}`, `dashboard_1y${enc}`, `Dashboard, 10 years vs 1 year${how}`);
+    compare(`saldo_10y${enc}`, `saldo_1y${enc}`, `Saldo, 10 years vs 1 year${how}`);
+    compare(`woda_10y${enc}`, `woda_1y${enc}`, `Woda, 10 years vs 1 year${how}`);
   }
   // Issue 17: /ebok ≥ 3 % of bare with p99 < 40 ms, /ebok/saldo and /ebok/woda ≥ 2 %.
   for (const r of rows) {
@@ -262,7 +267,8 @@ async function main(): Promise<number> {
     }, at the end: ${machine.loadavgAtEnd.map((l) => l.toFixed(2)).join(" ")}.`,
     "",
     `Data: demo resident ${data.demo.entries} ledger entries over ${data.demo.unitIds.length} units; ` +
-    `10-year unit ${data.longHistory.entries} entries; new unit 0. Seeding took ${data.seedMs} ms.`,
+    `10-year unit ${data.longHistory.entries} entries; 1-year unit ${data.oneYear.entries}; ` +
+    `new unit 0. Seeding took ${data.seedMs} ms.`,
     "",
     table,
     "",

@@ -1,9 +1,11 @@
 /**
  * Prepares the benchmark database through the real domain modules, before the server starts:
  * the development demo (a resident with a flat and a garage, two years of history), a flat with
- * ten years of monthly charges by component and payments, and a new flat with no entries, each
- * of the two with its own resident account. The 10-year flat also has a cold and a hot water
- * meter with ten years of month-end readings; the new flat has the two meters and no reading.
+ * ten years of monthly charges by component and payments, the same for one year, and a new flat
+ * with no entries, each with its own resident account. The 10-year and 1-year flats also have a
+ * cold and a hot water meter with month-end readings over their years; the new flat has the two
+ * meters and no reading. The 1-year flat shows the same pages as the 10-year one (a full page of
+ * statement lines, twelve months of water), so the two tell whether history costs.
  */
 import { createAccount, getAccountByIdentifier } from "../domain/accounts/accounts.ts";
 import { type Clock, systemClock } from "../domain/shared/clock.ts";
@@ -37,6 +39,7 @@ export type BenchResident = {
 export type BenchData = {
   demo: BenchResident;
   longHistory: BenchResident;
+  oneYear: BenchResident;
   fresh: BenchResident;
   seedMs: number;
 };
@@ -176,15 +179,19 @@ export async function seedBenchData(kvPath: string): Promise<BenchData> {
     };
     const longUnit = await unit("10", 1);
     const newUnit = await unit("11", 2);
+    const yearUnit = await unit("12", 3);
 
-    const drafts = longHistoryDrafts(clock);
-    const posted = await postEntries(kv, clock, longUnit.id, drafts);
+    const posted = await postEntries(kv, clock, longUnit.id, longHistoryDrafts(clock));
     if (!posted.ok) throw new Error(`posting the 10-year ledger failed: ${posted.reason}`);
+    const postedYear = await postEntries(kv, clock, yearUnit.id, longHistoryDrafts(clock, 1));
+    if (!postedYear.ok) throw new Error(`posting the 1-year ledger failed: ${postedYear.reason}`);
 
-    // Water: two meters each; ten years of month-end readings on the 10-year flat.
+    // Water: two meters each; month-end readings over the 10-year and the 1-year flat's years.
     const current = periodInPoland(clock());
-    const since = addPeriods(current, -HISTORY_YEARS * 12);
-    for (const u of [longUnit, newUnit]) {
+    const yearsOf = new Map([[longUnit.id, HISTORY_YEARS], [yearUnit.id, 1]]);
+    for (const u of [longUnit, newUnit, yearUnit]) {
+      const years = yearsOf.get(u.id) ?? HISTORY_YEARS;
+      const since = addPeriods(current, -years * 12);
       for (const kind of ["cold", "hot"] as const) {
         const meter = await addMeter(kv, clock, {
           unitId: u.id,
@@ -194,9 +201,9 @@ export async function seedBenchData(kvPath: string): Promise<BenchData> {
           installedOn: `${since}-01`,
           legalUntil: `${addPeriods(current, 36)}-01`,
         });
-        if (u !== longUnit) continue;
+        if (u === newUnit) continue;
         const perMonth = kind === "cold" ? 4200 : 2100;
-        const readings = Array.from({ length: HISTORY_YEARS * 12 }, (_, i) => ({
+        const readings = Array.from({ length: years * 12 }, (_, i) => ({
           readOn: lastDayOf(addPeriods(since, i)),
           litres: (i + 1) * perMonth + (i % 3) * 100,
           source: "radio" as const,
@@ -223,6 +230,7 @@ export async function seedBenchData(kvPath: string): Promise<BenchData> {
     };
     const longId = await resident(longUnit.id, "Dziesięcioletnia", "bench.long@example.com");
     const newId = await resident(newUnit.id, "Nowa", "bench.new@example.com");
+    const yearId = await resident(yearUnit.id, "Roczna", "bench.year@example.com");
 
     return {
       demo: {
@@ -238,6 +246,13 @@ export async function seedBenchData(kvPath: string): Promise<BenchData> {
         password: BENCH_PASSWORD,
         unitIds: [longUnit.id],
         entries: posted.totals.entryCount,
+      },
+      oneYear: {
+        label: "1-year unit",
+        identifier: yearId,
+        password: BENCH_PASSWORD,
+        unitIds: [yearUnit.id],
+        entries: postedYear.totals.entryCount,
       },
       fresh: {
         label: "new unit",
