@@ -44,8 +44,12 @@ export function createSiteSettingsReader(kv: Deno.Kv, fallbackName: string) {
       freshness: freshness.value ?? null,
       // Listed on first use (only the dashboard shows them), then kept with the rest.
       announcements: () => {
-        list ??= listAnnouncements(kv);
-        list.catch(() => (list = undefined));
+        if (!list) {
+          const listed = listAnnouncements(kv);
+          // A failed read is not kept.
+          listed.catch(() => list === listed && (list = undefined));
+          list = listed;
+        }
         return list;
       },
     };
