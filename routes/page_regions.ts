@@ -17,6 +17,7 @@ import { constants, crc32, deflateRawSync, gzipSync } from "node:zlib";
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import type { HtmlEscapedString } from "hono/utils/html";
+import type { Regions } from "../views/regions.ts";
 
 /** gzip level for pages: level 2 is half the CPU of the default 6 for 5–10 % more bytes. */
 export const GZIP_LEVEL = 2;
@@ -49,23 +50,29 @@ export function createRegionCache(maxBytes = 32 * 1024 * 1024) {
     }
   }
 
+  /** The marker of the region under `key`, rendering it on first use. */
+  function region(key: string, render: () => Child): HtmlEscapedString {
+    let hit = byKey.get(key);
+    if (hit) {
+      byKey.delete(key);
+      byKey.set(key, hit);
+    } else {
+      const text = String(render());
+      const encoded = encoder.encode(text);
+      hit = { id: nextId++, bytes: encoded };
+      byKey.set(key, hit);
+      byId.set(hit.id, hit);
+      bytes += cost(hit);
+      evict();
+    }
+    return raw(`\uE000${token}${hit.id}\uE001`);
+  }
+
   return {
-    /** The marker of the region under `key`, rendering it on first use. */
-    region(key: string, render: () => Child): HtmlEscapedString {
-      let hit = byKey.get(key);
-      if (hit) {
-        byKey.delete(key);
-        byKey.set(key, hit);
-      } else {
-        const text = String(render());
-        const encoded = encoder.encode(text);
-        hit = { id: nextId++, bytes: encoded };
-        byKey.set(key, hit);
-        byId.set(hit.id, hit);
-        bytes += cost(hit);
-        evict();
-      }
-      return raw(`\uE000${token}${hit.id}\uE001`);
+    region,
+    /** A view's regions, each name under the key the route built for it. */
+    named<Name extends string>(keys: Record<Name, string>): Regions<Name> {
+      return (name, render) => region(keys[name], render);
     },
     /** The body of a page whose HTML may hold markers of this cache. */
     assemble(html: string, gzip: boolean): { body: Uint8Array | string; gzipped: boolean } {

@@ -127,7 +127,7 @@ function statementRegions(
     statement: `saldo-wyciag|${k.version}|${filter}|${k.page}`,
     chart: `saldo-wykres|${k.version}|${k.year}|${k.label}`,
   };
-  return (name, render) => cache.region(keys[name], render);
+  return cache.named(keys);
 }
 
 /** /saldo and /saldo.csv: the statement with its filters. */

@@ -56,7 +56,7 @@ function waterRegions(
     }|${label}`,
     settlements: `woda-rozliczenia|${view.version}`,
   };
-  return (name, render) => cache.region(keys[name], render);
+  return cache.named(keys);
 }
 
 /** The water page and the reading form: parse, call one domain function, render. */
